@@ -1,0 +1,124 @@
+"""The journal: every interaction with the fakes, in order, with virtual timestamps.
+
+Entries are immutable values. The journal is what a failing test prints and what determinism is
+judged by: the same scenario, seed and start time must give the same `dumps()`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+__all__ = ["Journal", "JournalEntry"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JournalEntry:
+    """One interaction. `channel` is http, smpp, callback, dlr, mo, clock, scenario or error."""
+
+    seq: int
+    at: datetime
+    provider: str
+    channel: str
+    direction: str  # "in" (to the fake), "out" (from the fake), "event" (internal)
+    summary: str
+    detail: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "at": self.at.isoformat(),
+            "provider": self.provider,
+            "channel": self.channel,
+            "direction": self.direction,
+            "summary": self.summary,
+            "detail": dict(self.detail),
+        }
+
+    def line(self) -> str:
+        arrow = {"in": "->", "out": "<-", "event": "**"}.get(self.direction, "  ")
+        stamp = self.at.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+        return f"{self.seq:>5} {stamp} {self.provider:<13} {self.channel:<8} {arrow} {self.summary}"
+
+
+class Journal:
+    """A thread-safe, append-only record; `max_entries` bounds memory for long runs."""
+
+    def __init__(self, now: Callable[[], datetime], *, max_entries: int | None = None) -> None:
+        self._now = now
+        self._entries: deque[JournalEntry] = deque(maxlen=max_entries)
+        self._lock = threading.Lock()
+        self._seq = 0
+
+    def record(
+        self,
+        provider: str,
+        channel: str,
+        direction: str,
+        summary: str,
+        detail: Mapping[str, Any] | None = None,
+        *,
+        at: datetime | None = None,
+    ) -> JournalEntry:
+        stamp = at if at is not None else self._now()
+        with self._lock:
+            self._seq += 1
+            entry = JournalEntry(
+                seq=self._seq,
+                at=stamp,
+                provider=provider,
+                channel=channel,
+                direction=direction,
+                summary=summary,
+                detail=dict(detail or {}),
+            )
+            self._entries.append(entry)
+        return entry
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._seq = 0
+
+    def entries(
+        self,
+        *,
+        provider: str | None = None,
+        channel: str | None = None,
+        direction: str | None = None,
+        contains: str | None = None,
+    ) -> list[JournalEntry]:
+        with self._lock:
+            snapshot = list(self._entries)
+        return [
+            e
+            for e in snapshot
+            if (provider is None or e.provider == provider)
+            and (channel is None or e.channel == channel)
+            and (direction is None or e.direction == direction)
+            and (contains is None or contains in e.summary)
+        ]
+
+    def __iter__(self) -> Iterator[JournalEntry]:
+        return iter(self.entries())
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def render(self, *, last: int | None = None) -> str:
+        lines = [e.line() for e in self.entries()]
+        if last is not None and len(lines) > last:
+            lines = [f"... {len(lines) - last} earlier entries omitted ...", *lines[-last:]]
+        return "\n".join(lines) if lines else "(journal is empty)"
+
+    def dumps(self) -> str:
+        """JSON lines, keys sorted: byte-identical for identical runs."""
+        return "".join(
+            json.dumps(e.to_dict(), sort_keys=True, ensure_ascii=False, default=str) + "\n"
+            for e in self.entries()
+        )

@@ -1,0 +1,100 @@
+"""Running a message's life on the clock.
+
+A `Plan` is the list of status changes a message goes through, each `after` a delay counted from
+the previous step (the first from the moment delivery starts: submission, or the scheduled send
+time). Without a scenario every accepted message follows `DEFAULT_PLAN`: delivered 5 seconds
+(virtual) after submission. A validity period cuts the plan short: a message still not final
+when it expires becomes `expired` at that instant.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pytest_smsmock.clock import Clock, ScheduledEvent
+from pytest_smsmock.core.messages import Message, Status, StatusChange
+
+__all__ = ["DEFAULT_PLAN", "LifecycleRunner", "Plan", "Transition"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Transition:
+    after: timedelta
+    status: Status
+    error: int | str | None = None
+
+    def __post_init__(self) -> None:
+        if self.after < timedelta(0):
+            raise ValueError(f"a transition cannot happen before the previous one: {self.after}")
+
+
+Plan = tuple[Transition, ...]
+
+DEFAULT_PLAN: Plan = (Transition(after=timedelta(seconds=5), status=Status.DELIVERED),)
+
+ChangeHandler = Callable[[Message, StatusChange], None]
+
+
+class LifecycleRunner:
+    """Schedules each message's plan and reports every change to the provider."""
+
+    def __init__(self, clock: Clock, on_change: ChangeHandler) -> None:
+        self._clock = clock
+        self._on_change = on_change
+        self._pending: dict[str, list[ScheduledEvent]] = {}
+        self._lock = threading.Lock()
+
+    def start(self, message: Message, plan: Sequence[Transition] = DEFAULT_PLAN) -> None:
+        begin = message.submitted_at
+        if message.scheduled_at is not None and message.scheduled_at > begin:
+            begin = message.scheduled_at
+            message.status = Status.SCHEDULED
+            self._add(message, begin, Status.ACCEPTED, None)
+        when = begin
+        for step in plan:
+            when = when + step.after
+            if message.expires_at is not None and when > message.expires_at:
+                self._add(message, message.expires_at, Status.EXPIRED, None)
+                return
+            self._add(message, when, step.status, step.error)
+            if step.status.final:
+                return
+
+    def cancel(self, message_id: str) -> int:
+        """Drop what is still scheduled for a message; returns how many steps were dropped."""
+        with self._lock:
+            events = self._pending.pop(message_id, [])
+        for event in events:
+            event.cancel()
+        return len(events)
+
+    def pending_count(self, message_id: str) -> int:
+        with self._lock:
+            return len([e for e in self._pending.get(message_id, []) if not e.cancelled])
+
+    def clear(self) -> None:
+        with self._lock:
+            events = [e for group in self._pending.values() for e in group]
+            self._pending.clear()
+        for event in events:
+            event.cancel()
+
+    def _add(self, message: Message, when: datetime, status: Status, error: int | str | None) -> None:
+        def fire() -> None:
+            with self._lock:
+                group = self._pending.get(message.message_id)
+                if group is not None:
+                    group[:] = [e for e in group if e is not event]
+                    if not group:
+                        del self._pending[message.message_id]
+            if message.final:
+                return
+            message.set_status(status, when, error)
+            self._on_change(message, message.history[-1])
+
+        event = self._clock.call_at(when, fire, label=f"{message.provider}:{message.message_id}:{status}")
+        with self._lock:
+            self._pending.setdefault(message.message_id, []).append(event)

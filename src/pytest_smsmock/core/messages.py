@@ -1,0 +1,201 @@
+"""Messages and their lifecycle states, shared by every provider and protocol.
+
+Canonical statuses: accepted -> enroute -> delivered | undeliverable | expired | rejected |
+unknown | deleted. Each provider maps them to its own wire values; scenarios accept both.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, overload
+
+from pytest_smsmock.errors import SmsMockAssertionError
+
+__all__ = [
+    "FINAL_STATUSES",
+    "InboundMessage",
+    "Message",
+    "MessageStore",
+    "Status",
+    "StatusChange",
+]
+
+
+class Status(StrEnum):
+    ACCEPTED = "accepted"
+    SCHEDULED = "scheduled"
+    ENROUTE = "enroute"
+    DELIVERED = "delivered"
+    UNDELIVERABLE = "undeliverable"
+    EXPIRED = "expired"
+    REJECTED = "rejected"
+    UNKNOWN = "unknown"
+    DELETED = "deleted"
+
+    @property
+    def final(self) -> bool:
+        return self in FINAL_STATUSES
+
+
+FINAL_STATUSES = frozenset(
+    {
+        Status.DELIVERED,
+        Status.UNDELIVERABLE,
+        Status.EXPIRED,
+        Status.REJECTED,
+        Status.UNKNOWN,
+        Status.DELETED,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatusChange:
+    at: datetime
+    status: Status
+    error: int | str | None = None
+
+
+@dataclass(slots=True, kw_only=True, eq=False)
+class Message:
+    """One accepted message (one recipient). Mutable: its status moves over its life."""
+
+    message_id: str
+    provider: str
+    account: str
+    to: str
+    sender: str
+    text: str
+    submitted_at: datetime
+    status: Status = Status.ACCEPTED
+    protocol: str = "http"
+    api: str = ""
+    client_ref: str | None = None
+    bulk_id: str | None = None
+    parts: int = 1
+    encoding: str = "gsm7"
+    data_coding: int | None = None
+    binary: bytes | None = None
+    flash: bool = False
+    scheduled_at: datetime | None = None
+    expires_at: datetime | None = None
+    done_at: datetime | None = None
+    error: int | str | None = None
+    report: str = "all"  # which DLRs the client asked for: all | failure | none
+    callback_url: str | None = None
+    price: Decimal = Decimal("0")
+    extra: dict[str, Any] = field(default_factory=dict)
+    history: list[StatusChange] = field(default_factory=list)
+
+    @property
+    def final(self) -> bool:
+        return self.status.final
+
+    def set_status(self, status: Status, at: datetime, error: int | str | None = None) -> None:
+        self.status = status
+        if error is not None:
+            self.error = error
+        if status.final:
+            self.done_at = at
+        self.history.append(StatusChange(at=at, status=status, error=error))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InboundMessage:
+    """A mobile-originated message injected by a test or a scenario."""
+
+    message_id: str
+    provider: str
+    sender: str
+    to: str
+    text: str
+    received_at: datetime
+    account: str | None = None
+    binary: bytes | None = None
+    data_coding: int = 0
+    esm_class: int = 0
+    extra: tuple[tuple[str, Any], ...] = ()
+
+
+_FILTERABLE = ("to", "sender", "status", "account", "client_ref", "bulk_id", "protocol", "text")
+
+
+class MessageStore:
+    """Every message a fake accepted, in order; the `.messages` a test inspects."""
+
+    def __init__(self, provider: str) -> None:
+        self.provider = provider
+        self._by_id: dict[str, Message] = {}
+        self._order: list[Message] = []
+        self._lock = threading.Lock()
+
+    def add(self, message: Message) -> Message:
+        with self._lock:
+            self._by_id[message.message_id] = message
+            self._order.append(message)
+        return message
+
+    def get(self, message_id: str) -> Message | None:
+        return self._by_id.get(message_id)
+
+    def __contains__(self, message_id: object) -> bool:
+        return message_id in self._by_id
+
+    def clear(self) -> None:
+        with self._lock:
+            self._by_id.clear()
+            self._order.clear()
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __iter__(self) -> Iterator[Message]:
+        with self._lock:
+            return iter(list(self._order))
+
+    @overload
+    def __getitem__(self, index: int) -> Message: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Message]: ...
+    def __getitem__(self, index: int | slice) -> Message | list[Message]:
+        with self._lock:
+            return self._order[index]
+
+    @property
+    def last(self) -> Message:
+        with self._lock:
+            if not self._order:
+                raise SmsMockAssertionError(f"{self.provider}: no message was accepted")
+            return self._order[-1]
+
+    def filter(
+        self, predicate: Callable[[Message], bool] | None = None, **fields: Any
+    ) -> list[Message]:
+        unknown = set(fields) - set(_FILTERABLE)
+        if unknown:
+            raise TypeError(f"cannot filter messages on {sorted(unknown)}; use {_FILTERABLE}")
+        return [
+            m
+            for m in self
+            if all(getattr(m, k) == v for k, v in fields.items())
+            and (predicate is None or predicate(m))
+        ]
+
+    def one(self, **fields: Any) -> Message:
+        """The single message matching `fields`; fails the test with what was there otherwise."""
+        found = self.filter(**fields)
+        if len(found) == 1:
+            return found[0]
+        seen = "\n".join(
+            f"  {m.message_id}: to={m.to} sender={m.sender} status={m.status} text={m.text!r}"
+            for m in self
+        ) or "  (none)"
+        raise SmsMockAssertionError(
+            f"{self.provider}: expected one message with {fields}, found {len(found)}; "
+            f"accepted messages:\n{seen}"
+        )

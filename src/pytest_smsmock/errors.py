@@ -1,0 +1,53 @@
+"""One error tree, split by audience.
+
+- `SmsMockError`: the base of everything this package raises on purpose.
+- `ConfigError` / `ScenarioError`: bad configuration, raised at load time with a path to the field.
+- `ProtocolError`: a request a fake must refuse; carries the status code to answer with.
+- `SmsMockAssertionError`: a failure the test itself should see (an `AssertionError`).
+"""
+
+from __future__ import annotations
+
+
+class SmsMockError(Exception):
+    """Base class of every error raised on purpose by pytest-smsmock."""
+
+
+class ConfigError(SmsMockError):
+    """Bad configuration: an unknown option, a malformed value, an unknown provider."""
+
+
+class ScenarioError(ConfigError):
+    """A scenario file that does not validate; the message names the file and the field path."""
+
+    def __init__(self, message: str, *, source: str = "<scenario>", path: str = "") -> None:
+        self.source = source
+        self.path = path
+        self.detail = message
+        where = f"{source}: {path}: " if path else f"{source}: "
+        super().__init__(where + message)
+
+
+class ProtocolError(SmsMockError):
+    """A request that must be refused with a protocol status (SMPP command_status, HTTP code...)."""
+
+    def __init__(self, message: str, *, status: int) -> None:
+        self.status = status
+        super().__init__(message)
+
+
+class ClockError(SmsMockError):
+    """Misuse of the clock, such as advancing it from inside one of its own events."""
+
+
+class SmsMockAssertionError(AssertionError):
+    """A failure a test should see; messages start with ``smsmock:``."""
+
+    def __init__(self, message: str) -> None:
+        if not message.startswith("smsmock:"):
+            message = "smsmock: " + message
+        super().__init__(message)
+
+
+class ServerThreadError(SmsMockAssertionError):
+    """An unexpected error inside a fake's server thread, re-raised in the test at teardown."""

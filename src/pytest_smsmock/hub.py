@@ -1,0 +1,332 @@
+"""`SmsMock`: every provider fake, one clock, one journal, and the servers that expose them.
+
+Usable without pytest as a context manager:
+
+    with SmsMock() as mock:
+        requests.get(mock.infobip.url + "/api/command", params=...)
+        mock.clock.advance("5s")
+
+The pytest plugin starts one per session (port 0 on 127.0.0.1) and `reset()`s it before each
+test: state goes, sockets stay.
+"""
+
+from __future__ import annotations
+
+import ssl
+import tempfile
+import threading
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Literal
+
+from pytest_smsmock.clock import VirtualClock
+from pytest_smsmock.core.callbacks import Sender
+from pytest_smsmock.core.journal import Journal
+from pytest_smsmock.errors import ConfigError, ServerThreadError
+from pytest_smsmock.providers import provider_class, provider_names
+from pytest_smsmock.providers.base import ProviderFake, Runtime
+from pytest_smsmock.scenario.engine import Engine
+from pytest_smsmock.scenario.model import Scenario
+
+if TYPE_CHECKING:
+    from pytest_smsmock.providers.broadnet import BroadnetFake
+    from pytest_smsmock.providers.enhanced_smpp import EnhancedSmppFake
+    from pytest_smsmock.providers.infobip import InfobipFake
+    from pytest_smsmock.providers.mimsms import MimsmsFake
+    from pytest_smsmock.providers.smsc import SmscFake
+    from pytest_smsmock.servers.http import HttpListenerGroup, HttpServer
+    from pytest_smsmock.servers.realtime import RealtimeDriver
+
+__all__ = ["DEFAULT_START", "SmsMock"]
+
+#: Where virtual time starts unless a scenario, marker or option says otherwise.
+DEFAULT_START = datetime(2025, 1, 1, tzinfo=UTC)
+
+ClockMode = Literal["virtual", "realtime"]
+
+
+class SmsMock:
+    def __init__(
+        self,
+        *,
+        seed: int | str = 0,
+        clock: ClockMode = "virtual",
+        start: datetime | None = None,
+        host: str = "127.0.0.1",
+        port_base: int | None = None,
+        providers: tuple[str, ...] | None = None,
+        callback_timeout: float = 5.0,
+    ) -> None:
+        if clock not in ("virtual", "realtime"):
+            raise ConfigError(f"clock must be 'virtual' or 'realtime', got {clock!r}")
+        self.seed: int | str = seed
+        self.clock_mode: ClockMode = clock
+        self.host = host
+        self.port_base = port_base
+        self.default_start = start or DEFAULT_START
+        self._errors: list[BaseException] = []
+        self._errors_lock = threading.Lock()
+        if clock == "realtime":
+            from pytest_smsmock.servers.realtime import wall_now
+
+            self.clock = VirtualClock(wall_now(), source=wall_now, on_error=self.report_error)
+        else:
+            self.clock = VirtualClock(self.default_start, on_error=self.report_error)
+        self.journal = Journal(self.clock.now)
+        self._engine = Engine(seed=seed)
+        self._sender: Sender | None = None
+        self._callback_timeout = callback_timeout
+        self.runtime = Runtime(
+            clock=self.clock,
+            journal=self.journal,
+            sender=self._get_sender,
+            engine=lambda: self._engine,
+            report_error=self.report_error,
+        )
+        names = providers if providers is not None else provider_names()
+        self.fakes: dict[str, ProviderFake] = {
+            name: provider_class(name)(self.runtime, seed=seed) for name in names
+        }
+        self.scenario: Scenario | None = None
+        self._http: HttpListenerGroup | None = None
+        self.http_servers: dict[tuple[str, str], HttpServer] = {}
+        self.smpp_server: Any = None
+        self._driver: RealtimeDriver | None = None
+        self._tls_dir: tempfile.TemporaryDirectory[str] | None = None
+        self._ca: Any = None
+        self._server_context: ssl.SSLContext | None = None
+        self.running = False
+
+    # -- typed access to the fakes -------------------------------------------------------
+    @property
+    def infobip(self) -> InfobipFake:
+        return self._fake("infobip")  # type: ignore[return-value]
+
+    @property
+    def mimsms(self) -> MimsmsFake:
+        return self._fake("mimsms")  # type: ignore[return-value]
+
+    @property
+    def broadnet(self) -> BroadnetFake:
+        return self._fake("broadnet")  # type: ignore[return-value]
+
+    @property
+    def smsc(self) -> SmscFake:
+        return self._fake("smsc")  # type: ignore[return-value]
+
+    @property
+    def enhanced_smpp(self) -> EnhancedSmppFake:
+        return self._fake("enhanced_smpp")  # type: ignore[return-value]
+
+    def _fake(self, name: str) -> ProviderFake:
+        try:
+            return self.fakes[name]
+        except KeyError:
+            raise AttributeError(f"provider {name!r} is not enabled in this SmsMock") from None
+
+    def __iter__(self) -> Iterator[ProviderFake]:
+        return iter(self.fakes.values())
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def start(self) -> SmsMock:
+        if self.running:
+            return self
+        from pytest_smsmock.servers.http import HttpListenerGroup
+
+        self._http = HttpListenerGroup(on_error=self.report_error)
+        port = self.port_base
+        smpp_wanted = False
+        for fake in self.fakes.values():
+            for listener in fake.http_listeners:
+                context = self.server_ssl_context() if listener.tls else None
+                server = self._http.add(
+                    fake.wsgi(listener.name), self.host, port or 0, ssl_context=context
+                )
+                self.http_servers[(fake.name, listener.name)] = server
+                fake.bind_http(listener.name, server.url)
+                if port:
+                    port += 1
+            smpp_wanted = smpp_wanted or bool(fake.smpp_listeners)
+        self._http.start()
+        if smpp_wanted:
+            port = self._start_smpp(port)
+        if self.clock_mode == "realtime":
+            from pytest_smsmock.servers.realtime import RealtimeDriver
+
+            self._driver = RealtimeDriver(self.clock)
+            self._driver.start()
+        self.running = True
+        return self
+
+    def _start_smpp(self, port: int | None) -> int | None:
+        import importlib
+
+        try:
+            smpp_servers = importlib.import_module("pytest_smsmock.servers.smpp")
+        except ModuleNotFoundError:
+            return port
+        listener_cls = getattr(smpp_servers, "SmppServer", None)
+        if listener_cls is None:
+            return port
+        self.smpp_server = listener_cls(self, host=self.host, port_base=port)
+        self.smpp_server.start()
+        next_port: int | None = getattr(self.smpp_server, "next_port", port)
+        return next_port
+
+    def stop(self) -> None:
+        if self._driver is not None:
+            self._driver.stop()
+            self._driver = None
+        if self.smpp_server is not None:
+            self.smpp_server.stop()
+            self.smpp_server = None
+        if self._http is not None:
+            self._http.stop()
+            self._http = None
+        self.http_servers.clear()
+        if self._tls_dir is not None:
+            self._tls_dir.cleanup()
+            self._tls_dir = None
+        self.running = False
+
+    def __enter__(self) -> SmsMock:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+        if exc is None:
+            self.raise_errors()
+
+    # -- per-test state --------------------------------------------------------------------
+    def reset(
+        self,
+        *,
+        seed: int | str | None = None,
+        start: datetime | None = None,
+        scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
+    ) -> None:
+        """Forget everything that happened: messages, accounts, time, journal, scenario."""
+        if seed is not None:
+            self.seed = seed
+        if self.clock_mode == "virtual":
+            self.clock.reset(start or self.default_start)
+        self.journal.clear()
+        with self._errors_lock:
+            self._errors.clear()
+        self.scenario = None
+        self._engine = Engine(seed=self.seed)
+        for fake in self.fakes.values():
+            fake.reset(seed=self.seed)
+        for (_, _), server in self.http_servers.items():
+            server.bring_up()
+        if scenario is not None:
+            self.load_scenario(scenario, seed=seed)
+
+    def load_scenario(
+        self,
+        source: Scenario | str | Path | Mapping[str, Any],
+        *,
+        seed: int | str | None = None,
+    ) -> Scenario:
+        """Load a scenario now. A seed given here (or by the marker) beats the file's."""
+        from pytest_smsmock.scenario.loader import load_scenario
+
+        scenario = source if isinstance(source, Scenario) else load_scenario(source)
+        effective = seed if seed is not None else scenario.seed
+        if effective is not None and effective != self.seed:
+            self.seed = effective
+            for fake in self.fakes.values():
+                fake.reset(seed=effective)
+        if scenario.start is not None and self.clock_mode == "virtual":
+            self.clock.reset(scenario.start)
+        for spec in scenario.accounts:
+            if spec.provider in self.fakes:
+                self.fakes[spec.provider].add_account(spec.username, spec.password, **spec.options)
+        self.scenario = scenario
+        self._engine = Engine(scenario, seed=self.seed)
+        self.journal.record("smsmock", "scenario", "event", f"loaded {scenario.source}")
+        return scenario
+
+    # -- errors from server threads ----------------------------------------------------------
+    def report_error(self, error: BaseException) -> None:
+        with self._errors_lock:
+            self._errors.append(error)
+
+    def take_errors(self) -> list[BaseException]:
+        with self._errors_lock:
+            errors, self._errors = self._errors, []
+        return errors
+
+    def raise_errors(self) -> None:
+        errors = self.take_errors()
+        if not errors:
+            return
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise ServerThreadError(
+            f"smsmock: a fake failed while serving a request{more}: "
+            f"{type(first).__name__}: {first}"
+        ) from first
+
+    # -- TLS -------------------------------------------------------------------------------
+    def _ensure_ca(self) -> Any:
+        if self._ca is None:
+            import trustme
+
+            self._ca = trustme.CA()
+        return self._ca
+
+    def server_ssl_context(self) -> ssl.SSLContext:
+        """The context every TLS listener serves with (a certificate for 127.0.0.1/localhost)."""
+        if self._server_context is None:
+            ca = self._ensure_ca()
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            ca.issue_cert("127.0.0.1", "localhost", "::1").configure_cert(context)
+            self._server_context = context
+        return self._server_context
+
+    def client_ssl_context(self) -> ssl.SSLContext:
+        """A client context that trusts the fakes' test CA."""
+        context = ssl.create_default_context()
+        self._ensure_ca().configure_trust(context)
+        return context
+
+    @property
+    def ca_file(self) -> str:
+        """Path of a PEM file with the test CA, for `requests(verify=...)` and friends."""
+        if self._tls_dir is None:
+            self._tls_dir = tempfile.TemporaryDirectory(prefix="smsmock-ca-")
+        path = Path(self._tls_dir.name) / "ca.pem"
+        if not path.exists():
+            self._ensure_ca().cert_pem.write_to_path(str(path))
+        return str(path)
+
+    # -- transport for callbacks --------------------------------------------------------------
+    def _get_sender(self) -> Sender:
+        if self._sender is None:
+            from pytest_smsmock.servers.http import UrllibSender
+
+            self._sender = UrllibSender(timeout=self._callback_timeout)
+        return self._sender
+
+    def set_sender(self, sender: Sender | None) -> None:
+        """Replace the HTTP transport of callbacks (tests without sockets)."""
+        self._sender = sender
+
+    # -- description -------------------------------------------------------------------------
+    def endpoints(self) -> list[tuple[str, str, str]]:
+        """(provider, kind, address) rows for every running listener."""
+        rows: list[tuple[str, str, str]] = []
+        for fake in self.fakes.values():
+            for name, url in fake.urls.items():
+                rows.append((fake.name, f"http:{name}", url))
+            for name, (host, port) in fake.smpp_addresses.items():
+                rows.append((fake.name, f"smpp:{name}", f"{host}:{port}"))
+        return rows

@@ -1,0 +1,350 @@
+"""What every provider fake shares: accounts, messages, lifecycle, journal, the request wrapper.
+
+A provider package subclasses `ProviderFake`, declares its listeners, and maps its wire formats
+to and from `core`. It never opens a socket: the hub binds its WSGI apps and SMPP profile to
+listeners in `servers/` and hands it a `Runtime` (clock, journal, callback transport, scenario
+engine, error sink).
+
+The HTTP wrapper (`wsgi()`) is the one place that
+- brings the clock up to date before the provider sees the request (freezegun / real time),
+- journals every request and answer,
+- turns any exception into the provider's own error answer (never a traceback, never a bare
+  500) and records it, so the `smsmock` fixture re-raises it in the test at teardown.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Request, Response
+
+from pytest_smsmock.core.accounts import Account, AccountBook
+from pytest_smsmock.core.callbacks import CallbackDispatcher, FaultHook, Sender
+from pytest_smsmock.core.ids import IdGenerator
+from pytest_smsmock.core.journal import Journal
+from pytest_smsmock.core.lifecycle import LifecycleRunner, Plan
+from pytest_smsmock.core.messages import InboundMessage, Message, MessageStore, StatusChange
+from pytest_smsmock.core.queues import OnceQueue
+from pytest_smsmock.errors import ConfigError
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+    from pytest_smsmock.clock import VirtualClock
+    from pytest_smsmock.scenario.engine import Engine, HttpFault, SubmitContext, SubmitDecision
+
+__all__ = ["HttpListener", "ProviderFake", "Runtime", "SmppListener"]
+
+MAX_BODY = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HttpListener:
+    """One HTTP access point of a provider; `tls=True` serves HTTPS with the hub's test CA."""
+
+    name: str
+    tls: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SmppListener:
+    name: str
+    tls: bool = False
+
+
+@dataclass(slots=True, kw_only=True)
+class Runtime:
+    """What the hub lends each fake. Swappable parts are reached through callables."""
+
+    clock: VirtualClock
+    journal: Journal
+    sender: Callable[[], Sender]
+    engine: Callable[[], Engine]
+    report_error: Callable[[BaseException], None]
+
+
+class ProviderFake:
+    """Base class of a provider fake; see the module docstring."""
+
+    name: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    http_listeners: ClassVar[tuple[HttpListener, ...]] = ()
+    smpp_listeners: ClassVar[tuple[SmppListener, ...]] = ()
+    currency: ClassVar[str] = "EUR"
+    default_balance: ClassVar[str] = "1000"
+
+    def __init__(self, runtime: Runtime, *, seed: int | str = 0) -> None:
+        self.runtime = runtime
+        self.accounts = AccountBook(self.name, default_currency=self.currency)
+        self.messages = MessageStore(self.name)
+        self.inbox: OnceQueue[InboundMessage] = OnceQueue()
+        self.lifecycle = LifecycleRunner(runtime.clock, self._status_changed)
+        self.callbacks = CallbackDispatcher(
+            self.name,
+            runtime.clock,
+            runtime.journal,
+            runtime.sender,
+            self._callback_fault_hook,
+        )
+        self.urls: dict[str, str] = {}
+        self.smpp_addresses: dict[str, tuple[str, int]] = {}
+        self._seed: int | str = seed
+        self._ids: dict[str, IdGenerator] = {}
+        self._lock = threading.RLock()
+        self.reset(seed=seed)
+
+    # -- public surface -------------------------------------------------------------------
+    @property
+    def clock(self) -> VirtualClock:
+        return self.runtime.clock
+
+    @property
+    def journal(self) -> Journal:
+        return self.runtime.journal
+
+    @property
+    def engine(self) -> Engine:
+        return self.runtime.engine()
+
+    @property
+    def url(self) -> str:
+        """Base URL of the primary HTTP access point, e.g. ``http://127.0.0.1:51234``."""
+        if not self.http_listeners:
+            raise AttributeError(f"{self.name} has no HTTP API")
+        return self._bound_url(self.http_listeners[0].name)
+
+    @property
+    def smpp_address(self) -> tuple[str, int]:
+        """``(host, port)`` of the plain SMPP listener."""
+        if not self.smpp_listeners:
+            raise AttributeError(f"{self.name} has no SMPP interface")
+        name = self.smpp_listeners[0].name
+        if name not in self.smpp_addresses:
+            raise AttributeError(f"{self.name}: SMPP listener {name!r} is not running")
+        return self.smpp_addresses[name]
+
+    def add_account(self, username: str, password: str, **options: Any) -> Account:
+        """Add (or replace) an account. Common options: ``balance``/``credits``, ``currency``,
+        ``dlr_url``, ``mo_url``, ``api_key``, ``expired``; anything else is provider-specific."""
+        account = self.accounts.build(username, password, **options)
+        self.validate_account(account)
+        return self.accounts.add(account)
+
+    def inject_mo(
+        self, sender: str, text: str = "", to: str | None = None, **options: Any
+    ) -> InboundMessage:
+        """An inbound (mobile-originated) message, delivered over the provider's own channels."""
+        self.clock.sync()
+        message = self.build_mo(sender=sender, text=text, to=to, **options)
+        self.journal.record(
+            self.name,
+            "mo",
+            "event",
+            f"MO {message.message_id} from {message.sender} to {message.to}: {message.text!r}",
+            {"message_id": message.message_id, "sender": message.sender, "to": message.to},
+        )
+        self.deliver_mo(message)
+        return message
+
+    def reset(self, *, seed: int | str | None = None) -> None:
+        """Back to a fresh fake: default accounts, no messages, ids reseeded."""
+        if seed is not None:
+            self._seed = seed
+        self.lifecycle.clear()
+        self.accounts.clear()
+        self.messages.clear()
+        self.inbox.clear()
+        self._ids.clear()
+        for username, password, options in self.default_accounts():
+            self.add_account(username, password, **options)
+        self.reset_state()
+
+    # -- for subclasses ------------------------------------------------------------------
+    def default_accounts(self) -> Iterable[tuple[str, str, dict[str, Any]]]:
+        """The accounts a fresh fake has; ``test``/``test`` so documents' examples work."""
+        return [("test", "test", {"balance": self.default_balance})]
+
+    def validate_account(self, account: Account) -> None:
+        """Refuse provider options this fake does not know (raise ConfigError)."""
+
+    def reset_state(self) -> None:
+        """Clear provider-specific state (pull queues, counters...)."""
+
+    def handle_http(self, request: Request, listener: str) -> Response:
+        """Answer one HTTP request; the default is the provider-neutral 404."""
+        return Response("Not Found", status=404, mimetype="text/plain")
+
+    def error_response(self, request: Request, error: BaseException) -> Response:
+        """The provider's own answer when handling failed; override with its documented error."""
+        if isinstance(error, HTTPException):
+            return Response(error.description or error.name, status=error.code or 400)
+        return Response("System error", status=503, mimetype="text/plain")
+
+    def build_mo(self, *, sender: str, text: str, to: str | None, **options: Any) -> InboundMessage:
+        account = options.pop("account", None)
+        binary = options.pop("binary", None)
+        data_coding = int(options.pop("data_coding", 0))
+        esm_class = int(options.pop("esm_class", 0))
+        message_id = options.pop("message_id", None) or self.new_id("mo")
+        return InboundMessage(
+            message_id=str(message_id),
+            provider=self.name,
+            sender=sender,
+            to=to or self.default_mo_number(),
+            text=text,
+            received_at=self.clock.now(),
+            account=account,
+            binary=binary,
+            data_coding=data_coding,
+            esm_class=esm_class,
+            extra=tuple(sorted(options.items())),
+        )
+
+    def default_mo_number(self) -> str:
+        return "38598000000"
+
+    def deliver_mo(self, message: InboundMessage) -> None:
+        """Hand an inbound message to the client (push, pull inbox, SMPP deliver_sm)."""
+        self.inbox.put(message)
+
+    def on_status_change(self, message: Message, change: StatusChange) -> None:
+        """A message changed status on the clock: queue or push the provider's DLR here."""
+
+    def new_id(self, kind: str = "message") -> str:
+        """A seeded id; override for the provider's own id shape."""
+        return self.ids(kind).uuid()
+
+    def ids(self, kind: str) -> IdGenerator:
+        generator = self._ids.get(kind)
+        if generator is None:
+            generator = self._ids[kind] = IdGenerator(self._seed, f"{self.name}/{kind}")
+        return generator
+
+    # -- submission, shared by HTTP and SMPP ---------------------------------------------
+    def decide(self, context: SubmitContext) -> SubmitDecision:
+        """Ask the scenario what happens to a submission (error answer, fault, DLR plan)."""
+        return self.engine.decide_submit(context)
+
+    def accept(self, message: Message, plan: Plan | None = None) -> Message:
+        """Store an accepted message, journal it and start its life on the clock."""
+        self.messages.add(message)
+        self.journal.record(
+            self.name,
+            "message",
+            "event",
+            f"accepted {message.message_id} to {message.to} from {message.sender} "
+            f"({message.parts} part(s), {message.protocol})",
+            {"message_id": message.message_id, "to": message.to, "parts": message.parts},
+        )
+        if plan is None:
+            from pytest_smsmock.core.lifecycle import DEFAULT_PLAN
+
+            plan = DEFAULT_PLAN
+        self.lifecycle.start(message, plan)
+        return message
+
+    def _status_changed(self, message: Message, change: StatusChange) -> None:
+        self.journal.record(
+            self.name,
+            "dlr",
+            "event",
+            f"{message.message_id} -> {change.status}"
+            + (f" (error {change.error})" if change.error is not None else ""),
+            {"message_id": message.message_id, "status": str(change.status), "error": change.error},
+            at=change.at,
+        )
+        self.on_status_change(message, change)
+
+    def _callback_fault_hook(self) -> FaultHook | None:
+        return self.engine.callback_fault(self.name)
+
+    # -- wiring (the hub) -------------------------------------------------------------------
+    def bind_http(self, listener: str, url: str) -> None:
+        self.urls[listener] = url
+
+    def bind_smpp(self, listener: str, address: tuple[str, int]) -> None:
+        self.smpp_addresses[listener] = address
+
+    def _bound_url(self, listener: str) -> str:
+        try:
+            return self.urls[listener]
+        except KeyError:
+            raise AttributeError(
+                f"{self.name}: HTTP listener {listener!r} is not running (start the hub first)"
+            ) from None
+
+    def wsgi(self, listener: str) -> WSGIApplication:
+        def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+            request = Request(environ)
+            request.max_content_length = MAX_BODY
+            response = self.dispatch(request, listener)
+            return response(environ, start_response)
+
+        return app
+
+    def dispatch(self, request: Request, listener: str) -> Response:
+        """Handle one request through the shared wrapper (usable without sockets in tests)."""
+        self.clock.sync()
+        try:
+            body = request.get_data(cache=True)
+        except HTTPException as exc:
+            body = b""
+            self._journal_request(request, listener, body)
+            return self._journal_response(self.error_response(request, exc))
+        self._journal_request(request, listener, body)
+        fault = self.engine.http_fault(self.name, listener, request.method, request.path)
+        if fault is not None:
+            return self._journal_response(fault.response(), fault=fault.kind)
+        try:
+            response = self.handle_http(request, listener)
+        except HTTPException as exc:
+            response = self.error_response(request, exc)
+        except Exception as exc:
+            self.runtime.report_error(exc)
+            self.journal.record(self.name, "error", "event", f"{type(exc).__name__}: {exc}")
+            try:
+                response = self.error_response(request, exc)
+            except Exception as inner:
+                self.runtime.report_error(inner)
+                response = Response("System error", status=503, mimetype="text/plain")
+        return self._journal_response(response)
+
+    def _journal_request(self, request: Request, listener: str, body: bytes) -> None:
+        query = request.query_string.decode("latin-1")
+        target = request.path + (f"?{query}" if query else "")
+        self.journal.record(
+            self.name,
+            "http",
+            "in",
+            f"{request.method} {target}" + (f" [{listener}]" if listener != "primary" else ""),
+            {"listener": listener, "body": body[:2000].decode("utf-8", "replace")},
+        )
+
+    def _journal_response(self, response: Response, *, fault: str | None = None) -> Response:
+        body = b"" if response.is_streamed else response.get_data()
+        self.journal.record(
+            self.name,
+            "http",
+            "out",
+            f"{response.status_code} {response.mimetype or ''} {len(body)} bytes"
+            + (f" (fault {fault})" if fault else ""),
+            {"status": response.status_code, "body": body[:2000].decode("utf-8", "replace")},
+        )
+        return response
+
+    # -- conveniences for tests ------------------------------------------------------------
+    def describe(self) -> Mapping[str, object]:
+        """Endpoints and the default credentials, for `smsmock serve`'s table."""
+        return {
+            "http": dict(self.urls),
+            "smpp": {k: f"{h}:{p}" for k, (h, p) in self.smpp_addresses.items()},
+            "accounts": [a.username for a in self.accounts],
+        }
+
+    def now(self) -> datetime:
+        return self.clock.now()
