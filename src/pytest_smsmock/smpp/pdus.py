@@ -82,6 +82,7 @@ __all__ = [
     "UnbindResp",
     "UnsuccessSme",
     "UnsuccessSmes",
+    "error_response",
     "response_to",
 ]
 
@@ -736,15 +737,20 @@ PDU_TYPES: dict[int, type[Pdu]] = {
 """command_id -> PDU class, for every PDU of SMPP 3.4."""
 
 
-def response_to(request: Request, command_status: int = CommandStatus.ESME_ROK) -> Response:
-    """The bare response to `request`: same sequence number, the given status, and for an
-    error the body omitted as the spec allows (or generic_nack for requests that have no
-    response of their own, outbind and alert_notification)."""
-    resp_id = request.command_id | 0x80000000
-    cls = PDU_TYPES.get(resp_id, GenericNack)
-    assert issubclass(cls, Response)
-    response = cls(sequence_number=request.sequence_number, command_status=command_status)
+def error_response(command_id: int, sequence_number: int, command_status: int) -> Response:
+    """The bare response to a request of `command_id`: same sequence number, the given status,
+    the body omitted if the status is an error and the spec allows it; generic_nack for
+    commands that have no response of their own (outbind, alert_notification, unknown ids)."""
+    cls = PDU_TYPES.get(command_id | 0x80000000) if command_id < 0x80000000 else None
+    if cls is None or not issubclass(cls, Response):
+        return GenericNack(sequence_number=sequence_number, command_status=command_status)
+    response = cls(sequence_number=sequence_number, command_status=command_status)
     if cls.optional_body and command_status != CommandStatus.ESME_ROK:
         omitted: dict[str, Any] = {cls.layout[0][0]: None}
         return dataclasses.replace(response, **omitted)
     return response
+
+
+def response_to(request: Request, command_status: int = CommandStatus.ESME_ROK) -> Response:
+    """`error_response` for a request value (also fine with ESME_ROK: default fields)."""
+    return error_response(request.command_id, request.sequence_number, command_status)

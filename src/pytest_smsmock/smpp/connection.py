@@ -1,0 +1,526 @@
+"""`SmscConnection`: the sans-IO SMSC side of one SMPP session.
+
+Like h11's `Connection`: bytes in, events out; PDUs in, bytes out. It owns framing
+(`PduReader`), the session state (`session.TABLE`), sequence numbers of SMSC-originated
+requests, both windows of outstanding requests and the keep-alive timers. It does no I/O and
+reads no clock: every call that can move time takes `now` (seconds, any monotonic origin).
+
+Protocol-level trouble is answered by the connection itself (enquire_link_resp, unbind_resp,
+generic_nack, ESME_RINVBNDSTS, ESME_RALYBND, window overflow...). Every event carries `data`:
+the bytes to write *now*, in order (empty if none). Decisions belong to the application: a
+bind is a `BindRequested` event answered with `accept_bind` / `reject_bind`, a submit_sm is a
+`RequestReceived` event answered with `accept_submit` / `reject` / `send(<response pdu>)`.
+
+Windowing: at most `window` requests are outstanding each way. An ESME request beyond the
+window is refused with `window_status`, by default ESME_RMSGQFUL (0x14, "message queue full":
+the answers it waits for are queued at the SMSC); rate limits (ESME_RTHROTTLED, 0x58) are a
+provider policy about messages per second and belong to the profile. The application sending
+past its own window gets `LocalProtocolError` with `window_status`. enquire_link and unbind are
+never counted: they keep working when the window is full.
+
+Transport loop sketch::
+
+    conn = SmscConnection(now=clock())
+    for event in conn.receive_data(chunk, now=clock()):
+        if event.data: writer.write(event.data)
+        match event:
+            case BindRequested():
+                writer.write(conn.accept_bind(system_id="smsc", now=t))
+            case RequestReceived(pdu=SubmitSm() as sm):
+                writer.write(conn.accept_submit(sm, "id1", now=t))
+            case ConnectionClosed(): writer.close()
+    # and on a timer: the same loop over conn.check_timers(now), waking at conn.next_deadline()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pytest_smsmock.smpp.codec import DEFAULT_MAX_COMMAND_LENGTH, PduReader, encode
+from pytest_smsmock.smpp.constants import CommandId, CommandStatus, is_response
+from pytest_smsmock.smpp.errors import DecodeError, LocalProtocolError, SmppError
+from pytest_smsmock.smpp.pdus import (
+    PDU_TYPES,
+    Bind,
+    BindResp,
+    DataSm,
+    DataSmResp,
+    EnquireLink,
+    EnquireLinkResp,
+    GenericNack,
+    Pdu,
+    Request,
+    Response,
+    SubmitMulti,
+    SubmitMultiResp,
+    SubmitSm,
+    SubmitSmResp,
+    Unbind,
+    UnbindResp,
+    error_response,
+)
+from pytest_smsmock.smpp.session import Action, Sender, State, outcome_for
+from pytest_smsmock.smpp.tlvs import Tlv
+
+__all__ = [
+    "BindRequested",
+    "ConnectionClosed",
+    "EnquireLinkAnswered",
+    "EnquireLinkSent",
+    "Event",
+    "Refused",
+    "RequestReceived",
+    "RequestTimedOut",
+    "ResponseReceived",
+    "SessionConfig",
+    "SmscConnection",
+    "UnbindAnswered",
+    "UnexpectedResponse",
+]
+
+_S = CommandStatus
+_MAX_SEQUENCE = 0x7FFFFFFF
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionConfig:
+    """Per-session knobs; the provider profile fills them from its document.
+
+    Times are seconds; None disables the timer.
+    """
+
+    window: int = 10
+    window_status: int = _S.ESME_RMSGQFUL
+    enquire_link_interval: float | None = None  # SMSC sends enquire_link after this silence
+    inactivity_timeout: float | None = None  # close when the ESME is silent this long
+    bind_timeout: float | None = None  # close when not bound this long after connecting
+    response_timeout: float | None = None  # give up on an SMSC request unanswered this long
+    max_command_length: int = DEFAULT_MAX_COMMAND_LENGTH
+    # Requests the provider implements (None: all of SMPP 3.4); others get generic_nack
+    # ESME_RINVCMDID, as Infobip documents for anything but bind/unbind/submit/enquire_link.
+    supported_commands: frozenset[int] | None = None
+
+    def __post_init__(self) -> None:
+        if self.window < 1:
+            raise ValueError(f"window must be at least 1, not {self.window}")
+
+
+# -- events -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    """Something the application should know; `data` is what to write now (may be empty)."""
+
+    data: bytes = b""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BindRequested(Event):
+    """Answer with `accept_bind` or `reject_bind`."""
+
+    pdu: Bind
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RequestReceived(Event):
+    """A request for the application (submit_sm, submit_multi, data_sm, query_sm, cancel_sm,
+    replace_sm); answer with `accept_submit`, `reject` or `send`."""
+
+    pdu: Request
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResponseReceived(Event):
+    """The ESME answered one of the SMSC's requests."""
+
+    pdu: Response
+    request: Request
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UnexpectedResponse(Event):
+    """A response matching no outstanding request; not answered (answering could loop)."""
+
+    pdu: Response
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EnquireLinkAnswered(Event):
+    pdu: EnquireLink
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UnbindAnswered(Event):
+    pdu: Unbind
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Refused(Event):
+    """The connection answered an error itself: a PDU that does not decode, a command in the
+    wrong state, an unsupported command, a full window. `pdu` is None when it did not decode."""
+
+    error: SmppError
+    pdu: Pdu | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EnquireLinkSent(Event):
+    """The keep-alive timer sent an enquire_link (from `check_timers`)."""
+
+    pdu: EnquireLink
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RequestTimedOut(Event):
+    """An SMSC request got no response within `response_timeout`; its window slot is freed."""
+
+    request: Request
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConnectionClosed(Event):
+    """Write what came before, then close the transport. Always the last event."""
+
+    reason: str
+
+
+def _windowed(requests: Iterable[Request]) -> int:
+    """How many of these requests count against the window."""
+    return sum(1 for request in requests if not isinstance(request, EnquireLink | Unbind | Bind))
+
+
+# -- the connection -----------------------------------------------------------------------------
+
+
+class SmscConnection:
+    """The SMSC side of one SMPP session. Not thread-safe: one owner drives it."""
+
+    def __init__(self, *, now: float, config: SessionConfig | None = None) -> None:
+        self.config = config if config is not None else SessionConfig()
+        self._state = State.OPEN
+        self._reader = PduReader(max_command_length=self.config.max_command_length)
+        self._opened_at = now
+        self._last_received = now
+        self._next_sequence = 1
+        self._inbound: dict[int, Request] = {}  # ESME requests awaiting the application
+        self._outbound: dict[int, tuple[Request, float]] = {}  # SMSC requests awaiting the ESME
+        self._bind: Bind | None = None
+        self.bound_system_id: str | None = None
+
+    # -- inspection ---------------------------------------------------------------------------
+
+    @property
+    def state(self) -> State:
+        return self._state
+
+    @property
+    def closed(self) -> bool:
+        return self._state is State.CLOSED
+
+    @property
+    def pending_requests(self) -> tuple[Request, ...]:
+        """ESME requests handed to the application and not answered yet."""
+        return tuple(self._inbound.values())
+
+    @property
+    def outstanding_requests(self) -> tuple[Request, ...]:
+        """SMSC requests sent and not answered yet."""
+        return tuple(request for request, _sent in self._outbound.values())
+
+    @property
+    def window_free(self) -> int:
+        """How many more windowed requests the SMSC may send now."""
+        return max(0, self.config.window - _windowed(r for r, _sent in self._outbound.values()))
+
+    # -- input --------------------------------------------------------------------------------
+
+    def receive_data(self, data: bytes, *, now: float) -> list[Event]:
+        """Feed bytes from the ESME; return the events, answers included, in order."""
+        if self._state is State.CLOSED:
+            return []
+        self._last_received = now
+        events: list[Event] = []
+        for item in self._reader.feed(data):
+            if isinstance(item, DecodeError):
+                events.extend(self._on_decode_error(item))
+            else:
+                events.extend(self._on_pdu(item, now))
+            if self.closed:
+                break
+        return events
+
+    def _on_decode_error(self, error: DecodeError) -> list[Event]:
+        if error.fatal:
+            nack = encode(GenericNack(sequence_number=0, command_status=error.status))
+            self._state = State.CLOSED
+            return [
+                Refused(error=error, data=nack),
+                ConnectionClosed(reason=f"unframeable input: {error}"),
+            ]
+        assert error.command_id is not None
+        assert error.sequence_number is not None
+        if is_response(error.command_id) and error.command_id in PDU_TYPES:
+            return [Refused(error=error)]  # a broken response is never answered
+        answer = error_response(error.command_id, error.sequence_number, error.status)
+        return [Refused(error=error, data=encode(answer))]
+
+    def _on_pdu(self, pdu: Pdu, now: float) -> list[Event]:
+        supported = self.config.supported_commands
+        if supported is not None and isinstance(pdu, Request) and pdu.command_id not in supported:
+            return [self._refuse(pdu, _S.ESME_RINVCMDID, "not supported by this SMSC", nack=True)]
+        outcome = outcome_for(self._state, Sender.ESME, pdu.command_id)
+        action = outcome.action
+        if action is Action.IGNORE:
+            return []
+        if isinstance(pdu, Response):
+            return self._on_response(pdu, outcome.next_state)
+        assert isinstance(pdu, Request)
+        if action is Action.NACK:
+            return [self._refuse(pdu, outcome.status, f"in state {self._state.value}", nack=True)]
+        if action is Action.REJECT:
+            return [self._refuse(pdu, outcome.status, f"in state {self._state.value}")]
+        if action is Action.ANSWER_ENQUIRE_LINK:
+            assert isinstance(pdu, EnquireLink)
+            resp = EnquireLinkResp(sequence_number=pdu.sequence_number)
+            return [EnquireLinkAnswered(pdu=pdu, data=encode(resp))]
+        if action is Action.ANSWER_UNBIND:
+            assert isinstance(pdu, Unbind)
+            resp_bytes = encode(UnbindResp(sequence_number=pdu.sequence_number))
+            self._close()
+            return [UnbindAnswered(pdu=pdu, data=resp_bytes), ConnectionClosed(reason="unbind")]
+        if pdu.sequence_number in self._inbound:
+            return [self._refuse(pdu, _S.ESME_RSYSERR, "sequence_number already outstanding")]
+        if action is Action.BIND:
+            assert isinstance(pdu, Bind)
+            self._inbound[pdu.sequence_number] = pdu
+            self._bind = pdu
+            self._state = State.BINDING
+            return [BindRequested(pdu=pdu)]
+        # Action.DELIVER
+        if _windowed(self._inbound.values()) >= self.config.window:
+            return [
+                self._refuse(
+                    pdu,
+                    self.config.window_status,
+                    f"window of {self.config.window} outstanding requests is full",
+                )
+            ]
+        self._inbound[pdu.sequence_number] = pdu
+        return [RequestReceived(pdu=pdu)]
+
+    def _on_response(self, pdu: Response, next_state: State | None) -> list[Event]:
+        entry = self._outbound.get(pdu.sequence_number)
+        if entry is None:
+            return [UnexpectedResponse(pdu=pdu)]
+        request, _sent = entry
+        if not isinstance(pdu, GenericNack) and pdu.command_id != request.command_id | 0x80000000:
+            return [UnexpectedResponse(pdu=pdu)]
+        del self._outbound[pdu.sequence_number]
+        events: list[Event] = [ResponseReceived(pdu=pdu, request=request)]
+        if next_state is State.CLOSED:
+            self._close()
+            events.append(ConnectionClosed(reason="unbind_resp"))
+        return events
+
+    def _refuse(self, pdu: Request, status: int, why: str, *, nack: bool = False) -> Refused:
+        name = pdu.command_id.name.lower()
+        error = SmppError(f"{name} refused with 0x{status:08X}: {why}", status=status)
+        answer = (
+            GenericNack(sequence_number=pdu.sequence_number, command_status=status)
+            if nack
+            else error_response(pdu.command_id, pdu.sequence_number, status)
+        )
+        return Refused(error=error, pdu=pdu, data=encode(answer))
+
+    # -- output -------------------------------------------------------------------------------
+
+    def next_sequence_number(self) -> int:
+        """A sequence number for an SMSC-originated request (1..0x7FFFFFFF, wrapping, never
+        one that is still outstanding)."""
+        while True:
+            number = self._next_sequence
+            self._next_sequence = 1 if number >= _MAX_SEQUENCE else number + 1
+            if number not in self._outbound:
+                return number
+
+    def send(self, pdu: Pdu, *, now: float) -> bytes:
+        """Encode a PDU the application sends, after checking the session allows it.
+
+        Requests are tracked until their response (or `response_timeout`); a response must
+        answer a pending ESME request of the matching command. Raises `LocalProtocolError`.
+        """
+        outcome = outcome_for(self._state, Sender.SMSC, pdu.command_id)
+        name = pdu.command_id.name.lower()
+        if outcome.action is not Action.SEND:
+            raise LocalProtocolError(
+                f"cannot send {name} in state {self._state.value}", status=outcome.status
+            )
+        if isinstance(pdu, Response):
+            return self._send_response(pdu, outcome.next_state, outcome.error_state)
+        assert isinstance(pdu, Request)
+        if pdu.sequence_number in self._outbound:
+            raise LocalProtocolError(
+                f"sequence_number {pdu.sequence_number} is already outstanding",
+                status=_S.ESME_RSYSERR,
+            )
+        if _windowed([pdu]) and self.window_free == 0:
+            raise LocalProtocolError(
+                f"cannot send {name}: the window of {self.config.window} outstanding "
+                "requests is full",
+                status=self.config.window_status,
+            )
+        data = encode(pdu)
+        if pdu.command_id not in (CommandId.ALERT_NOTIFICATION, CommandId.OUTBIND):
+            self._outbound[pdu.sequence_number] = (pdu, now)
+        if outcome.next_state is not None:
+            self._state = outcome.next_state
+        return data
+
+    def _send_response(
+        self, pdu: Response, next_state: State | None, error_state: State | None
+    ) -> bytes:
+        request = self._inbound.get(pdu.sequence_number)
+        name = pdu.command_id.name.lower()
+        if request is None:
+            raise LocalProtocolError(
+                f"{name} answers no pending request (sequence_number {pdu.sequence_number})",
+                status=_S.ESME_RSYSERR,
+            )
+        if not isinstance(pdu, GenericNack) and pdu.command_id != request.command_id | 0x80000000:
+            raise LocalProtocolError(
+                f"{name} cannot answer {request.command_id.name.lower()}", status=_S.ESME_RSYSERR
+            )
+        data = encode(pdu)
+        del self._inbound[pdu.sequence_number]
+        if isinstance(request, Bind):
+            self._bind = None
+            ok = pdu.command_status == _S.ESME_ROK
+            target = next_state if ok else error_state
+            if target is not None:
+                self._state = target
+            if ok:
+                self.bound_system_id = request.system_id
+        return data
+
+    def accept_bind(self, *, system_id: str, now: float, tlvs: tuple[Tlv, ...] = ()) -> bytes:
+        """Answer the pending bind with ESME_ROK; `system_id` is the SMSC's own id."""
+        bind = self._pending_bind()
+        cls = PDU_TYPES[bind.command_id | 0x80000000]
+        assert issubclass(cls, BindResp)
+        return self.send(
+            cls(sequence_number=bind.sequence_number, system_id=system_id, tlvs=tlvs), now=now
+        )
+
+    def reject_bind(self, status: int, *, now: float, system_id: str | None = None) -> bytes:
+        """Refuse the pending bind (back to OPEN). The body is omitted unless `system_id` is
+        given, as the spec allows for error responses."""
+        if status == _S.ESME_ROK:
+            raise LocalProtocolError("reject_bind needs an error status", status=_S.ESME_RSYSERR)
+        bind = self._pending_bind()
+        cls = PDU_TYPES[bind.command_id | 0x80000000]
+        assert issubclass(cls, BindResp)
+        resp = cls(sequence_number=bind.sequence_number, command_status=status, system_id=system_id)
+        return self.send(resp, now=now)
+
+    def _pending_bind(self) -> Bind:
+        if self._bind is None:
+            raise LocalProtocolError("no bind is pending", status=_S.ESME_RINVBNDSTS)
+        return self._bind
+
+    def accept_submit(
+        self,
+        request: SubmitSm | SubmitMulti | DataSm,
+        message_id: str,
+        *,
+        now: float,
+        tlvs: tuple[Tlv, ...] = (),
+    ) -> bytes:
+        """Answer a submit_sm / submit_multi / data_sm with ESME_ROK and the message id."""
+        resp: Response
+        if isinstance(request, SubmitSm):
+            resp = SubmitSmResp(
+                sequence_number=request.sequence_number, message_id=message_id, tlvs=tlvs
+            )
+        elif isinstance(request, SubmitMulti):
+            resp = SubmitMultiResp(
+                sequence_number=request.sequence_number, message_id=message_id, tlvs=tlvs
+            )
+        else:
+            resp = DataSmResp(
+                sequence_number=request.sequence_number, message_id=message_id, tlvs=tlvs
+            )
+        return self.send(resp, now=now)
+
+    def reject(self, request: Request, status: int, *, now: float) -> bytes:
+        """Answer a pending request with an error status (body omitted where allowed)."""
+        if isinstance(request, Bind):
+            return self.reject_bind(status, now=now)
+        return self.send(
+            error_response(request.command_id, request.sequence_number, status), now=now
+        )
+
+    def close(self) -> None:
+        """The transport is gone (or the application closes it): nothing more is exchanged."""
+        self._close()
+
+    def _close(self) -> None:
+        self._state = State.CLOSED
+        self._inbound.clear()
+        self._outbound.clear()
+        self._bind = None
+
+    # -- timers -------------------------------------------------------------------------------
+
+    def next_deadline(self) -> float | None:
+        """When `check_timers` next has something to do, or None."""
+        deadlines = [deadline for deadline, _kind in self._deadlines()]
+        return min(deadlines) if deadlines else None
+
+    def _deadlines(self) -> list[tuple[float, str]]:
+        if self._state is State.CLOSED:
+            return []
+        config = self.config
+        found: list[tuple[float, str]] = []
+        if config.response_timeout is not None:
+            found.extend(
+                (sent + config.response_timeout, "response")
+                for _request, sent in self._outbound.values()
+            )
+        if config.bind_timeout is not None and self._state in (State.OPEN, State.BINDING):
+            found.append((self._opened_at + config.bind_timeout, "bind"))
+        if config.inactivity_timeout is not None:
+            found.append((self._last_received + config.inactivity_timeout, "inactivity"))
+        if (
+            config.enquire_link_interval is not None
+            and self._state in (State.BOUND_TX, State.BOUND_RX, State.BOUND_TRX)
+            and not any(isinstance(r, EnquireLink) for r, _sent in self._outbound.values())
+        ):
+            found.append((self._last_received + config.enquire_link_interval, "enquire_link"))
+        return found
+
+    def check_timers(self, *, now: float) -> list[Event]:
+        """Act on every deadline that is due at `now`: time out SMSC requests, close for
+        bind timeout or inactivity, send an enquire_link after silence."""
+        events: list[Event] = []
+        due = {kind for deadline, kind in self._deadlines() if deadline <= now}
+        if "response" in due:
+            timeout = self.config.response_timeout
+            assert timeout is not None
+            for number, (request, sent) in list(self._outbound.items()):
+                if sent + timeout <= now:
+                    del self._outbound[number]
+                    events.append(RequestTimedOut(request=request))
+        for kind, reason in (
+            ("bind", f"not bound within {self.config.bind_timeout} s"),
+            ("inactivity", f"nothing received for {self.config.inactivity_timeout} s"),
+        ):
+            if kind in due:
+                self._close()
+                events.append(ConnectionClosed(reason=reason))
+                return events
+        if "enquire_link" in due:
+            pdu = EnquireLink(sequence_number=self.next_sequence_number())
+            events.append(EnquireLinkSent(pdu=pdu, data=self.send(pdu, now=now)))
+        return events
