@@ -28,7 +28,7 @@ unit: $(STAMP)
 test: lint typecheck unit
 
 serve: $(STAMP)
-	$(BIN)/smsmock serve $(SERVE_ARGS)
+	$(BIN)/smsmock serve --scenario scenarios/default.yaml $(SERVE_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)

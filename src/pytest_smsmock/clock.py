@@ -80,7 +80,7 @@ def parse_duration(value: DurationLike) -> timedelta:
 
 
 def format_duration(delta: timedelta) -> str:
-    """The inverse of `parse_duration` for whole milliseconds: `timedelta(minutes=90)` -> '1h30m'."""
+    """The inverse of `parse_duration` (whole milliseconds): 90 minutes -> '1h30m'."""
     ms = round(delta.total_seconds() * 1000)
     sign = "-" if ms < 0 else ""
     ms = abs(ms)

@@ -150,27 +150,32 @@ def smsmock(smsmock_session: SmsMock, request: pytest.FixtureRequest) -> Iterato
     options: dict[str, Any] = {}
     if marker is not None:
         if marker.args:
-            raise pytest.UsageError(
-                f"{request.node.nodeid}: @pytest.mark.smsmock takes keyword arguments only "
-                f"({', '.join(MARKER_KWARGS)})"
+            pytest.fail(
+                f"@pytest.mark.smsmock takes keyword arguments only ({', '.join(MARKER_KWARGS)})",
+                pytrace=False,
             )
         unknown = sorted(set(marker.kwargs) - set(MARKER_KWARGS))
         if unknown:
-            raise pytest.UsageError(
-                f"{request.node.nodeid}: @pytest.mark.smsmock got unknown argument(s) "
-                f"{unknown}; it takes {', '.join(MARKER_KWARGS)}"
+            pytest.fail(
+                f"@pytest.mark.smsmock got unknown argument(s) {unknown}; "
+                f"it takes {', '.join(MARKER_KWARGS)}",
+                pytrace=False,
             )
         options = dict(marker.kwargs)
+    from pytest_smsmock.errors import ConfigError
+
     seed = options.get("seed")
-    start = options.get("start")
-    hub.reset(
-        seed=_seed(_option(request.config, "smsmock_seed") or 0),
-        start=_start(start) if isinstance(start, str) else start,
-    )
-    if seed is not None:
-        hub.reset(seed=_seed(seed), start=_start(start) if isinstance(start, str) else start)
-    if options.get("scenario") is not None:
-        hub.load_scenario(_resolve_scenario(request, options["scenario"]), seed=seed)
+    try:
+        start = options.get("start")
+        start = _start(start) if isinstance(start, str) else start
+        hub.reset(
+            seed=_seed(seed if seed is not None else _option(request.config, "smsmock_seed") or 0),
+            start=start,
+        )
+        if options.get("scenario") is not None:
+            hub.load_scenario(_resolve_scenario(request, options["scenario"]), seed=seed)
+    except ConfigError as exc:
+        pytest.fail(str(exc), pytrace=False)
     request.node.stash[_HUB] = hub
     yield hub
     reports = request.node.stash.get(_REPORTS, {})

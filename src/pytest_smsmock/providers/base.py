@@ -30,13 +30,12 @@ from pytest_smsmock.core.journal import Journal
 from pytest_smsmock.core.lifecycle import LifecycleRunner, Plan
 from pytest_smsmock.core.messages import InboundMessage, Message, MessageStore, StatusChange
 from pytest_smsmock.core.queues import OnceQueue
-from pytest_smsmock.errors import ConfigError
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
     from pytest_smsmock.clock import VirtualClock
-    from pytest_smsmock.scenario.engine import Engine, HttpFault, SubmitContext, SubmitDecision
+    from pytest_smsmock.scenario.engine import Engine, SubmitContext, SubmitDecision
 
 __all__ = ["HttpListener", "ProviderFake", "Runtime", "SmppListener"]
 

@@ -15,6 +15,7 @@ which is how a scenario makes clients fail over to a secondary access point.
 
 from __future__ import annotations
 
+import contextlib
 import selectors
 import socket
 import ssl
@@ -73,10 +74,8 @@ class _Server(ThreadedWSGIServer):
             connections = list(self._connections)
             self._connections.clear()
         for conn in connections:
-            try:
+            with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
 
 class HttpServer:
@@ -204,10 +203,8 @@ class HttpListenerGroup:
             self._apply_pending()
 
     def _wake(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self._wake_w.send(b"\0")
-        except OSError:
-            pass
 
     def _apply_pending(self) -> None:
         with self._lock:

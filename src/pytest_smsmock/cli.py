@@ -1,0 +1,148 @@
+"""`smsmock`: run the fakes as a standalone server, or validate scenario files.
+
+smsmock serve [--scenario FILE] [--seed N] [--host H] [--port-base P]
+smsmock validate FILE...
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+from typing import TextIO
+
+from pytest_smsmock.errors import ConfigError, SmsMockError
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="smsmock", description="Fake SMS providers (HTTP and SMPP) for tests."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run every provider fake until Ctrl-C / SIGTERM")
+    serve.add_argument("--scenario", help="a YAML scenario to load")
+    serve.add_argument("--seed", help="seed of ids and drawn values (default: the scenario's or 0)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument(
+        "--port-base",
+        type=int,
+        default=None,
+        help="first port; listeners take consecutive ports in the table's order (default: free)",
+    )
+    serve.add_argument(
+        "--clock",
+        choices=("realtime", "virtual"),
+        default="realtime",
+        help="realtime (default): DLRs fire by themselves; virtual: time stands still",
+    )
+
+    validate = commands.add_parser("validate", help="check scenario files; non-zero on errors")
+    validate.add_argument("files", nargs="+", metavar="FILE")
+    return parser
+
+
+def _seed(text: str | None) -> int | str | None:
+    if text is None:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+def serve(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    from pytest_smsmock.hub import SmsMock
+
+    seed = _seed(args.seed)
+    hub = SmsMock(
+        seed=seed if seed is not None else 0,
+        clock=args.clock,
+        host=args.host,
+        port_base=args.port_base,
+    )
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        try:
+            hub.start()
+        except OSError as exc:
+            print(f"smsmock: cannot listen: {exc}", file=sys.stderr)
+            return 2
+        if args.scenario:
+            hub.load_scenario(args.scenario, seed=seed)
+        out.write(render_table(hub))
+        out.write("\nServing; Ctrl-C or SIGTERM stops.\n")
+        out.flush()
+        while not stop.wait(0.5):
+            for error in hub.take_errors():
+                print(f"smsmock: error while serving: {error!r}", file=sys.stderr)
+        out.write("smsmock: stopping\n")
+        return 0
+    finally:
+        hub.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def render_table(hub: object) -> str:
+    from pytest_smsmock.hub import SmsMock
+
+    assert isinstance(hub, SmsMock)
+    rows = [("provider", "endpoint", "address", "accounts (username/password)")]
+    for fake in hub:
+        credentials = ", ".join(f"{a.username}/{a.password}" for a in fake.accounts)
+        endpoints = [(f"http:{k}", v) for k, v in fake.urls.items()]
+        endpoints += [(f"smpp:{k}", f"{h}:{p}") for k, (h, p) in fake.smpp_addresses.items()]
+        for index, (kind, address) in enumerate(endpoints):
+            rows.append(
+                (fake.name if index == 0 else "", kind, address, credentials if index == 0 else "")
+            )
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = [
+        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    extra = f"clock: {hub.clock_mode}, seed: {hub.seed}"
+    if hub.scenario is not None:
+        extra += f", scenario: {hub.scenario.source}"
+    return "\n".join([*lines, "", extra, f"test CA for TLS listeners: {hub.ca_file}", ""])
+
+
+def validate(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    from pytest_smsmock.scenario.loader import load_scenario
+
+    failed = 0
+    for name in args.files:
+        try:
+            load_scenario(name)
+        except ConfigError as exc:
+            failed += 1
+            print(str(exc), file=sys.stderr)
+        else:
+            out.write(f"{name}: ok\n")
+    return 1 if failed else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "serve":
+            return serve(args)
+        return validate(args)
+    except SmsMockError as exc:
+        print(f"smsmock: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

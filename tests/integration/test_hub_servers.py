@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+
+import pytest
+import requests
+from pytest_httpserver import HTTPServer
+from werkzeug.wrappers import Request, Response
+
+from pytest_smsmock.core.callbacks import CallbackRequest
+from pytest_smsmock.errors import ServerThreadError
+from pytest_smsmock.hub import SmsMock
+from pytest_smsmock.providers.base import ProviderFake
+from pytest_smsmock.servers.http import UrllibSender
+
+
+@pytest.fixture
+def hub() -> Iterator[SmsMock]:
+    with SmsMock(providers=("infobip", "broadnet")) as mock:
+        yield mock
+
+
+def test_every_http_listener_answers_on_loopback(hub: SmsMock) -> None:
+    rows = hub.endpoints()
+    assert {(p, k) for p, k, _ in rows} >= {
+        ("infobip", "http:primary"),
+        ("infobip", "http:secondary"),
+        ("broadnet", "http:primary"),
+        ("broadnet", "http:https"),
+    }
+    for _, kind, address in rows:
+        if kind.startswith("http"):
+            assert address.startswith(("http://127.0.0.1:", "https://127.0.0.1:"))
+    assert hub.infobip.url != hub.infobip.secondary_url
+    answer = requests.get(hub.infobip.url + "/no/such/path", timeout=5)
+    assert answer.status_code == 404
+    assert hub.journal.entries(provider="infobip", channel="http", direction="in")[-1].summary == (
+        "GET /no/such/path"
+    )
+
+
+def test_tls_listener_serves_with_the_test_ca(hub: SmsMock) -> None:
+    url = hub.broadnet.https_url
+    assert url.startswith("https://")
+    answer = requests.get(url + "/x", verify=hub.ca_file, timeout=5)
+    assert answer.status_code == 404
+    with pytest.raises(requests.exceptions.SSLError):
+        requests.get(url + "/x", timeout=5)  # not trusted without the CA
+
+
+def test_a_silent_tls_client_does_not_stall_other_listeners(hub: SmsMock) -> None:
+    host, port = hub.broadnet.https_url.removeprefix("https://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5):
+        # connected, never sends a ClientHello: the accept loop must still serve others
+        assert requests.get(hub.infobip.url + "/x", timeout=5).status_code == 404
+
+
+def test_a_listener_taken_down_refuses_and_comes_back_on_the_same_port(hub: SmsMock) -> None:
+    server = hub.http_servers[("infobip", "primary")]
+    url = hub.infobip.url
+    server.take_down()
+    with pytest.raises(requests.exceptions.ConnectionError):
+        requests.get(url + "/x", timeout=5)
+    assert requests.get(hub.infobip.secondary_url + "/x", timeout=5).status_code == 404
+    server.bring_up()
+    assert hub.infobip.url == url
+    assert requests.get(url + "/x", timeout=5).status_code == 404
+
+
+def test_reset_brings_every_listener_back(hub: SmsMock) -> None:
+    hub.http_servers[("infobip", "primary")].take_down()
+    hub.reset()
+    assert requests.get(hub.infobip.url + "/x", timeout=5).status_code == 404
+
+
+def test_a_crashing_fake_answers_with_its_error_and_the_test_sees_it(
+    hub: SmsMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def crash(self: ProviderFake, request: Request, listener: str) -> Response:
+        raise KeyError("oops")
+
+    monkeypatch.setattr(type(hub.infobip), "handle_http", crash)
+    answer = requests.get(hub.infobip.url + "/api/v3/sendsms/plain", timeout=5)
+    assert answer.status_code != 500
+    assert requests.get(hub.infobip.url + "/x", timeout=5).status_code != 500  # still serving
+    with pytest.raises(ServerThreadError, match=r"^smsmock: .*KeyError: 'oops'") as info:
+        hub.raise_errors()
+    assert "and 1 more" in str(info.value)
+
+
+def test_callback_sender_reports_answers_refusals_and_timeouts(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/dlr", method="POST").respond_with_data("Ok", status=200)
+    httpserver.expect_request("/bad").respond_with_data("no", status=503)
+    send = UrllibSender(timeout=0.2)
+    ok = send(CallbackRequest(method="POST", url=httpserver.url_for("/dlr"), body=b"x=1"))
+    assert (ok.status, ok.body, ok.error) == (200, b"Ok", None)
+    bad = send(CallbackRequest(method="GET", url=httpserver.url_for("/bad")))
+    assert (bad.status, bad.body) == (503, b"no")
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    assert send(CallbackRequest(method="POST", url=f"http://127.0.0.1:{port}/")).error == "refused"
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/"
+        assert send(CallbackRequest(method="POST", url=url)).error == "timeout"
+    assert send(CallbackRequest(method="POST", url="not a url")).error == "invalid-url"
+
+
+def test_fixed_port_base_gives_consecutive_ports() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        base = probe.getsockname()[1]
+    # a free port's neighbours are very likely free too; retry a different base if not
+    try:
+        mock = SmsMock(providers=("infobip",), port_base=base + 1).start()
+    except OSError:
+        pytest.skip("ports next to a free one were busy")
+    try:
+        assert mock.infobip.url == f"http://127.0.0.1:{base + 1}"
+        assert mock.infobip.secondary_url == f"http://127.0.0.1:{base + 2}"
+    finally:
+        mock.stop()

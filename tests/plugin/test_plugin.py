@@ -1,0 +1,235 @@
+"""The plugin as a downstream suite sees it (pytester)."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+
+def test_fixture_exposes_every_provider_and_the_clock(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import urllib.request, urllib.error
+
+        def test_it(smsmock):
+            for name in ("infobip", "mimsms", "broadnet", "smsc", "enhanced_smpp"):
+                fake = getattr(smsmock, name)
+                assert fake.accounts.authenticate("test", "test") is not None
+                assert len(fake.messages) == 0
+            assert smsmock.infobip.url.startswith("http://127.0.0.1:")
+            before = smsmock.clock.now()
+            smsmock.clock.advance("2h")
+            assert (smsmock.clock.now() - before).total_seconds() == 7200
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_state_is_reset_between_tests(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        from datetime import datetime, timezone
+
+        def test_first(smsmock):
+            smsmock.infobip.add_account("shop", "pw")
+            smsmock.infobip.inject_mo(sender="38591000000", text="hello")
+            smsmock.clock.advance("1d")
+            assert len(smsmock.journal) > 0
+
+        def test_second(smsmock):
+            assert "shop" not in smsmock.infobip.accounts
+            assert len(smsmock.infobip.inbox) == 0
+            assert smsmock.clock.now() == datetime(2025, 1, 1, tzinfo=timezone.utc)
+            assert len(smsmock.journal) == 0
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+def test_marker_loads_a_scenario_relative_to_the_test_file(pytester: pytest.Pytester) -> None:
+    pytester.mkdir("scenarios")
+    pytester.path.joinpath("scenarios", "shop.yaml").write_text(
+        "version: 1\nseed: 9\nstart: 2024-05-01T10:00:00Z\n"
+        "accounts:\n  smsc: [{username: shop, password: s3cret, balance: 12}]\n"
+    )
+    pytester.makepyfile(
+        """
+        import pytest
+        from datetime import datetime, timezone
+
+        @pytest.mark.smsmock(scenario="scenarios/shop.yaml")
+        def test_file_seed(smsmock):
+            assert smsmock.smsc.accounts.authenticate("shop", "s3cret").balance == 12
+            assert smsmock.seed == 9
+            assert smsmock.clock.now() == datetime(2024, 5, 1, 10, tzinfo=timezone.utc)
+
+        @pytest.mark.smsmock(scenario="scenarios/shop.yaml", seed=3)
+        def test_marker_seed_wins(smsmock):
+            assert smsmock.seed == 3
+
+        def test_mid_test_load(smsmock):
+            accounts = {"infobip": [{"username": "a", "password": "b"}]}
+            smsmock.load_scenario({"version": 1, "accounts": accounts})
+            assert "a" in smsmock.infobip.accounts
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=3)
+
+
+def test_bad_scenario_fails_with_file_and_field_path(pytester: pytest.Pytester) -> None:
+    pytester.path.joinpath("bad.yaml").write_text(
+        "version: 1\naccounts:\n  infobip: [{username: shop}]\n"
+    )
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.smsmock(scenario="bad.yaml")
+        def test_it(smsmock):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*bad.yaml: accounts.infobip[[]0[]].password*missing*"])
+
+
+def test_marker_with_unknown_arguments_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.smsmock(sead=3)
+        def test_it(smsmock):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    assert result.ret != 0
+    result.stdout.fnmatch_lines(
+        ["*unknown argument(s) [[]'sead'[]]; it takes scenario, seed, start*"]
+    )
+
+
+def test_seed_option_and_ini(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nsmsmock_seed = 41\n")
+    pytester.makepyfile(
+        """
+        def test_seed(smsmock, request):
+            expected = int(request.config.getoption("smsmock_seed") or 41)
+            assert smsmock.seed == expected
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    pytester.runpytest("-p", "no:cacheprovider", "--smsmock-seed", "7").assert_outcomes(passed=1)
+
+
+def test_ids_follow_the_seed(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_ids(smsmock):
+            print("ID", smsmock.infobip.new_id())
+        """
+    )
+    one = pytester.runpytest("-p", "no:cacheprovider", "-s", "--smsmock-seed", "1")
+    again = pytester.runpytest("-p", "no:cacheprovider", "-s", "--smsmock-seed", "1")
+    other = pytester.runpytest("-p", "no:cacheprovider", "-s", "--smsmock-seed", "2")
+
+    def ident(result: pytest.RunResult) -> str:
+        return next(line for line in result.outlines if "ID " in line)
+
+    assert ident(one) == ident(again)
+    assert ident(one) != ident(other)
+
+
+def test_realtime_clock_option(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        from datetime import datetime, timezone, timedelta
+
+        def test_it(smsmock):
+            assert smsmock.clock_mode == "realtime"
+            assert abs(smsmock.clock.now() - datetime.now(timezone.utc)) < timedelta(minutes=1)
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider", "--smsmock-clock=realtime").assert_outcomes(
+        passed=1
+    )
+
+
+def test_failed_test_gets_a_journal_section(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_it(smsmock):
+            smsmock.infobip.inject_mo(sender="38591000001", text="STOP")
+            assert False, "boom"
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*smsmock journal*", "*infobip*mo*MO * from 38591000001*STOP*"])
+
+
+def test_server_thread_errors_fail_the_test_at_teardown(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import urllib.request, urllib.error
+        import pytest
+
+        @pytest.fixture
+        def broken(smsmock, monkeypatch):
+            def crash(self, request, listener):
+                raise RuntimeError("handler exploded")
+            monkeypatch.setattr(type(smsmock.smsc), "handle_http", crash)
+
+        def test_passes_but_server_failed(smsmock, broken):
+            try:
+                urllib.request.urlopen(smsmock.smsc.url + "/sys/send.php", timeout=5)
+            except urllib.error.HTTPError:
+                pass
+
+        def test_already_failed(smsmock, broken):
+            try:
+                urllib.request.urlopen(smsmock.smsc.url + "/sys/send.php", timeout=5)
+            except urllib.error.HTTPError:
+                pass
+            assert False, "own failure"
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1, errors=1)
+    result.stdout.fnmatch_lines(["*ERROR at teardown of test_passes_but_server_failed*"])
+    result.stdout.fnmatch_lines(
+        ["*smsmock: a fake failed while serving a request*handler exploded*"]
+    )
+    assert "ERROR at teardown of test_already_failed" not in result.stdout.str()
+
+
+def test_works_under_xdist(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.parametrize("n", range(4))
+        def test_it(smsmock, n):
+            print("ID", smsmock.infobip.new_id())
+            smsmock.infobip.add_account(f"u{n}", "p")
+            assert len(smsmock.infobip.accounts) == 2
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
+    result.assert_outcomes(passed=4)
+
+
+def test_plugin_import_is_cheap(pytester: pytest.Pytester) -> None:
+    result = pytester.run(
+        sys.executable,
+        "-c",
+        "import sys, pytest_smsmock.plugin; "
+        "names = ('pytest_smsmock.hub', 'werkzeug', 'lxml', 'yaml'); "
+        "print('HEAVY', [m for m in names if m in sys.modules])",
+    )
+    assert "HEAVY []" in result.stdout.str()

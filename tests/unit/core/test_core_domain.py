@@ -1,0 +1,210 @@
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from pytest_smsmock.clock import VirtualClock
+from pytest_smsmock.core.accounts import AccountBook
+from pytest_smsmock.core.ids import IdGenerator
+from pytest_smsmock.core.journal import Journal
+from pytest_smsmock.core.lifecycle import DEFAULT_PLAN, LifecycleRunner, Transition
+from pytest_smsmock.core.messages import Message, MessageStore, Status, StatusChange
+from pytest_smsmock.core.queues import OnceQueue
+from pytest_smsmock.errors import ConfigError, SmsMockAssertionError
+
+T0 = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def message(clock: VirtualClock, **kw: object) -> Message:
+    fields: dict[str, object] = {
+        "message_id": "m1",
+        "provider": "test",
+        "account": "test",
+        "to": "385981234567",
+        "sender": "Shop",
+        "text": "hi",
+        "submitted_at": clock.now(),
+    }
+    fields.update(kw)
+    return Message(**fields)  # type: ignore[arg-type]
+
+
+def runner(clock: VirtualClock) -> tuple[LifecycleRunner, list[tuple[str, StatusChange]]]:
+    changes: list[tuple[str, StatusChange]] = []
+    return LifecycleRunner(clock, lambda m, c: changes.append((m.message_id, c))), changes
+
+
+def test_default_plan_delivers_five_virtual_seconds_after_submission() -> None:
+    clock = VirtualClock(T0)
+    lifecycle, changes = runner(clock)
+    msg = message(clock)
+    lifecycle.start(msg, DEFAULT_PLAN)
+    clock.advance("4.999")
+    assert msg.status is Status.ACCEPTED
+    clock.advance("1ms")
+    assert msg.status is Status.DELIVERED
+    assert msg.done_at == T0 + timedelta(seconds=5)
+    assert [c.status for _, c in changes] == [Status.DELIVERED]
+
+
+def test_plan_steps_count_from_the_previous_step() -> None:
+    clock = VirtualClock(T0)
+    lifecycle, changes = runner(clock)
+    msg = message(clock)
+    plan = (
+        Transition(after=timedelta(seconds=30), status=Status.ENROUTE),
+        Transition(after=timedelta(minutes=5), status=Status.UNDELIVERABLE, error=27),
+    )
+    lifecycle.start(msg, plan)
+    clock.advance("1h")
+    assert [(c.at, c.status, c.error) for _, c in changes] == [
+        (T0 + timedelta(seconds=30), Status.ENROUTE, None),
+        (T0 + timedelta(seconds=330), Status.UNDELIVERABLE, 27),
+    ]
+    assert msg.error == 27
+
+
+def test_scheduled_message_waits_then_follows_its_plan() -> None:
+    clock = VirtualClock(T0)
+    lifecycle, changes = runner(clock)
+    msg = message(clock, scheduled_at=T0 + timedelta(hours=2))
+    lifecycle.start(msg)
+    assert msg.status is Status.SCHEDULED
+    clock.advance("2h")
+    assert msg.status is Status.ACCEPTED
+    clock.advance("5s")
+    assert msg.status is Status.DELIVERED
+    assert msg.done_at == T0 + timedelta(hours=2, seconds=5)
+    assert [c.status for _, c in changes] == [Status.ACCEPTED, Status.DELIVERED]
+
+
+def test_validity_period_cuts_the_plan_short_with_expired() -> None:
+    clock = VirtualClock(T0)
+    lifecycle, _ = runner(clock)
+    msg = message(clock, expires_at=T0 + timedelta(hours=1))
+    lifecycle.start(msg, (Transition(after=timedelta(hours=3), status=Status.DELIVERED),))
+    clock.advance("1d")
+    assert msg.status is Status.EXPIRED
+    assert msg.done_at == T0 + timedelta(hours=1)
+
+
+def test_cancel_drops_the_remaining_steps() -> None:
+    clock = VirtualClock(T0)
+    lifecycle, changes = runner(clock)
+    msg = message(clock)
+    lifecycle.start(msg)
+    assert lifecycle.pending_count("m1") == 1
+    assert lifecycle.cancel("m1") == 1
+    clock.advance("1m")
+    assert changes == []
+    assert msg.status is Status.ACCEPTED
+
+
+def test_transition_cannot_go_back_in_time() -> None:
+    with pytest.raises(ValueError, match="before"):
+        Transition(after=timedelta(seconds=-1), status=Status.DELIVERED)
+
+
+def test_once_queue_hands_each_item_to_exactly_one_of_many_readers() -> None:
+    queue: OnceQueue[int] = OnceQueue()
+    for i in range(5000):
+        queue.put(i)
+    taken: list[list[int]] = [[] for _ in range(8)]
+    barrier = threading.Barrier(8)
+
+    def reader(slot: int) -> None:
+        barrier.wait()
+        while batch := queue.take(limit=7):
+            taken[slot].extend(batch)
+
+    threads = [threading.Thread(target=reader, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    everything = [i for batch in taken for i in batch]
+    assert sorted(everything) == list(range(5000))
+    assert len(everything) == len(set(everything))
+
+
+def test_once_queue_take_filters_and_keeps_the_rest_in_order() -> None:
+    queue: OnceQueue[int] = OnceQueue()
+    for i in range(10):
+        queue.put(i)
+    assert queue.take(lambda i: i % 2 == 0, limit=3) == [0, 2, 4]
+    assert queue.peek() == [1, 3, 5, 6, 7, 8, 9]
+    assert queue.take() == [1, 3, 5, 6, 7, 8, 9]
+    assert queue.take() == []
+
+
+def test_ids_are_reproducible_per_seed_and_namespace() -> None:
+    def draw(seed: int, ns: str) -> list[str]:
+        ids = IdGenerator(seed, ns)
+        return [ids.digits(12), ids.hex(8), ids.uuid(), ids.alnum(6), str(ids.next())]
+
+    assert draw(1, "infobip") == draw(1, "infobip")
+    assert draw(1, "infobip") != draw(2, "infobip")
+    assert draw(1, "infobip") != draw(1, "smsc")
+    digits, _, uuid, _, counter = draw(3, "x")
+    assert len(digits) == 12 and digits[0] != "0" and digits.isdigit()
+    assert uuid[14] == "4" and uuid[19] in "89ab" and len(uuid) == 36
+    assert counter == "1"
+
+
+def test_journal_is_ordered_filterable_and_dumps_identically() -> None:
+    clock = VirtualClock(T0)
+
+    def run() -> str:
+        journal = Journal(clock.now)
+        journal.record("infobip", "http", "in", "GET /a", {"q": 1})
+        journal.record("smsc", "http", "out", "200 text/plain")
+        assert [e.provider for e in journal.entries(channel="http")] == ["infobip", "smsc"]
+        assert journal.entries(provider="smsc")[0].seq == 2
+        assert "GET /a" in journal.render()
+        return journal.dumps()
+
+    assert run() == run()
+    assert '"provider": "infobip"' in run()
+
+
+def test_journal_render_keeps_the_last_entries() -> None:
+    journal = Journal(lambda: T0)
+    for i in range(10):
+        journal.record("p", "http", "in", f"request {i}")
+    text = journal.render(last=3)
+    assert "7 earlier entries omitted" in text
+    assert "request 9" in text and "request 6" not in text
+
+
+def test_accounts_build_with_aliases_and_refuse_bad_values() -> None:
+    book = AccountBook("infobip")
+    account = book.add(book.build("shop", "pw", credits=10, dlr_url="http://x/dlr", senders=["A"]))
+    assert account.balance == Decimal("10")
+    assert account.options == {"senders": ["A"]}
+    assert book.authenticate("shop", "pw") is account
+    assert book.authenticate("shop", "nope") is None
+    assert book.authenticate(None, None) is None
+    with pytest.raises(ConfigError, match="balance must be a number"):
+        book.build("x", "y", balance="lots")
+    with pytest.raises(ConfigError, match="non-empty username"):
+        book.build("", "y")
+
+
+def test_message_store_one_explains_what_was_there() -> None:
+    clock = VirtualClock(T0)
+    store = MessageStore("infobip")
+    store.add(message(clock, message_id="a", to="1"))
+    store.add(message(clock, message_id="b", to="2"))
+    assert store.one(to="2").message_id == "b"
+    with pytest.raises(
+        SmsMockAssertionError, match=r"^smsmock: infobip: expected one message"
+    ) as e:
+        store.one(to="3")
+    assert "a: to=1" in str(e.value) and "b: to=2" in str(e.value)
+    assert store.last.message_id == "b"
+    assert [m.message_id for m in store.filter(lambda m: m.to == "1")] == ["a"]
+    with pytest.raises(TypeError, match="cannot filter"):
+        store.filter(colour="red")
