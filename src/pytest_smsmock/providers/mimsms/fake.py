@@ -1,8 +1,34 @@
-"""MiMSMS: Infobip's v1 REST API and the v3 plain API on its own host."""
+"""MiMSMS: Infobip's v1 REST API and the legacy v3 plain API on its own host.
+
+One listener serves both APIs, as ``api.mimsms.com`` does: paths under ``/sms/1/`` go to the
+v1 REST component (`rest.RestApi`), every other path to Infobip's v3 component in its MiMSMS
+dialect (`providers.infobip.v3.V3Api`). Each message records the API it came through
+(`Message.api`), so its status changes reach the component that speaks for it.
+
+Default accounts: ``test``/``test`` (the v3 examples) and ``Aladdin``/``open sesame`` (the v1
+examples' Basic credentials), so every example of the document works as printed.
+
+Quirk switches (account options, off by default):
+- ``legacy_mccmnc=True``: logs spell `mccmnc` as the document's example, not `mccMnc`.
+See `rest` for what the fake does where the document is silent.
+"""
 
 from __future__ import annotations
 
-from pytest_smsmock.providers.base import HttpListener, ProviderFake
+from collections.abc import Iterable
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from pytest_smsmock.core.accounts import Account
+from pytest_smsmock.core.messages import InboundMessage, Message, StatusChange
+from pytest_smsmock.errors import ConfigError
+from pytest_smsmock.providers.base import HttpListener, ProviderFake, Runtime
+from pytest_smsmock.providers.infobip.v3 import MIMSMS_DIALECT, V3Api
+from pytest_smsmock.providers.mimsms import status as v1_status
+from pytest_smsmock.providers.mimsms.rest import API as REST_API
+from pytest_smsmock.providers.mimsms.rest import PREFIX as REST_PREFIX
+from pytest_smsmock.providers.mimsms.rest import RestApi
 
 __all__ = ["MimsmsFake"]
 
@@ -11,3 +37,61 @@ class MimsmsFake(ProviderFake):
     name = "mimsms"
     title = "MiMSMS"
     http_listeners = (HttpListener(name="primary"),)
+
+    def __init__(self, runtime: Runtime, *, seed: int | str = 0) -> None:
+        # The components keep a reference to the fake only; the base constructor resets them.
+        self.rest = RestApi(self)
+        self.v3 = V3Api(self, MIMSMS_DIALECT)
+        super().__init__(runtime, seed=seed)
+
+    # -- accounts ---------------------------------------------------------------------------
+    def default_accounts(self) -> Iterable[tuple[str, str, dict[str, Any]]]:
+        return [
+            ("test", "test", {"balance": self.default_balance}),
+            ("Aladdin", "open sesame", {"balance": self.default_balance}),
+        ]
+
+    def validate_account(self, account: Account) -> None:
+        v3_options = getattr(self.v3, "account_options", None)
+        if v3_options is None:
+            return  # the v3 component does not say which options it reads: accept any
+        known = set(self.rest.account_options) | set(v3_options)
+        unknown = sorted(set(account.options) - known)
+        if unknown:
+            raise ConfigError(
+                f"mimsms: unknown account option(s) {unknown}; known: {sorted(known)}"
+            )
+
+    def reset_state(self) -> None:
+        self.rest.reset()
+        self.v3.reset()
+
+    # -- HTTP -------------------------------------------------------------------------------
+    def handle_http(self, request: Request, listener: str) -> Response:
+        if request.path.startswith(REST_PREFIX):
+            answer = self.rest.handle(request, listener)
+        else:
+            answer = self.v3.handle(request, listener)
+        if answer is None:
+            return super().handle_http(request, listener)
+        return answer
+
+    def error_response(self, request: Request, error: BaseException) -> Response:
+        if request.path.startswith(REST_PREFIX):
+            return self.rest.error_response(request, error)
+        return super().error_response(request, error)
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def on_status_change(self, message: Message, change: StatusChange) -> None:
+        if message.api == REST_API:
+            self.rest.on_status_change(message, change)
+        else:
+            self.v3.on_status_change(message, change)
+
+    def deliver_mo(self, message: InboundMessage) -> None:
+        # The v1 document has no inbound endpoint: inbound messages take the v3 routes.
+        self.v3.deliver_mo(message)
+
+    # -- scenarios --------------------------------------------------------------------------
+    native_status = staticmethod(v1_status.to_canonical)
+    """A v1 status name or id (``"DELIVERED_TO_HANDSET"``, ``5``) -> canonical `Status`."""
