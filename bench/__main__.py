@@ -21,7 +21,8 @@ from typing import Any
 
 def _modules(names: list[str]) -> list[str]:
     found = sorted(
-        info.name for info in pkgutil.iter_modules([str(Path(__file__).parent)])
+        info.name
+        for info in pkgutil.iter_modules([str(Path(__file__).parent)])
         if info.name.startswith("bench_")
     )
     if not names:

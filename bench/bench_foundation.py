@@ -147,7 +147,11 @@ def main() -> dict[str, Any]:
     both = figures["smsmock_start_s"] + figures["smsmock_stop_s"]
     figures["start_stop_vs_httpserver"] = both / figures["httpserver_start_stop_s"]
     rows = [
-        ("hub.reset()", f"{figures['reset_us']:.1f} us", f"noop call {figures['noop_call_us']:.2f} us"),
+        (
+            "hub.reset()",
+            f"{figures['reset_us']:.1f} us",
+            f"noop call {figures['noop_call_us']:.2f} us",
+        ),
         (
             "per-test fixture overhead",
             f"{figures['overhead_ms_per_test']:.3f} ms",
