@@ -271,8 +271,7 @@ class SmsMock:
         first = errors[0]
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise ServerThreadError(
-            f"smsmock: a fake failed while serving a request{more}: "
-            f"{type(first).__name__}: {first}"
+            f"smsmock: a fake failed while serving a request{more}: {type(first).__name__}: {first}"
         ) from first
 
     # -- TLS -------------------------------------------------------------------------------

@@ -75,9 +75,7 @@ class AccountBook:
         known = {k: options.pop(k) for k in list(options) if k in _FIELDS}
         if "credits" in options:
             known["balance"] = options.pop("credits")
-        account = Account(
-            username=username, password=password, currency=self.default_currency
-        )
+        account = Account(username=username, password=password, currency=self.default_currency)
         for key, value in known.items():
             if key == "balance":
                 account.balance = to_decimal(value)

@@ -82,7 +82,9 @@ class LifecycleRunner:
         for event in events:
             event.cancel()
 
-    def _add(self, message: Message, when: datetime, status: Status, error: int | str | None) -> None:
+    def _add(
+        self, message: Message, when: datetime, status: Status, error: int | str | None
+    ) -> None:
         def fire() -> None:
             with self._lock:
                 group = self._pending.get(message.message_id)
@@ -95,6 +97,8 @@ class LifecycleRunner:
             message.set_status(status, when, error)
             self._on_change(message, message.history[-1])
 
-        event = self._clock.call_at(when, fire, label=f"{message.provider}:{message.message_id}:{status}")
+        event = self._clock.call_at(
+            when, fire, label=f"{message.provider}:{message.message_id}:{status}"
+        )
         with self._lock:
             self._pending.setdefault(message.message_id, []).append(event)

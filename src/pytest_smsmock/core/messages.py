@@ -191,10 +191,13 @@ class MessageStore:
         found = self.filter(**fields)
         if len(found) == 1:
             return found[0]
-        seen = "\n".join(
-            f"  {m.message_id}: to={m.to} sender={m.sender} status={m.status} text={m.text!r}"
-            for m in self
-        ) or "  (none)"
+        seen = (
+            "\n".join(
+                f"  {m.message_id}: to={m.to} sender={m.sender} status={m.status} text={m.text!r}"
+                for m in self
+            )
+            or "  (none)"
+        )
         raise SmsMockAssertionError(
             f"{self.provider}: expected one message with {fields}, found {len(found)}; "
             f"accepted messages:\n{seen}"
