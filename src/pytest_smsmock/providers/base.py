@@ -9,7 +9,8 @@ The HTTP wrapper (`wsgi()`) is the one place that
 - brings the clock up to date before the provider sees the request (freezegun / real time),
 - journals every request and answer,
 - turns any exception into the provider's own error answer (never a traceback, never a bare
-  500) and records it, so the `smsmock` fixture re-raises it in the test at teardown.
+  500). A `ProtocolError` is a documented refusal and is only answered; anything else is also
+  recorded, so the `smsmock` fixture re-raises it in the test at teardown.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from pytest_smsmock.core.journal import Journal
 from pytest_smsmock.core.lifecycle import LifecycleRunner, Plan
 from pytest_smsmock.core.messages import InboundMessage, Message, MessageStore, StatusChange
 from pytest_smsmock.core.queues import OnceQueue
+from pytest_smsmock.errors import ProtocolError
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -301,7 +303,8 @@ class ProviderFake:
             return self._journal_response(fault.response(), fault=fault.kind)
         try:
             response = self.handle_http(request, listener)
-        except HTTPException as exc:
+        except (HTTPException, ProtocolError) as exc:
+            # Refusals the provider documents: answered, not reported as a failure of the fake.
             response = self.error_response(request, exc)
         except Exception as exc:
             self.runtime.report_error(exc)
