@@ -224,5 +224,5 @@ def to_native(status: Status, error: int | str | None = None) -> tuple[int, int]
     except (TypeError, ValueError):
         return code, err
     if number in STATUSES and STATUSES[number].canonical is status and number != code:
-        return number, err
+        return number, 0
     return code, number

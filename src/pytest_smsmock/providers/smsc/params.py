@@ -175,10 +175,10 @@ def parse_time(value: str, now: datetime, tz: str | None = None) -> datetime | N
             if minutes < 0:
                 raise ValueError(text)
             when = now + timedelta(minutes=minutes)
-        elif re.fullmatch(r"0\d+", text):
-            when = datetime.fromtimestamp(int(text[1:]), UTC)
         elif re.fullmatch(r"\d{10}", text):
             when = datetime.strptime(text, "%d%m%y%H%M").replace(tzinfo=zone)
+        elif re.fullmatch(r"0\d+", text):
+            when = datetime.fromtimestamp(int(text[1:]), UTC)
         elif re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{2} \d{1,2}:\d{2}", text):
             when = datetime.strptime(text, "%d.%m.%y %H:%M").replace(tzinfo=zone)
         elif re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4} \d{1,2}:\d{2}", text):

@@ -1,0 +1,294 @@
+"""SMSC.ru pure parts: codes, translit, parameters, dates, limits, answer rendering."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from urllib.parse import quote_from_bytes
+
+import pytest
+from werkzeug.test import EnvironBuilder
+
+from pytest_smsmock.core.messages import Status
+from pytest_smsmock.providers.smsc import formats
+from pytest_smsmock.providers.smsc.codes import STATUSES, to_canonical, to_native
+from pytest_smsmock.providers.smsc.limits import RateLimits
+from pytest_smsmock.providers.smsc.network import lookup
+from pytest_smsmock.providers.smsc.params import (
+    BadParameter,
+    decode_params,
+    format_date,
+    normalize_phone,
+    parse_phones,
+    parse_time,
+    parse_valid,
+)
+from pytest_smsmock.providers.smsc.translit import transliterate
+
+NOW = datetime(2025, 1, 1, 9, 0, tzinfo=UTC)  # 12:00 in Moscow
+
+
+# -- codes ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("delivered", Status.DELIVERED),
+        (1, Status.DELIVERED),
+        ("1", Status.DELIVERED),
+        ("-1", Status.ACCEPTED),
+        (0, Status.ENROUTE),
+        ("Expired", Status.EXPIRED),
+        (20, Status.UNDELIVERABLE),
+        ("invalid number", Status.REJECTED),
+        (25, Status.UNDELIVERABLE),
+        (-3, Status.UNKNOWN),
+        ("Read", Status.DELIVERED),
+        (Status.DELETED, Status.DELETED),
+    ],
+)
+def test_to_canonical_accepts_codes_and_names(value: object, expected: Status) -> None:
+    assert to_canonical(value) is expected
+
+
+@pytest.mark.parametrize("value", [99, "delivred", True, None, 1.5])
+def test_to_canonical_refuses_unknown_values(value: object) -> None:
+    with pytest.raises(ValueError, match="SMSC status"):
+        to_canonical(value)
+
+
+def test_every_canonical_status_has_a_native_code_that_reads_back() -> None:
+    for status in Status:
+        code, _ = to_native(status)
+        assert code in STATUSES
+        if status not in (Status.SCHEDULED, Status.UNKNOWN):
+            assert to_canonical(code) is status
+
+
+def test_to_native_uses_error_as_err_or_as_a_more_precise_status() -> None:
+    assert to_native(Status.UNDELIVERABLE, 6) == (20, 6)
+    assert to_native(Status.REJECTED, 22) == (22, 0)
+    assert to_native(Status.UNDELIVERABLE, 25) == (25, 0)
+    assert to_native(Status.UNKNOWN) == (20, 245)
+    assert to_native(Status.DELIVERED, "x") == (1, 0)
+
+
+# -- translit ---------------------------------------------------------------------------------
+def test_translit_modes() -> None:
+    assert transliterate("Привет, Щука!", 0) == "Привет, Щука!"
+    assert transliterate("Привет, Щука!", 1) == "Privet, Schuka!"
+    assert transliterate("Жёлтый", 1) == "Zhyoltyj"
+    assert transliterate("привет", 2) == "npuBeT"
+
+
+# -- params -----------------------------------------------------------------------------------
+def _request(**kw: object) -> object:
+    return EnvironBuilder(**kw).get_request()  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("charset", "codec"), [("utf-8", "utf-8"), ("windows-1251", "cp1251"), ("koi8-r", "koi8_r")]
+)
+def test_decode_params_uses_the_requested_charset(charset: str, codec: str) -> None:
+    raw = "Привет".encode(codec)
+    query = f"mes={quote_from_bytes(raw)}&charset={charset}"
+    params, seen = decode_params(_request(query_string=query))  # type: ignore[arg-type]
+    assert params["mes"] == "Привет"
+    assert seen == charset
+
+
+def test_decode_params_defaults_to_windows_1251_and_body_wins() -> None:
+    request = _request(
+        method="POST",
+        query_string="mes=query&Login=a",
+        data="mes=%CF%F0%E8",
+        content_type="application/x-www-form-urlencoded",
+    )
+    params, charset = decode_params(request)  # type: ignore[arg-type]
+    assert charset == "windows-1251"
+    assert params["mes"] == "При"
+    assert params["login"] == "a"
+
+
+def test_decode_params_reads_multipart() -> None:
+    request = _request(method="POST", data={"mes": "x", "charset": "utf-8"})
+    params, charset = decode_params(request)  # type: ignore[arg-type]
+    assert params["mes"] == "x" and charset == "utf-8"
+
+
+@pytest.mark.parametrize(
+    ("raw", "phone"),
+    [
+        ("79991234567", "79991234567"),
+        ("+7 (999) 123-45-67", "79991234567"),
+        ("89991234567", "79991234567"),
+        ("9991234567", "79991234567"),
+        ("+89991234567", "89991234567"),
+        ("385911234567", "385911234567"),
+        ("12345", None),
+        ("abc", None),
+        ("0123456789", None),
+        ("７９９９１２３４５６７", None),
+    ],
+)
+def test_normalize_phone(raw: str, phone: str | None) -> None:
+    assert normalize_phone(raw) == phone
+
+
+def test_parse_phones_splits_on_commas_and_semicolons() -> None:
+    parsed = parse_phones("79991234567;79991234568, bad,,79991234567")
+    assert parsed.valid == ("79991234567", "79991234568")
+    assert parsed.invalid == ("bad",)
+
+
+def test_format_date_is_moscow_time() -> None:
+    assert format_date(NOW) == "01.01.2025 12:00:00"
+
+
+@pytest.mark.parametrize(
+    ("value", "tz", "expected"),
+    [
+        ("", None, None),
+        ("0", None, None),
+        ("+30", None, NOW + timedelta(minutes=30)),
+        ("0" + str(int(NOW.timestamp()) + 60), None, NOW + timedelta(minutes=1)),
+        ("0101251300", None, datetime(2025, 1, 1, 10, 0, tzinfo=UTC)),
+        ("01.01.25 13:00", None, datetime(2025, 1, 1, 10, 0, tzinfo=UTC)),
+        ("01.01.2025 15:00", "2", datetime(2025, 1, 1, 10, 0, tzinfo=UTC)),
+        ("0101251100", None, None),  # in the past: send now
+        ("10-18", None, None),  # 12:00 is inside the window
+        ("14-18", None, datetime(2025, 1, 1, 11, 0, tzinfo=UTC)),
+        ("8-11", None, datetime(2025, 1, 2, 5, 0, tzinfo=UTC)),
+    ],
+)
+def test_parse_time(value: str, tz: str | None, expected: datetime | None) -> None:
+    assert parse_time(value, NOW, tz) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "tz"), [("tomorrow", None), ("3201251300", None), ("18-10", None), ("+1", "x")]
+)
+def test_parse_time_refuses_with_error_5(value: str, tz: str | None) -> None:
+    with pytest.raises(BadParameter) as info:
+        parse_time(value, NOW, tz)
+    assert info.value.code == 5
+
+
+def test_parse_valid() -> None:
+    assert parse_valid("") is None
+    assert parse_valid("2") == timedelta(hours=2)
+    assert parse_valid("00:30") == timedelta(minutes=30)
+    for bad in ("0", "25", "00:00", "1:75", "x"):
+        with pytest.raises(BadParameter):
+            parse_valid(bad)
+
+
+# -- limits -----------------------------------------------------------------------------------
+def test_counts_are_keyed_by_virtual_minute() -> None:
+    limits = RateLimits()
+    assert [limits.count("k", NOW) for _ in range(3)] == [1, 2, 3]
+    assert limits.count("k", NOW + timedelta(seconds=59)) == 4
+    assert limits.count("k", NOW + timedelta(seconds=60)) == 1
+
+
+def test_repeated_within_window() -> None:
+    limits = RateLimits()
+    window = timedelta(minutes=1)
+    assert limits.repeated("s", NOW, window) is False
+    assert limits.repeated("s", NOW + timedelta(seconds=59), window) is True
+    assert limits.repeated("s", NOW + timedelta(seconds=60), window) is False
+
+
+def test_in_flight_and_blocking() -> None:
+    limits = RateLimits()
+    assert [limits.enter("a") for _ in range(3)] == [1, 2, 3]
+    limits.leave("a")
+    assert limits.in_flight("a") == 2
+    block = timedelta(minutes=10)
+    assert not any(limits.note_error("ip", NOW, limit=2, block_for=block) for _ in range(2))
+    assert limits.note_error("ip", NOW, limit=2, block_for=block)
+    assert limits.blocked("ip", NOW + timedelta(minutes=9))
+    assert not limits.blocked("ip", NOW + timedelta(minutes=10))
+
+
+# -- network ----------------------------------------------------------------------------------
+def test_lookup_is_deterministic() -> None:
+    first = lookup("79991234567")
+    assert first == lookup("79991234567")
+    assert first.country == "Russia" and first.mcc == "250"
+    assert lookup("77011234567").country == "Kazakhstan"
+    assert lookup("19991234567").mccmnc == "0"
+
+
+# -- rendering --------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [
+        (0, "ERROR = 7 (invalid number), ID - 5"),
+        (1, "5,-7"),
+        (
+            2,
+            "<result>\n<error>invalid number</error>\n<error_code>7</error_code>\n"
+            "<id>5</id>\n</result>",
+        ),
+        (3, '{"error": "invalid number", "error_code": 7, "id": 5}'),
+    ],
+)
+def test_render_error_with_id(fmt: int, expected: str) -> None:
+    assert formats.render_error(7, "invalid number", fmt, message_id=5) == expected
+
+
+@pytest.mark.parametrize(
+    ("fmt", "cost", "expected"),
+    [
+        (0, 0, "OK - 2 SMS, ID - 5"),
+        (0, 2, "OK - 2 SMS, ID - 5, COST - 7"),
+        (0, 3, "OK - 2 SMS, ID - 5, COST - 7, BALANCE - 993"),
+        (1, 0, "5,2"),
+        (1, 3, "5,2,7,993"),
+        (3, 0, '{"id": 5, "cnt": 2}'),
+        (3, 3, '{"id": 5, "cnt": 2, "cost": "7", "balance": "993"}'),
+        (2, 2, "<result>\n<id>5</id>\n<cnt>2</cnt>\n<cost>7</cost>\n</result>"),
+    ],
+)
+def test_render_send(fmt: int, cost: int, expected: str) -> None:
+    assert (
+        formats.render_send(fmt, cost, message_id=5, count=2, cost="7", balance="993") == expected
+    )
+
+
+def test_render_cost_and_balance() -> None:
+    assert formats.render_cost(0, count=2, cost="7") == "OK - 2 SMS, COST - 7"
+    assert formats.render_cost(1, count=2, cost="7") == "7,2"
+    assert json.loads(formats.render_cost(3, count=2, cost="7")) == {"cost": "7", "cnt": 2}
+    assert formats.render_balance(0, "12.50", None) == "12.50"
+    assert formats.render_balance(1, "12.50", "RUR") == "12.50,RUR"
+    assert json.loads(formats.render_balance(3, "12.50", "RUR")) == {
+        "balance": "12.50",
+        "currency": "RUR",
+    }
+    assert "<currency>RUR</currency>" in formats.render_balance(2, "12.50", "RUR")
+
+
+def test_money() -> None:
+    assert formats.money(Decimal("3.50")) == "3.5"
+    assert formats.money(Decimal("7.00")) == "7"
+    assert formats.money(Decimal("0")) == "0"
+    assert formats.money(Decimal("1E+3")) == "1000"
+
+
+def test_not_found_status_per_format() -> None:
+    ref = {"id": 9, "phone": "79991234567"}
+    assert formats.render_status("sms", 0, 0, None, ref=ref) == "Status = -3"
+    assert formats.render_status("sms", 1, 0, None, ref=ref) == "-3,0,0"
+    assert formats.render_status("sms", 2, 1, None, ref=ref) == "<sms>\n<status>-3</status>\n</sms>"
+    assert formats.render_status("sms", 3, 2, None, ref=ref) == '{"status": -3}'
+    listed = formats.render_status("sms", 3, 0, None, ref=ref, listed=True)
+    assert json.loads(listed) == {"status": -3, "id": 9, "phone": "79991234567"}
+
+
+def test_xml_escapes_and_drops_characters_xml_cannot_carry() -> None:
+    record = {field: "" for layout in formats.LAYOUTS.values() for _, field in layout}
+    record.update(status=1, err=0, flag=0, last_timestamp=0, message="<a&b>\x01")
+    text = formats.render_status("sms", 2, 1, record)
+    assert "<message>&lt;a&amp;b&gt;?</message>" in text
