@@ -15,7 +15,7 @@ from __future__ import annotations
 import ssl
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -58,6 +58,7 @@ class SmsMock:
         port_base: int | None = None,
         providers: tuple[str, ...] | None = None,
         callback_timeout: float = 5.0,
+        fakes: Sequence[type[ProviderFake]] = (),
     ) -> None:
         if clock not in ("virtual", "realtime"):
             raise ConfigError(f"clock must be 'virtual' or 'realtime', got {clock!r}")
@@ -89,6 +90,8 @@ class SmsMock:
         self.fakes: dict[str, ProviderFake] = {
             name: provider_class(name)(self.runtime, seed=seed) for name in names
         }
+        for cls in fakes:  # fakes outside the registry (tests of the framework itself)
+            self.fakes[cls.name] = cls(self.runtime, seed=seed)
         self.scenario: Scenario | None = None
         self._http: HttpListenerGroup | None = None
         self.http_servers: dict[tuple[str, str], HttpServer] = {}
@@ -236,10 +239,19 @@ class SmsMock:
         seed: int | str | None = None,
     ) -> Scenario:
         """Load a scenario now. A seed given here (or by the marker) beats the file's."""
+        from pytest_smsmock.scenario.events import schedule_events
         from pytest_smsmock.scenario.loader import load_scenario
 
-        scenario = source if isinstance(source, Scenario) else load_scenario(source)
+        scenario = (
+            source
+            if isinstance(source, Scenario)
+            else load_scenario(source, known_providers=tuple(self.fakes))
+        )
         effective = seed if seed is not None else scenario.seed
+        # Built first: provider-native status names are checked before anything changes.
+        engine = Engine(
+            scenario, seed=effective if effective is not None else self.seed, fakes=self.fakes
+        )
         if effective is not None and effective != self.seed:
             self.seed = effective
             for fake in self.fakes.values():
@@ -249,10 +261,32 @@ class SmsMock:
         for spec in scenario.accounts:
             if spec.provider in self.fakes:
                 self.fakes[spec.provider].add_account(spec.username, spec.password, **spec.options)
+        engine.origin = self.clock.now()
+        schedule_events(self, scenario, engine)
         self.scenario = scenario
-        self._engine = Engine(scenario, seed=self.seed)
+        self._engine = engine
         self.journal.record("smsmock", "scenario", "event", f"loaded {scenario.source}")
         return scenario
+
+    # -- access points going down (failover) ----------------------------------------------
+    def _http_server(self, provider: str, listener: str) -> HttpServer:
+        try:
+            return self.http_servers[(provider, listener)]
+        except KeyError:
+            running = ", ".join(f"{p}/{n}" for p, n in self.http_servers) or "none (not started)"
+            raise ConfigError(
+                f"no HTTP listener {provider}/{listener} is running; running: {running}"
+            ) from None
+
+    def take_down(self, provider: str, listener: str = "primary") -> None:
+        """Stop one HTTP access point (connections refused) until `bring_up` or the next test."""
+        self._http_server(provider, listener).take_down()
+        self.journal.record(provider, "http", "event", f"listener {listener} taken down")
+
+    def bring_up(self, provider: str, listener: str = "primary") -> None:
+        """Listen again, on the same port, on an access point `take_down` stopped."""
+        self._http_server(provider, listener).bring_up()
+        self.journal.record(provider, "http", "event", f"listener {listener} brought up")
 
     # -- errors from server threads ----------------------------------------------------------
     def report_error(self, error: BaseException) -> None:
