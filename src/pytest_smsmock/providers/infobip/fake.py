@@ -34,7 +34,13 @@ from werkzeug.wrappers import Request, Response
 from pytest_smsmock.errors import ConfigError
 from pytest_smsmock.providers.base import HttpListener, ProviderFake, SmppListener
 from pytest_smsmock.providers.infobip import hlr
-from pytest_smsmock.providers.infobip.v3 import INFOBIP_DIALECT, QUIRKS, DeliveryReport, V3Api
+from pytest_smsmock.providers.infobip.v3 import (
+    ACCOUNT_OPTIONS,
+    INFOBIP_DIALECT,
+    QUIRKS,
+    DeliveryReport,
+    V3Api,
+)
 
 if TYPE_CHECKING:
     from pytest_smsmock.core.accounts import Account
@@ -43,19 +49,6 @@ if TYPE_CHECKING:
     from pytest_smsmock.providers.base import Runtime
 
 __all__ = ["ACCOUNT_OPTIONS", "InfobipFake"]
-
-ACCOUNT_OPTIONS = frozenset(
-    {
-        "allowed_senders",
-        "uncovered_prefixes",
-        "price",
-        "hlr_price",
-        "hlr_results",
-        "hlr_url",
-        "hlr_delay",
-        "quirks",
-    }
-)
 
 
 def validate_v3_options(provider: str, account: Account, known: frozenset[str]) -> None:

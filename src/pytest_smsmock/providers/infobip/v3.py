@@ -70,6 +70,7 @@ if TYPE_CHECKING:
     from pytest_smsmock.providers.base import ProviderFake
 
 __all__ = [
+    "ACCOUNT_OPTIONS",
     "CSV_CONTENT_TYPE",
     "INFOBIP_DIALECT",
     "MIMSMS_DIALECT",
@@ -340,8 +341,25 @@ def _text_response(body: str, status: int = 200, content_type: str = "text/plain
     return Response(body.encode("utf-8"), status=status, content_type=content_type)
 
 
+#: The account options the v3 API reads (documented in `providers.infobip.fake`).
+ACCOUNT_OPTIONS = frozenset(
+    {
+        "allowed_senders",
+        "uncovered_prefixes",
+        "price",
+        "hlr_price",
+        "hlr_results",
+        "hlr_url",
+        "hlr_delay",
+        "quirks",
+    }
+)
+
+
 class V3Api:
     """The v3 API of one host; see the module docstring."""
+
+    account_options = ACCOUNT_OPTIONS
 
     def __init__(self, fake: ProviderFake, dialect: V3Dialect = INFOBIP_DIALECT) -> None:
         self.fake = fake

@@ -79,7 +79,7 @@ class MimsmsFake(ProviderFake):
     def error_response(self, request: Request, error: BaseException) -> Response:
         if request.path.startswith(REST_PREFIX):
             return self.rest.error_response(request, error)
-        return super().error_response(request, error)
+        return self.v3.error_response(request, error)
 
     # -- lifecycle --------------------------------------------------------------------------
     def on_status_change(self, message: Message, change: StatusChange) -> None:
