@@ -68,6 +68,9 @@ def parse_request(body: bytes) -> Any:
         raise XmlSyntaxError(str(exc)) from exc
     if root is None:
         raise XmlSyntaxError("empty document")
+    if root.getroottree().docinfo.internalDTD is not None or root.getroottree().docinfo.doctype:
+        # Entities are never expanded anyway; a request that declares them is refused whole.
+        raise XmlSyntaxError("a document type declaration is not accepted")
     return _to_value(root)
 
 
