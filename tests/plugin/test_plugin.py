@@ -94,7 +94,7 @@ def test_bad_scenario_fails_with_file_and_field_path(pytester: pytest.Pytester) 
     )
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*bad.yaml: accounts.infobip[[]0[]].password*missing*"])
+    result.stdout.fnmatch_lines(["*bad.yaml:3: accounts.infobip[[]0[]]*password*"])
 
 
 def test_marker_with_unknown_arguments_is_a_usage_error(pytester: pytest.Pytester) -> None:
