@@ -29,7 +29,13 @@ from pytest_smsmock.core.callbacks import CallbackDispatcher, FaultHook, Sender
 from pytest_smsmock.core.ids import IdGenerator
 from pytest_smsmock.core.journal import Journal
 from pytest_smsmock.core.lifecycle import LifecycleRunner, Plan
-from pytest_smsmock.core.messages import InboundMessage, Message, MessageStore, StatusChange
+from pytest_smsmock.core.messages import (
+    InboundMessage,
+    Message,
+    MessageStore,
+    Status,
+    StatusChange,
+)
 from pytest_smsmock.core.queues import OnceQueue
 from pytest_smsmock.errors import ProtocolError
 
@@ -37,7 +43,7 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
     from pytest_smsmock.clock import VirtualClock
-    from pytest_smsmock.scenario.engine import Engine, SubmitContext, SubmitDecision
+    from pytest_smsmock.scenario.engine import Engine, HttpFault, SubmitContext, SubmitDecision
 
 __all__ = ["HttpListener", "ProviderFake", "Runtime", "SmppListener"]
 
@@ -228,8 +234,62 @@ class ProviderFake:
 
     # -- submission, shared by HTTP and SMPP ---------------------------------------------
     def decide(self, context: SubmitContext) -> SubmitDecision:
-        """Ask the scenario what happens to a submission (error answer, fault, DLR plan)."""
-        return self.engine.decide_submit(context)
+        """Ask the scenario what happens to a submission (error answer, fault, DLR plan).
+
+        A rule's fault is raised as `InjectedFault` (a BaseException, so it crosses provider
+        code) for the transport to perform: `dispatch` for HTTP, the SMPP listener for SMPP.
+        """
+        from pytest_smsmock.scenario.engine import InjectedFault
+
+        decision = self.engine.decide_submit(context)
+        if decision.rule is None:
+            return decision
+        outcome = (
+            f"fault {decision.fault}"
+            if decision.fault is not None
+            else f"respond {dict(decision.respond)}"
+            if decision.respond is not None
+            else "dlr " + (", ".join(f"+{t.after} {t.status}" for t in decision.plan) or "none")
+        )
+        self.journal.record(
+            self.name,
+            "scenario",
+            "event",
+            f"rules[{decision.rule}]"
+            + (f" ({decision.rule_name})" if decision.rule_name else "")
+            + f" matched {context.to}: {outcome}",
+            {"rule": decision.rule, "to": context.to, "fault": decision.fault},
+        )
+        if decision.detail is not None:
+            raise InjectedFault(decision.detail, decision)
+        return decision
+
+    def resolve_status(self, value: str | int) -> tuple[Status, int | str | None] | None:
+        """A scenario status name or code -> (canonical status, native error code or None).
+
+        The default knows the canonical names only; a provider overrides it to accept its own
+        wire names/codes too (e.g. Infobip ``DELIVERED_TO_HANDSET``, SMSC.ru ``1``), returning
+        None for anything else. Used once, when a scenario is loaded into a hub.
+        """
+        from pytest_smsmock.scenario.model import CANONICAL_STATUSES
+
+        if isinstance(value, str) and value in CANONICAL_STATUSES:
+            return Status(value), None
+        return None
+
+    def native_statuses(self) -> list[str]:
+        """The provider-native status names/codes `resolve_status` accepts, for error messages."""
+        return []
+
+    def connection_fault(self, listener: str) -> str | None:
+        """The fault a new connection to `listener` meets before any request (TLS handshake)."""
+        fault = self.engine.http_connection_fault(self.name, listener, at=self.clock.now())
+        if fault is None:
+            return None
+        self.journal.record(
+            self.name, "http", "event", f"connection [{listener}]: fault {fault.kind}"
+        )
+        return fault.kind
 
     def accept(self, message: Message, plan: Plan | None = None) -> Message:
         """Store an accepted message, journal it and start its life on the clock."""
@@ -280,13 +340,7 @@ class ProviderFake:
             ) from None
 
     def wsgi(self, listener: str) -> WSGIApplication:
-        def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-            request = Request(environ)
-            request.max_content_length = MAX_BODY
-            response = self.dispatch(request, listener)
-            return response(environ, start_response)
-
-        return app
+        return _FakeApp(self, listener)
 
     def dispatch(self, request: Request, listener: str) -> Response:
         """Handle one request through the shared wrapper (usable without sockets in tests)."""
@@ -298,11 +352,22 @@ class ProviderFake:
             self._journal_request(request, listener, body)
             return self._journal_response(self.error_response(request, exc))
         self._journal_request(request, listener, body)
-        fault = self.engine.http_fault(self.name, listener, request.method, request.path)
-        if fault is not None:
-            return self._journal_response(fault.response(), fault=fault.kind)
+        from pytest_smsmock.scenario.engine import InjectedFault
+
+        fault = self.engine.http_fault(
+            self.name, listener, request.method, request.path, at=self.clock.now()
+        )
+        if fault is not None and not fault.wraps_answer:
+            return self._faulted(fault, None)
+        if fault is not None and fault.kind == "delay" and not fault.real and fault.delay:
+            # Virtual delay: the answer comes `delay` later in the fakes' time.
+            self.clock.advance(fault.delay)
         try:
             response = self.handle_http(request, listener)
+        except InjectedFault as injected:
+            if not hasattr(injected.fault, "wraps_answer"):
+                raise
+            return self._faulted(injected.fault, None)  # type: ignore[arg-type]
         except (HTTPException, ProtocolError) as exc:
             # Refusals the provider documents: answered, not reported as a failure of the fake.
             response = self.error_response(request, exc)
@@ -314,7 +379,19 @@ class ProviderFake:
             except Exception as inner:
                 self.runtime.report_error(inner)
                 response = Response("System error", status=503, mimetype="text/plain")
+        if fault is not None:
+            return self._faulted(fault, response)
         return self._journal_response(response)
+
+    def _faulted(self, fault: HttpFault, answer: Response | None) -> Response:
+        """The response standing for a scenario HTTP fault (`answer`: the provider's own)."""
+        from pytest_smsmock.scenario.engine import RawFaultResponse
+
+        if fault.raw:
+            self._journal_response(answer or Response(b""), fault=fault.kind)
+            return RawFaultResponse(fault, answer)
+        response = fault.response() if answer is None else fault.apply(answer)
+        return self._journal_response(response, fault=fault.kind)
 
     def _journal_request(self, request: Request, listener: str, body: bytes) -> None:
         query = request.query_string.decode("latin-1")
@@ -350,3 +427,28 @@ class ProviderFake:
 
     def now(self) -> datetime:
         return self.clock.now()
+
+
+class _FakeApp:
+    """The WSGI app of one listener; `servers/http.py` also asks it for connection faults and
+    performs raw faults through ``environ["smsmock.raw_fault"]``."""
+
+    def __init__(self, fake: ProviderFake, listener: str) -> None:
+        self.fake = fake
+        self.listener = listener
+
+    def connection_fault(self) -> str | None:
+        return self.fake.connection_fault(self.listener)
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        from pytest_smsmock.scenario.engine import RawFaultResponse
+
+        request = Request(environ)
+        request.max_content_length = MAX_BODY
+        response = self.fake.dispatch(request, self.listener)
+        if isinstance(response, RawFaultResponse):
+            perform = environ.get("smsmock.raw_fault")
+            if perform is not None:
+                perform(response.fault, response.inner)  # raises if it took the connection
+                response = response.inner or Response(b"")
+        return response(environ, start_response)

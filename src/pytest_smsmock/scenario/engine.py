@@ -1,25 +1,83 @@
 """The scenario engine: pure decisions the transports consult (no sockets, threads or time).
 
-Fakes ask it what happens to a submission (`decide_submit`), whether an HTTP request meets a
-fault (`http_fault`) and whether a callback to the client fails (`callback_fault`). Without a
-scenario every answer is the provider's normal behaviour and every message follows the default
-plan (delivered after 5 virtual seconds).
+Fakes ask it what happens to a submission (`decide_submit`), whether an HTTP request, a TLS
+connection or an SMPP PDU meets a fault (`http_fault`, `http_connection_fault`, `smpp_fault`)
+and whether a callback to the client fails (`callback_fault`). Without a scenario every answer
+is the provider's normal behaviour and every message follows the default plan (delivered after
+5 virtual seconds).
+
+Determinism: every random draw comes from a `random.Random` seeded with the scenario seed, one
+stream per purpose and provider (``match/infobip``, ``dlr/infobip``, ``faults[2]``, ...), so a
+seed fully determines outcomes, and two providers used from two threads do not disturb each
+other's draws. Counters (the nth submission of a provider, the nth request hitting a fault) are
+kept here under one lock; the engine never calls out while holding it.
+
+Status names in DLR timelines are canonical (`CANONICAL_STATUSES`) or provider-native: native
+ones are resolved once, when the engine is built for a hub's fakes, through
+`ProviderFake.resolve_status()`; an unknown name fails there with the scenario's file, line and
+field path and the list of valid names.
+
+Faults a submission meets (a rule's ``fault:``) are not returned quietly: `ProviderFake.decide()`
+raises `InjectedFault`, which crosses the provider's code (it is a `BaseException`) up to the
+transport (`ProviderFake.dispatch` for HTTP, the SMPP listener), which performs it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import difflib
+import fnmatch
+import random
+import threading
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from werkzeug.wrappers import Response
 
-from pytest_smsmock.core.callbacks import FaultHook
-from pytest_smsmock.core.lifecycle import DEFAULT_PLAN, Plan
-from pytest_smsmock.scenario.model import Scenario
+from pytest_smsmock.core.callbacks import CallbackRequest, CallbackResult, FaultHook
+from pytest_smsmock.core.lifecycle import DEFAULT_PLAN, Plan, Transition
+from pytest_smsmock.core.messages import Status
+from pytest_smsmock.errors import ScenarioError
+from pytest_smsmock.scenario.model import (
+    CANONICAL_STATUSES,
+    HTTP_ALIASES,
+    HTTP_FAULT_KINDS,
+    RAW_HTTP_FAULT_KINDS,
+    SMPP_ALIASES,
+    SMPP_FAULT_KINDS,
+    FaultSpec,
+    Match,
+    Pattern,
+    Rule,
+    Scenario,
+    Selector,
+    TimeValue,
+    TransportFault,
+)
 
-__all__ = ["Engine", "HttpFault", "SubmitContext", "SubmitDecision"]
+__all__ = [
+    "Engine",
+    "HttpFault",
+    "InjectedFault",
+    "RawFaultResponse",
+    "SmppContext",
+    "SmppFault",
+    "StatusResolver",
+    "SubmitContext",
+    "SubmitDecision",
+]
+
+#: Bodies that exercise a client's parser (WireMock's MALFORMED_RESPONSE_CHUNK and friends).
+MALFORMED_BODY = b'{"messages": [{"status": <html>Internal error</'
+MALFORMED_CHUNK = b"lskdu018973t09sylgasjkfg1][]'./.sdlv"
+
+#: SMPP command_status values the fault kinds answer with unless the scenario says otherwise.
+ESME_RTHROTTLED = 0x58
+ESME_RMSGQFUL = 0x14
+ESME_RBINDFAIL = 0x0D
+ESME_RSYSERR = 0x08
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -37,38 +95,541 @@ class SubmitContext:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SubmitDecision:
-    """`respond`: a provider-native answer instead of acceptance (e.g. ``{"status": -13}``);
-    `fault`: a transport fault kind; `plan`: the message's life when accepted."""
-
-    plan: Plan = DEFAULT_PLAN
-    respond: Mapping[str, Any] | None = None
-    fault: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class HttpFault:
-    """An HTTP answer a scenario puts in place of the provider's."""
+    """An HTTP answer (or a socket-level misbehaviour) a scenario puts in place of the provider's.
+
+    Plain kinds are ordinary responses (`response()`, or `apply()` to the real answer for
+    ``malformed_body``/``truncated_body``); `raw` kinds need the socket and are performed by
+    `servers/http.py` (see `RawFaultResponse`). ``delay`` withholds the answer: in virtual time
+    (the fake's clock advances by `delay` before the request is handled, so the answer carries
+    later timestamps and DLRs due meanwhile fire) or, with ``real: true``, in wall-clock seconds
+    (the server sleeps; capped at 30 s) to trip a client's timeout.
+    """
 
     kind: str
     status: int = 500
     body: bytes = b""
     headers: Mapping[str, str] = field(default_factory=dict)
+    delay: timedelta | None = None
+    real: bool = False
+    keep: float | None = None
+    size: int | None = None
+    source: str = ""  # where in the scenario it came from, for the journal
+
+    @property
+    def raw(self) -> bool:
+        return self.kind in RAW_HTTP_FAULT_KINDS or (self.kind == "delay" and self.real)
+
+    @property
+    def wraps_answer(self) -> bool:
+        """The provider still handles the request; the fault alters or withholds its answer."""
+        return self.kind in (
+            "malformed_body",
+            "truncated_body",
+            "delay",
+            "slow_trickle",
+            "incomplete_body",
+        )
 
     def response(self) -> Response:
         return Response(self.body, status=self.status, headers=dict(self.headers))
 
+    def apply(self, real: Response) -> Response:
+        """The provider's answer altered by a plain fault."""
+        body = real.get_data()
+        if self.kind == "truncated_body":
+            body = body[: self.keep_bytes(len(body))]
+        elif self.kind == "malformed_body":
+            body = self.body or MALFORMED_BODY
+        else:
+            return real
+        headers = [(k, v) for k, v in real.headers.items() if k.lower() != "content-length"]
+        headers.extend(self.headers.items())
+        return Response(body, status=real.status_code, headers=headers)
+
+    def keep_bytes(self, length: int) -> int:
+        keep = 0.5 if self.keep is None else self.keep
+        return int(length * keep) if keep < 1 else min(length, int(keep))
+
+
+class RawFaultResponse(Response):
+    """What `ProviderFake.dispatch` returns for a raw fault: the server performs `fault` on the
+    socket (`environ["smsmock.raw_fault"]`); `inner` is the provider's own answer, if any.
+    Without a server (unit tests) it is a 502 saying which fault it stands for."""
+
+    def __init__(self, fault: HttpFault, inner: Response | None = None) -> None:
+        super().__init__(
+            f"smsmock: {fault.kind} (performed on the socket by the HTTP server)",
+            status=502,
+            mimetype="text/plain",
+        )
+        self.fault = fault
+        self.inner = inner
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SmppContext:
+    """What the SMPP listener knows of a PDU when it asks `Engine.smpp_fault`."""
+
+    provider: str
+    command: str  # bind_transceiver, submit_sm, deliver_sm (a DLR or MO about to go out), ...
+    at: datetime | None = None
+    listener: str = ""
+    system_id: str = ""
+    sequence: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SmppFault:
+    """What the SMPP listener does instead of its normal answer to a PDU.
+
+    Kinds (`SMPP_FAULT_KINDS`):
+    - answers: ``error_status`` (`command_status`), ``throttled`` (0x58), ``queue_full`` (0x14),
+      ``generic_nack`` (`sequence`: ``request`` echoes the request's sequence, ``zero`` sends 0),
+      ``bind_refused`` (0x0D), ``bind_wrong_status`` (a bind_resp with `command_status`),
+      ``bind_generic_nack``;
+    - timing: ``no_response`` (never answer), ``delayed_response`` (answer after `delay` of real
+      time, capped small by the listener);
+    - connection: ``unbind`` (server sends unbind instead of answering), ``drop_connection``;
+    - malformed: ``bad_command_length``, ``invalid_command_id`` (the answer's header is wrong);
+    - unsolicited: ``deliver_sm_before_bound`` (on a bind: a deliver_sm before the bind_resp),
+      ``deliver_sm_then_unbind`` (on a deliver_sm: send it, then unbind);
+    - DLRs (consulted with command ``deliver_sm`` before a receipt goes out): ``dlr_never_sent``,
+      ``dlr_duplicated`` (sent twice), ``dlr_out_of_order`` (held back until the next receipt of
+      the session has been sent).
+    """
+
+    kind: str
+    command_status: int | None = None
+    delay: timedelta | None = None
+    sequence: str = "request"  # generic_nack: request | zero
+    source: str = ""
+
+
+class InjectedFault(BaseException):
+    """Raised by `ProviderFake.decide()` when a rule says the submission meets a fault.
+
+    A `BaseException` on purpose: it must cross provider code that turns any `Exception` into
+    the provider's error answer, up to the transport that performs it.
+    """
+
+    def __init__(self, fault: HttpFault | SmppFault, decision: SubmitDecision) -> None:
+        super().__init__(fault.kind)
+        self.fault = fault
+        self.decision = decision
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SubmitDecision:
+    """`respond`: a provider-native answer instead of acceptance (e.g. ``{"status": -13}``);
+    `fault`: a transport fault kind (its parameters in `detail`); `plan`: the message's life
+    when accepted; `rule`: the index of the scenario rule that decided, if any."""
+
+    plan: Plan = DEFAULT_PLAN
+    respond: Mapping[str, Any] | None = None
+    fault: str | None = None
+    detail: HttpFault | SmppFault | None = None
+    rule: int | None = None
+    rule_name: str = ""
+
+
+class StatusResolver(Protocol):
+    """What the engine asks a provider fake about its native status names."""
+
+    def resolve_status(self, value: str | int) -> tuple[Status, int | str | None] | None: ...
+
+    def native_statuses(self) -> list[str]: ...
+
+
+def _seed_text(seed: int | str) -> str:
+    return str(seed)
+
+
+def _matches_any(patterns: Sequence[Pattern], value: str) -> bool:
+    return not patterns or any(p.matches(value) for p in patterns)
+
 
 class Engine:
-    def __init__(self, scenario: Scenario | None = None, *, seed: int | str = 0) -> None:
+    """Decisions for one scenario and seed; built by the hub when a scenario is loaded.
+
+    `fakes` (name -> fake) resolves provider-native status names; `origin` is the virtual
+    instant the scenario was loaded (time windows and events count from it).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | None = None,
+        *,
+        seed: int | str | None = None,
+        fakes: Mapping[str, StatusResolver] | None = None,
+        origin: datetime | None = None,
+    ) -> None:
         self.scenario = scenario
-        self.seed = seed
+        if seed is None:
+            seed = scenario.seed if scenario is not None and scenario.seed is not None else 0
+        self.seed: int | str = seed
+        self.origin = origin
+        self._lock = threading.Lock()
+        self._streams: dict[str, random.Random] = {}
+        self._submits: dict[str, int] = {}
+        self._rule_uses: dict[int, int] = {}
+        self._fault_hits: dict[int, int] = {}
+        self._fault_fired: dict[int, int] = {}
+        self._fault_times: dict[int, deque[float]] = {}
+        self._statuses: dict[tuple[str, str | int], tuple[Status, int | str | None]] = {}
+        if scenario is not None:
+            self._resolve_statuses(scenario, fakes or {})
 
+    # -- seeded streams -------------------------------------------------------------------------
+    def stream(self, purpose: str) -> random.Random:
+        """The seeded random stream of one purpose (call with the engine's lock held)."""
+        rng = self._streams.get(purpose)
+        if rng is None:
+            rng = self._streams[purpose] = random.Random(
+                f"smsmock/{_seed_text(self.seed)}/scenario/{purpose}"
+            )
+        return rng
+
+    def draw(self, value: TimeValue, purpose: str) -> timedelta:
+        with self._lock:
+            return value.draw(self.stream(purpose))
+
+    def _offset(self, at: datetime | None) -> float:
+        if at is None or self.origin is None:
+            return 0.0
+        return (at - self.origin).total_seconds()
+
+    # -- statuses ---------------------------------------------------------------------------
+    def _resolve_statuses(self, scenario: Scenario, fakes: Mapping[str, StatusResolver]) -> None:
+        for rule in scenario.rules:
+            for s, step in enumerate(rule.dlr or ()):
+                for value, _ in step.status.options:
+                    if isinstance(value, str) and value in CANONICAL_STATUSES:
+                        continue
+                    path = f"rules[{rule.index}].dlr[{s}].status"
+                    targets = rule.match.providers or tuple(fakes)
+                    if not targets:
+                        raise self._status_error(scenario, path, value, None, None)
+                    for provider in targets:
+                        fake = fakes.get(provider)
+                        resolved = fake.resolve_status(value) if fake is not None else None
+                        if resolved is None:
+                            raise self._status_error(
+                                scenario, path, value, provider, fake, several=len(targets) > 1
+                            )
+                        self._statuses[(provider, value)] = resolved
+
+    @staticmethod
+    def _status_error(
+        scenario: Scenario,
+        path: str,
+        value: str | int,
+        provider: str | None,
+        fake: StatusResolver | None,
+        *,
+        several: bool = False,
+    ) -> ScenarioError:
+        native = fake.native_statuses() if fake is not None else []
+        valid = [*CANONICAL_STATUSES, *native]
+        hint = difflib.get_close_matches(str(value), [str(v) for v in valid], n=1)
+        where = f" for {provider}" if provider else ""
+        message = (
+            f"{value!r} is not a status{where}"
+            + (f" (did you mean {hint[0]!r}?)" if hint else "")
+            + f"; canonical: {', '.join(CANONICAL_STATUSES)}"
+            + (f"; {provider} native: {', '.join(native)}" if native else "")
+        )
+        if several:
+            message += "; a native name needs the rule restricted with match.provider"
+        return ScenarioError(message, source=scenario.where(path), path=path)
+
+    def _status(self, provider: str, value: str | int) -> tuple[Status, int | str | None]:
+        if isinstance(value, str) and value in CANONICAL_STATUSES:
+            return Status(value), None
+        try:
+            return self._statuses[(provider, value)]
+        except KeyError:
+            return Status.UNKNOWN, value
+
+    # -- submissions ------------------------------------------------------------------------
     def decide_submit(self, context: SubmitContext) -> SubmitDecision:
-        return SubmitDecision()
+        if self.scenario is None or not self.scenario.rules:
+            return SubmitDecision()
+        provider = context.provider
+        with self._lock:
+            n = self._submits.get(provider, 0) + 1
+            self._submits[provider] = n
+            rule = self._first_rule(context, n)
+            if rule is None:
+                return SubmitDecision()
+            self._rule_uses[rule.index] = self._rule_uses.get(rule.index, 0) + 1
+            if rule.fault is not None:
+                fault = self._build_fault(
+                    rule.fault, context.protocol, f"faults of {rule.label}", provider
+                )
+                return SubmitDecision(
+                    fault=fault.kind, detail=fault, rule=rule.index, rule_name=rule.name
+                )
+            if rule.respond is not None:
+                return SubmitDecision(respond=rule.respond, rule=rule.index, rule_name=rule.name)
+            plan = self._plan(rule, provider)
+        return SubmitDecision(plan=plan, rule=rule.index, rule_name=rule.name)
 
-    def http_fault(self, provider: str, listener: str, method: str, path: str) -> HttpFault | None:
+    def _first_rule(self, context: SubmitContext, n: int) -> Rule | None:
+        assert self.scenario is not None
+        for rule in self.scenario.rules:
+            if rule.times is not None and self._rule_uses.get(rule.index, 0) >= rule.times:
+                continue
+            if self._rule_matches(rule.match, context, n):
+                return rule
         return None
 
+    def _rule_matches(self, match: Match, context: SubmitContext, n: int) -> bool:
+        if match.providers and context.provider not in match.providers:
+            return False
+        if match.protocols and context.protocol not in match.protocols:
+            return False
+        if match.apis and context.api not in match.apis:
+            return False
+        if not (
+            _matches_any(match.account, context.account)
+            and _matches_any(match.to, context.to)
+            and _matches_any(match.sender, context.sender)
+            and _matches_any(match.text, context.text)
+        ):
+            return False
+        if match.nth is not None and not match.nth.matches(n):
+            return False
+        if match.window is not None and not match.window.contains(self._offset(context.at)):
+            return False
+        if match.probability is not None:
+            return self.stream(f"match/{context.provider}").random() < match.probability
+        return True
+
+    def _plan(self, rule: Rule, provider: str) -> Plan:
+        rng = self.stream(f"dlr/{provider}")
+        steps = []
+        for step in rule.dlr or ():
+            after = step.after.draw(rng)
+            options = step.status.options
+            if len(options) == 1:
+                value = options[0][0]
+            else:
+                value = rng.choices([v for v, _ in options], weights=[w for _, w in options])[0]
+            status, native_error = self._status(provider, value)
+            error = step.error if step.error is not None else native_error
+            steps.append(Transition(after=after, status=status, error=error))
+            if status.final:
+                break
+        return tuple(steps)
+
+    # -- transport faults -------------------------------------------------------------------
+    def _build_fault(
+        self, spec: FaultSpec, protocol: str, source: str, purpose: str
+    ) -> HttpFault | SmppFault:
+        if protocol == "smpp":
+            return self._smpp_fault(spec, source, purpose)
+        return self._http_fault(spec, source, purpose)
+
+    def _http_fault(self, spec: FaultSpec, source: str, purpose: str) -> HttpFault:
+        kind = (
+            spec.kind if spec.kind in HTTP_FAULT_KINDS else HTTP_ALIASES.get(spec.kind, spec.kind)
+        )
+        headers = dict(spec.headers)
+        if spec.content_type:
+            headers["Content-Type"] = spec.content_type
+        body = (spec.body or "").encode("utf-8")
+        status = spec.status or 500
+        if kind == "too_many_requests":
+            status = spec.status or 429
+            retry = spec.retry_after if spec.retry_after is not None else 1.0
+            headers.setdefault("Retry-After", str(max(0, round(retry))))
+            body = body or b"Too Many Requests"
+        elif kind == "empty_body":
+            status = spec.status or 200
+            body = b""
+        elif kind == "random_data_then_close":
+            rng = self.stream(f"faults/random/{purpose}")
+            body = bytes(rng.getrandbits(8) for _ in range(spec.size or 64))
+        elif kind == "malformed_response_chunk":
+            body = MALFORMED_CHUNK
+        elif kind == "http_status" and "Content-Type" not in headers:
+            headers["Content-Type"] = "text/plain; charset=utf-8"
+        delay = None
+        if spec.delay is not None:
+            delay = spec.delay.draw(self.stream(f"faults/delay/{purpose}"))
+        return HttpFault(
+            kind=kind,
+            status=status,
+            body=body,
+            headers=headers,
+            delay=delay,
+            real=spec.real,
+            keep=spec.keep,
+            size=spec.size,
+            source=source,
+        )
+
+    def _smpp_fault(self, spec: FaultSpec, source: str, purpose: str) -> SmppFault:
+        kind = (
+            spec.kind if spec.kind in SMPP_FAULT_KINDS else SMPP_ALIASES.get(spec.kind, spec.kind)
+        )
+        status = spec.command_status
+        if status is None:
+            status = {
+                "throttled": ESME_RTHROTTLED,
+                "queue_full": ESME_RMSGQFUL,
+                "bind_refused": ESME_RBINDFAIL,
+                "error_status": ESME_RSYSERR,
+            }.get(kind)
+        delay = None
+        if spec.delay is not None:
+            delay = spec.delay.draw(self.stream(f"faults/delay/{purpose}"))
+        return SmppFault(
+            kind=kind,
+            command_status=status,
+            delay=delay,
+            sequence=spec.sequence or "request",
+            source=source,
+        )
+
+    def _select(self, fault: TransportFault, at: datetime | None) -> bool:
+        """Count one occurrence matching `fault.on` and say whether the fault hits it."""
+        n = self._fault_hits.get(fault.index, 0) + 1
+        self._fault_hits[fault.index] = n
+        selector: Selector = fault.selector
+        offset = self._offset(at)
+        if selector.window is not None and not selector.window.contains(offset):
+            return False
+        if selector.nth is not None and not selector.nth.matches(n):
+            return False
+        if selector.times is not None and self._fault_fired.get(fault.index, 0) >= selector.times:
+            return False
+        if selector.rate is not None:
+            times = self._fault_times.setdefault(fault.index, deque())
+            times.append(offset)
+            while times and times[0] <= offset - selector.rate.per:
+                times.popleft()
+            if len(times) <= selector.rate.limit:
+                return False
+        if selector.probability is not None and (
+            self.stream(f"faults[{fault.index}]").random() >= selector.probability
+        ):
+            return False
+        self._fault_fired[fault.index] = self._fault_fired.get(fault.index, 0) + 1
+        return True
+
+    def _transport_faults(self, provider: str, protocol: str) -> list[TransportFault]:
+        if self.scenario is None:
+            return []
+        return [
+            f
+            for f in self.scenario.faults
+            if f.provider in ("*", provider) and f.protocol in ("*", protocol)
+        ]
+
+    def http_fault(
+        self,
+        provider: str,
+        listener: str,
+        method: str,
+        path: str,
+        *,
+        at: datetime | None = None,
+    ) -> HttpFault | None:
+        """The fault an HTTP request meets, if any (the first scenario fault that hits it)."""
+        candidates = self._transport_faults(provider, "http")
+        if not candidates:
+            return None
+        with self._lock:
+            for fault in candidates:
+                if fault.spec.kind == "tls_handshake_failure":
+                    continue
+                if fault.listener is not None and fault.listener != listener:
+                    continue
+                if fault.method is not None and fault.method != method.upper():
+                    continue
+                if not fnmatch.fnmatchcase(path, fault.target):
+                    continue
+                if self._select(fault, at):
+                    return self._http_fault(fault.spec, f"faults[{fault.index}]", f"{fault.index}")
+        return None
+
+    def http_connection_fault(
+        self, provider: str, listener: str, *, at: datetime | None = None
+    ) -> HttpFault | None:
+        """A fault a new connection meets before any request (``tls_handshake_failure``)."""
+        candidates = [
+            f
+            for f in self._transport_faults(provider, "http")
+            if f.spec.kind == "tls_handshake_failure"
+            and (f.listener is None or f.listener == listener)
+        ]
+        with self._lock:
+            for fault in candidates:
+                if self._select(fault, at):
+                    return self._http_fault(fault.spec, f"faults[{fault.index}]", f"{fault.index}")
+        return None
+
+    def smpp_fault(
+        self, provider: str, command: str, context: SmppContext | None = None
+    ) -> SmppFault | None:
+        """The fault an SMPP PDU meets, if any. `command` is the PDU the client sent
+        (``bind_transceiver``, ``submit_sm``, ``enquire_link``...) or, for what the server is
+        about to send, ``deliver_sm`` (receipts and MO). Pure: the listener performs it."""
+        candidates = self._transport_faults(provider, "smpp")
+        if not candidates:
+            return None
+        at = context.at if context is not None else None
+        listener = context.listener if context is not None else ""
+        with self._lock:
+            for fault in candidates:
+                if fault.listener is not None and fault.listener != listener:
+                    continue
+                if not fnmatch.fnmatchcase(command, fault.target):
+                    continue
+                if self._select(fault, at):
+                    return self._smpp_fault(fault.spec, f"faults[{fault.index}]", f"{fault.index}")
+        return None
+
+    # -- callbacks --------------------------------------------------------------------------
     def callback_fault(self, provider: str) -> FaultHook | None:
-        return None
+        """A hook standing in for the client's endpoint, or None when nothing fails."""
+        if self.scenario is None:
+            return None
+        specs = [c for c in self.scenario.callbacks if c.provider in ("*", provider)]
+        if not specs:
+            return None
+
+        def hook(request: CallbackRequest, attempt: int) -> CallbackResult | None:
+            for spec in specs:
+                if spec.kind is not None and spec.kind != request.kind:
+                    continue
+                if spec.url is not None and not spec.url.matches(request.url):
+                    continue
+                if spec.fail_first is not None and attempt > spec.fail_first:
+                    continue
+                if spec.probability is not None:
+                    with self._lock:
+                        rng = self.stream(f"callbacks[{spec.index}]")
+                        if rng.random() >= spec.probability:
+                            continue
+                elif spec.fail_first is None and not spec.always:
+                    continue
+                if spec.error is not None:
+                    return CallbackResult(error=spec.error)
+                return CallbackResult(status=spec.status, body=spec.body.encode("utf-8"))
+            return None
+
+        return hook
+
+    # -- introspection ----------------------------------------------------------------------
+    def submissions(self, provider: str) -> int:
+        """How many submissions of `provider` the engine has decided."""
+        with self._lock:
+            return self._submits.get(provider, 0)
+
+
+def event_stream(engine: Engine) -> Callable[[TimeValue], timedelta]:
+    """Draw event times from the engine's ``events`` stream."""
+    return lambda value: engine.draw(value, "events")

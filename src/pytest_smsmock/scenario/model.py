@@ -1,15 +1,422 @@
-"""The scenario file format, version 1, as immutable values (built by `scenario.loader`)."""
+"""The scenario file format, version 1, as immutable values (built by `scenario.loader`).
+
+A scenario states how the fake providers behave, so a test run is deterministic::
+
+    version: 1
+    seed: 7
+    accounts:   {infobip: [{username: shop, password: s3cret, credits: 10}]}
+    rules:      # per submission, first match wins: answer natively, fault, or a DLR timeline
+    faults:     # transport level (HTTP requests, TLS connections, SMPP PDUs)
+    callbacks:  # the client's own endpoint failing (DLR / MO pushes)
+    events:     # scripted at virtual times: MO, HLR results, balance, expiry, outages
+
+Every value here is frozen; random values are *descriptions* (`Uniform`, `LogNormal`, ...)
+that the engine draws from its seeded streams, never drawn at load time.
+"""
 
 from __future__ import annotations
 
+import fnmatch
+import math
+import random
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-__all__ = ["SUPPORTED_VERSIONS", "AccountSpec", "Scenario"]
+__all__ = [
+    "CANONICAL_STATUSES",
+    "HTTP_FAULT_KINDS",
+    "RAW_HTTP_FAULT_KINDS",
+    "SMPP_FAULT_KINDS",
+    "SUPPORTED_VERSIONS",
+    "AccountSpec",
+    "BalanceEvent",
+    "CallbackFaultSpec",
+    "Choice",
+    "DlrStep",
+    "Event",
+    "EventAction",
+    "ExpiryEvent",
+    "Exponential",
+    "FaultSpec",
+    "Fixed",
+    "HlrEvent",
+    "LogNormal",
+    "Match",
+    "MoEvent",
+    "Nth",
+    "OutageEvent",
+    "Pattern",
+    "Rate",
+    "Rule",
+    "Scenario",
+    "Selector",
+    "StatusChoice",
+    "TimeValue",
+    "TransportFault",
+    "Uniform",
+    "Window",
+]
 
 SUPPORTED_VERSIONS = (1,)
+
+#: Status names every provider understands in a scenario (`scheduled` is internal).
+CANONICAL_STATUSES = (
+    "accepted",
+    "enroute",
+    "delivered",
+    "undeliverable",
+    "expired",
+    "rejected",
+    "unknown",
+    "deleted",
+)
+
+#: HTTP faults answered with an ordinary response (work without sockets).
+PLAIN_HTTP_FAULT_KINDS = (
+    "http_status",
+    "too_many_requests",
+    "empty_body",
+    "malformed_body",
+    "truncated_body",
+    "delay",
+)
+#: HTTP faults the server performs on the raw socket (`servers/http.py`).
+RAW_HTTP_FAULT_KINDS = (
+    "connection_reset",
+    "empty_reply",
+    "random_data_then_close",
+    "malformed_response_chunk",
+    "incomplete_body",
+    "slow_trickle",
+    "tls_handshake_failure",
+)
+HTTP_FAULT_KINDS = PLAIN_HTTP_FAULT_KINDS + RAW_HTTP_FAULT_KINDS
+
+#: SMPP faults (the Jasmin simulator's set and more); performed by the SMPP listener.
+SMPP_FAULT_KINDS = (
+    "no_response",
+    "delayed_response",
+    "generic_nack",
+    "error_status",
+    "throttled",
+    "queue_full",
+    "unbind",
+    "drop_connection",
+    "bind_refused",
+    "bind_wrong_status",
+    "bind_generic_nack",
+    "bad_command_length",
+    "invalid_command_id",
+    "deliver_sm_before_bound",
+    "deliver_sm_then_unbind",
+    "dlr_never_sent",
+    "dlr_duplicated",
+    "dlr_out_of_order",
+)
+
+#: A kind named in one protocol's words applies to the other one as its nearest equivalent.
+HTTP_ALIASES = {
+    "throttled": "too_many_requests",
+    "drop_connection": "connection_reset",
+    "no_response": "empty_reply",
+    "delayed_response": "delay",
+    "queue_full": "too_many_requests",
+}
+SMPP_ALIASES = {
+    "connection_reset": "drop_connection",
+    "empty_reply": "drop_connection",
+    "too_many_requests": "throttled",
+    "delay": "delayed_response",
+    "http_status": "error_status",
+}
+
+
+# -- time values -----------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Fixed:
+    """A duration written as ``90s``, ``10m``, ``1d2h``, a number of seconds, or ``{fixed: ..}``."""
+
+    seconds: float
+
+    def draw(self, rng: random.Random) -> timedelta:
+        return timedelta(seconds=self.seconds)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Uniform:
+    low: float
+    high: float
+
+    def draw(self, rng: random.Random) -> timedelta:
+        return timedelta(seconds=rng.uniform(self.low, self.high))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LogNormal:
+    """Long-tailed delays: half the draws fall below `median`; `sigma` is the log-spread."""
+
+    median: float
+    sigma: float
+    cap: float | None = None
+
+    def draw(self, rng: random.Random) -> timedelta:
+        value = rng.lognormvariate(math.log(self.median), self.sigma) if self.median > 0 else 0.0
+        if self.cap is not None:
+            value = min(value, self.cap)
+        return timedelta(seconds=value)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Exponential:
+    mean: float
+    cap: float | None = None
+
+    def draw(self, rng: random.Random) -> timedelta:
+        value = rng.expovariate(1.0 / self.mean) if self.mean > 0 else 0.0
+        if self.cap is not None:
+            value = min(value, self.cap)
+        return timedelta(seconds=value)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Choice:
+    """Weighted choice between time values: ``{choice: {30s: 0.7, 5m: 0.3}}``."""
+
+    options: tuple[tuple[TimeValue, float], ...]
+
+    def draw(self, rng: random.Random) -> timedelta:
+        values = [v for v, _ in self.options]
+        weights = [w for _, w in self.options]
+        return rng.choices(values, weights=weights)[0].draw(rng)
+
+
+TimeValue = Fixed | Uniform | LogNormal | Exponential | Choice
+
+
+# -- matching ---------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Pattern:
+    """`exact` (a plain string), `prefix` (``{prefix: "385"}``), `glob` (``"38591*"``) or
+    `regex` (``"/^385/"``, searched). A leading ``+`` on the value is ignored for phone numbers."""
+
+    kind: str
+    value: str
+    compiled: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+
+    def matches(self, text: str) -> bool:
+        candidates = (text, text[1:]) if text.startswith("+") else (text,)
+        return any(self._one(c) for c in candidates)
+
+    def _one(self, text: str) -> bool:
+        if self.kind == "exact":
+            return text == self.value
+        if self.kind == "prefix":
+            return text.startswith(self.value)
+        if self.kind == "glob":
+            return fnmatch.fnmatchcase(text, self.value)
+        assert self.compiled is not None
+        return self.compiled.search(text) is not None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Nth:
+    """Which occurrences (1-based): ``3``, ``[1, 3]``, ``{every: 5}``, ``{from: 3, to: 6}``."""
+
+    values: frozenset[int] = frozenset()
+    every: int | None = None
+    start: int | None = None
+    end: int | None = None
+
+    def matches(self, n: int) -> bool:
+        if self.values and n not in self.values:
+            return False
+        if self.every is not None and n % self.every != 0:
+            return False
+        if self.start is not None and n < self.start:
+            return False
+        return not (self.end is not None and n > self.end)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Window:
+    """A span of virtual time counted from when the scenario was loaded."""
+
+    start: float | None = None
+    end: float | None = None
+
+    def contains(self, offset: float) -> bool:
+        if self.start is not None and offset < self.start:
+            return False
+        return not (self.end is not None and offset >= self.end)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rate:
+    """More than `limit` occurrences within `per` seconds of virtual time (a burst)."""
+
+    limit: int
+    per: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Match:
+    providers: tuple[str, ...] = ()
+    protocols: tuple[str, ...] = ()
+    apis: tuple[str, ...] = ()
+    account: tuple[Pattern, ...] = ()
+    to: tuple[Pattern, ...] = ()
+    sender: tuple[Pattern, ...] = ()
+    text: tuple[Pattern, ...] = ()
+    nth: Nth | None = None
+    window: Window | None = None
+    probability: float | None = None
+
+
+# -- what happens ------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatusChoice:
+    """A status (canonical or provider-native, name or code), or a weighted choice of them."""
+
+    options: tuple[tuple[str | int, float], ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DlrStep:
+    after: TimeValue
+    status: StatusChoice
+    error: str | int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FaultSpec:
+    """A fault and its parameters; which ones apply depends on `kind` (see the schema)."""
+
+    kind: str
+    status: int | None = None  # http_status / too_many_requests / empty_body
+    body: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    content_type: str | None = None
+    retry_after: float | None = None
+    delay: TimeValue | None = None  # delay / delayed_response / slow_trickle interval
+    real: bool = False  # delay in real (wall-clock) seconds instead of virtual time
+    keep: float | None = None  # truncated_body / incomplete_body: fraction (<1) or bytes
+    size: int | None = None  # random_data_then_close: bytes; slow_trickle: chunk bytes
+    command_status: int | None = None  # SMPP
+    sequence: str | None = None  # generic_nack: request | zero
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rule:
+    index: int
+    name: str = ""
+    match: Match = field(default_factory=Match)
+    respond: Mapping[str, Any] | None = None
+    dlr: tuple[DlrStep, ...] | None = None
+    fault: FaultSpec | None = None
+    times: int | None = None
+
+    @property
+    def label(self) -> str:
+        return f"rules[{self.index}]" + (f" ({self.name})" if self.name else "")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Selector:
+    """Which matching occurrences a fault hits; no selector means every one."""
+
+    nth: Nth | None = None
+    times: int | None = None
+    probability: float | None = None
+    window: Window | None = None
+    rate: Rate | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TransportFault:
+    """``on: "provider:protocol:target"``: target is a path glob (HTTP) or a command (SMPP)."""
+
+    index: int
+    provider: str  # "*" for any
+    protocol: str  # http | smpp | *
+    target: str  # glob; "*" for any
+    listener: str | None = None
+    method: str | None = None
+    selector: Selector = field(default_factory=Selector)
+    spec: FaultSpec = field(default_factory=lambda: FaultSpec(kind="http_status"))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CallbackFaultSpec:
+    """The client's endpoint failing: attempts 1..`fail_first` of each push (or all of them)."""
+
+    index: int
+    provider: str  # "*" for any
+    kind: str | None = None  # dlr | mo | hlr | ...
+    url: Pattern | None = None
+    fail_first: int | None = None
+    always: bool = False
+    probability: float | None = None
+    error: str | None = None  # refused | timeout | reset
+    status: int | None = None
+    body: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MoEvent:
+    sender: str
+    text: str = ""
+    to: str | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BalanceEvent:
+    account: str
+    set: str | None = None
+    add: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExpiryEvent:
+    account: str
+    expired: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutageEvent:
+    listeners: tuple[str, ...] = ()  # empty: every listener of the provider
+    protocol: str = "http"  # http | smpp | *
+    duration: TimeValue | None = None  # None: stays down
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HlrEvent:
+    msisdn: str
+    result: Mapping[str, Any] = field(default_factory=dict)
+
+
+EventAction = MoEvent | BalanceEvent | ExpiryEvent | OutageEvent | HlrEvent
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    index: int
+    at: TimeValue
+    provider: str
+    action: EventAction
+
+    @property
+    def kind(self) -> str:
+        return {
+            MoEvent: "mo",
+            BalanceEvent: "balance",
+            ExpiryEvent: "expire",
+            OutageEvent: "outage",
+            HlrEvent: "hlr",
+        }[type(self.action)]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -26,4 +433,21 @@ class Scenario:
     source: str = "<scenario>"
     seed: int | None = None
     start: datetime | None = None
+    description: str = ""
     accounts: tuple[AccountSpec, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    faults: tuple[TransportFault, ...] = ()
+    callbacks: tuple[CallbackFaultSpec, ...] = ()
+    events: tuple[Event, ...] = ()
+    #: field path -> line in the source file, for errors found after loading.
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def where(self, path: str) -> str:
+        """The source with the line of `path` (or of its nearest parent), for errors."""
+        probe = path
+        while probe:
+            if probe in self.lines:
+                return f"{self.source}:{self.lines[probe]}"
+            cut = max(probe.rfind("."), probe.rfind("["))
+            probe = probe[:cut] if cut > 0 else ""
+        return self.source

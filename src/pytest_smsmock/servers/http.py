@@ -11,6 +11,13 @@ stall the accept loop.
 
 A listener can be taken down and brought back on the same port (`take_down()`/`bring_up()`),
 which is how a scenario makes clients fail over to a secondary access point.
+
+Scenario faults that need the socket (`scenario.engine.RawFaultResponse`) are performed here:
+the handler puts ``environ["smsmock.raw_fault"]`` in every request; the fake's app calls it with
+the fault and its own answer. Closing kinds (reset, empty reply, random data, malformed chunk,
+incomplete body, slow trickle) then raise `ConnectionAbortedError`, which werkzeug treats as a
+dropped connection; a real-time ``delay`` sleeps and lets the answer go. A TLS handshake failure
+is decided per connection, before the handshake (`app.connection_fault()`).
 """
 
 from __future__ import annotations
@@ -19,7 +26,9 @@ import contextlib
 import selectors
 import socket
 import ssl
+import struct
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -30,7 +39,10 @@ from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 from pytest_smsmock.core.callbacks import CallbackRequest, CallbackResult
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import WSGIApplication
+    from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
+    from werkzeug.wrappers import Response
+
+    from pytest_smsmock.scenario.engine import HttpFault
 
 __all__ = ["HttpListenerGroup", "HttpServer", "UrllibSender"]
 
@@ -43,6 +55,66 @@ class _QuietHandler(WSGIRequestHandler):
     def log(self, type: str, message: str, *args: Any) -> None:  # noqa: A002 - werkzeug's name
         return None
 
+    def make_environ(self) -> WSGIEnvironment:
+        environ = super().make_environ()
+        environ["smsmock.raw_fault"] = lambda fault, answer: _perform(self, fault, answer)
+        return environ
+
+
+#: Real-time waits a fault may impose, at most (tests never wait long).
+MAX_REAL_DELAY = 30.0
+MAX_TRICKLE = 10.0
+
+
+def _serialize(answer: Response | None) -> bytes:
+    if answer is None:
+        return b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    body = answer.get_data()
+    lines = [f"HTTP/1.1 {answer.status}"]
+    lines += [f"{k}: {v}" for k, v in answer.headers.items() if k.lower() != "content-length"]
+    lines += [f"Content-Length: {len(body)}", "Connection: close", "", ""]
+    return "\r\n".join(lines).encode("latin-1") + body
+
+
+def _perform(handler: _QuietHandler, fault: HttpFault, answer: Response | None) -> None:
+    """Misbehave on the socket as `fault` says; raise if the connection is gone."""
+    sock: socket.socket = handler.connection
+    kind = fault.kind
+    if kind == "delay":
+        seconds = fault.delay.total_seconds() if fault.delay is not None else 0.0
+        time.sleep(min(max(seconds, 0.0), MAX_REAL_DELAY))
+        return
+    handler.close_connection = True
+    try:
+        if kind == "connection_reset":
+            # SO_LINGER 0 turns close() into a RST; the reader holds a reference to the socket.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            handler.rfile.close()
+            sock.close()
+        else:
+            if kind in ("random_data_then_close", "malformed_response_chunk"):
+                head = b""
+                if kind == "malformed_response_chunk":
+                    head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                sock.sendall(head + fault.body)
+            elif kind == "incomplete_body":
+                data = _serialize(answer)
+                split = data.index(b"\r\n\r\n") + 4
+                body = data[split:]
+                sock.sendall(data[:split] + body[: fault.keep_bytes(len(body))])
+            elif kind == "slow_trickle":
+                data = _serialize(answer)
+                chunk = max(1, fault.size or 1)
+                pause = fault.delay.total_seconds() if fault.delay is not None else 0.05
+                pause = min(pause, MAX_TRICKLE / max(1, len(data) // chunk))
+                for i in range(0, len(data), chunk):
+                    sock.sendall(data[i : i + chunk])
+                    time.sleep(pause)
+            sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    raise ConnectionAbortedError(f"smsmock: injected fault {kind}")
+
 
 class _Server(ThreadedWSGIServer):
     daemon_threads = True
@@ -53,6 +125,15 @@ class _Server(ThreadedWSGIServer):
         self._on_error = on_error
         self._connections: set[socket.socket] = set()
         self._conn_lock = threading.Lock()
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        hook = getattr(self.app, "connection_fault", None)
+        if hook is not None and hook() == "tls_handshake_failure":
+            # Answer the ClientHello with bytes that are not TLS, before any handshake.
+            with contextlib.suppress(OSError):
+                socket.socket.sendall(request, b"HTTP/1.1 400 Bad Request\r\n\r\n")
+            return
+        super().finish_request(request, client_address)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._conn_lock:
