@@ -313,6 +313,14 @@ class SmscFake(ProviderFake):
             self._next_ids[account.username] = value + 1
             return value
 
+    def _release_id(self, account: Account, wanted: int | None, allocated: int) -> None:
+        """Give back a server-assigned id that no message took (error 9, cost=1)."""
+        if wanted is not None:
+            return
+        with self._lock:
+            if self._next_ids.get(account.username) == allocated + 1:
+                self._next_ids[account.username] = allocated
+
     def _send(self, ctx: _Ctx) -> str:
         account = self._authenticate(ctx)
         p = ctx.params
@@ -409,6 +417,7 @@ class SmscFake(ProviderFake):
         )
         if cost_mode == 1:
             # Pricing only: more than five identical cost requests in a minute are refused.
+            self._release_id(account, wanted_id, message_id)  # nothing was sent
             if self.limits.count(("cost", signature), now) > self.cost_repeat_limit:
                 raise ApiError(ErrorCode.DUPLICATE)
             infos = self._phone_infos(
@@ -418,6 +427,7 @@ class SmscFake(ProviderFake):
                 ctx.fmt, count=count, cost=formats.money(total), phones=infos
             )
         if self.limits.repeated(("send", signature), now, self.duplicate_window):
+            self._release_id(account, wanted_id, message_id)
             raise ApiError(ErrorCode.DUPLICATE)
         with self._lock:
             if not account.can_pay(total):
