@@ -62,6 +62,9 @@ class LifecycleRunner:
             self._add(message, when, step.status, step.error)
             if step.status.final:
                 return
+        # A plan that ends short of a final status (e.g. stuck en route) still expires.
+        if message.expires_at is not None:
+            self._add(message, max(message.expires_at, when), Status.EXPIRED, None)
 
     def cancel(self, message_id: str) -> int:
         """Drop what is still scheduled for a message; returns how many steps were dropped."""
