@@ -105,10 +105,14 @@ class BroadnetFake(ProviderFake):
                 batch
             )
 
-    def new_message_id(self, at: datetime) -> str:
+    def new_id(self, kind: str = "message") -> str:
+        """A seeded id in Broadnet's 19-digit message id shape (see `ids`)."""
+        return self.new_message_id(self.clock.now(), kind)
+
+    def new_message_id(self, at: datetime, kind: str = "message") -> str:
         if self._pinned["message"]:
             return self._pinned["message"].pop(0)
-        return ids.message_id(self.ids("message"), at, lambda i: i in self.messages)
+        return ids.message_id(self.ids(kind), at, lambda i: i in self.messages)
 
     def new_batch_id(self, api: str, at: datetime) -> str:
         if self._pinned[api]:
@@ -171,20 +175,25 @@ class BroadnetFake(ProviderFake):
 
     def error_response(self, request: Request, error: BaseException) -> Response:
         endpoint = self._endpoint(request) or ""
-        # An unreadable body (too large, broken form encoding) is the client's: "Invalid
-        # Request" / input stream error. Anything else is the gateway's own failure.
-        client_side = isinstance(error, HTTPException)
+        if isinstance(error, Rejection):
+            http, code = error.http, error.code
+        elif isinstance(error, HTTPException):
+            # An unreadable body (too large, broken form encoding) is the client's: "Invalid
+            # Request" / input stream error.
+            http, code = "HTTP16", "051"
+        else:
+            # The gateway's own failure: "submission failed" or "query failed" on websmpp.
+            http = "HTTP13" if endpoint in _QUERY_ENDPOINTS else "HTTP03"
+            code = "007"
         if endpoint.startswith("json."):
             from pytest_smsmock.providers.broadnet.jsonapi import failure
 
-            return failure("051" if client_side else "007")
+            return failure(code)
         if endpoint.startswith("xml."):
             from pytest_smsmock.providers.broadnet.xmlapi import failure as xml_failure
 
-            return xml_failure("051" if client_side else "007")
-        if client_side:
-            return _text(error_line("HTTP16"))
-        return _text(error_line("HTTP13" if endpoint in _QUERY_ENDPOINTS else "HTTP03"))
+            return xml_failure(code)
+        return _text(error_line(http))
 
     # -- DLRs ------------------------------------------------------------------------------
     def on_status_change(self, message: Message, change: StatusChange) -> None:
