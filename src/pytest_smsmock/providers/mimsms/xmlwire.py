@@ -68,7 +68,10 @@ def parse_request(body: bytes) -> Any:
         raise XmlSyntaxError(str(exc)) from exc
     if root is None:
         raise XmlSyntaxError("empty document")
-    if root.getroottree().docinfo.internalDTD is not None or root.getroottree().docinfo.doctype:
+    info = root.getroottree().docinfo
+    declared: object = info.internalDTD
+    doctype: object = getattr(info, "doctype", None)
+    if declared is not None or doctype:
         # Entities are never expanded anyway; a request that declares them is refused whole.
         raise XmlSyntaxError("a document type declaration is not accepted")
     return _to_value(root)
