@@ -493,31 +493,45 @@ class Engine:
             source=source,
         )
 
-    def _select(self, fault: TransportFault, at: datetime | None) -> bool:
-        """Count one occurrence matching `fault.on` and say whether the fault hits it."""
-        n = self._fault_hits.get(fault.index, 0) + 1
-        self._fault_hits[fault.index] = n
-        selector: Selector = fault.selector
+    def _select(
+        self, faults: Sequence[TransportFault], at: datetime | None
+    ) -> TransportFault | None:
+        """Count one occurrence for every fault whose `on` matches; return the first that hits.
+
+        Every fault counts every matching occurrence, whichever fault hits it, so ``nth: 2`` on
+        one fault and ``nth: 3`` on another mean the 2nd and the 3rd request.
+        """
         offset = self._offset(at)
+        counted = []
+        for fault in faults:
+            n = self._fault_hits.get(fault.index, 0) + 1
+            self._fault_hits[fault.index] = n
+            rate = fault.selector.rate
+            if rate is not None:
+                times = self._fault_times.setdefault(fault.index, deque())
+                times.append(offset)
+                while times and times[0] <= offset - rate.per:
+                    times.popleft()
+            counted.append((fault, n))
+        for fault, n in counted:
+            if self._hits(fault, n, offset):
+                self._fault_fired[fault.index] = self._fault_fired.get(fault.index, 0) + 1
+                return fault
+        return None
+
+    def _hits(self, fault: TransportFault, n: int, offset: float) -> bool:
+        selector: Selector = fault.selector
         if selector.window is not None and not selector.window.contains(offset):
             return False
         if selector.nth is not None and not selector.nth.matches(n):
             return False
         if selector.times is not None and self._fault_fired.get(fault.index, 0) >= selector.times:
             return False
-        if selector.rate is not None:
-            times = self._fault_times.setdefault(fault.index, deque())
-            times.append(offset)
-            while times and times[0] <= offset - selector.rate.per:
-                times.popleft()
-            if len(times) <= selector.rate.limit:
-                return False
-        if selector.probability is not None and (
-            self.stream(f"faults[{fault.index}]").random() >= selector.probability
-        ):
+        if selector.rate is not None and len(self._fault_times[fault.index]) <= selector.rate.limit:
             return False
-        self._fault_fired[fault.index] = self._fault_fired.get(fault.index, 0) + 1
-        return True
+        return selector.probability is None or (
+            self.stream(f"faults[{fault.index}]").random() < selector.probability
+        )
 
     def _transport_faults(self, provider: str, protocol: str) -> list[TransportFault]:
         if self.scenario is None:
@@ -541,19 +555,21 @@ class Engine:
         candidates = self._transport_faults(provider, "http")
         if not candidates:
             return None
+        matching = [
+            f
+            for f in candidates
+            if f.spec.kind != "tls_handshake_failure"
+            and (f.listener is None or f.listener == listener)
+            and (f.method is None or f.method == method.upper())
+            and fnmatch.fnmatchcase(path, f.target)
+        ]
+        if not matching:
+            return None
         with self._lock:
-            for fault in candidates:
-                if fault.spec.kind == "tls_handshake_failure":
-                    continue
-                if fault.listener is not None and fault.listener != listener:
-                    continue
-                if fault.method is not None and fault.method != method.upper():
-                    continue
-                if not fnmatch.fnmatchcase(path, fault.target):
-                    continue
-                if self._select(fault, at):
-                    return self._http_fault(fault.spec, f"faults[{fault.index}]", f"{fault.index}")
-        return None
+            fault = self._select(matching, at)
+            if fault is None:
+                return None
+            return self._http_fault(fault.spec, f"faults[{fault.index}]", f"{fault.index}")
 
     def http_connection_fault(
         self, provider: str, listener: str, *, at: datetime | None = None
@@ -565,11 +581,13 @@ class Engine:
             if f.spec.kind == "tls_handshake_failure"
             and (f.listener is None or f.listener == listener)
         ]
+        if not candidates:
+            return None
         with self._lock:
-            for fault in candidates:
-                if self._select(fault, at):
-                    return self._http_fault(fault.spec, f"faults[{fault.index}]", f"{fault.index}")
-        return None
+            fault = self._select(candidates, at)
+            if fault is None:
+                return None
+            return self._http_fault(fault.spec, f"faults[{fault.index}]", f"{fault.index}")
 
     def smpp_fault(
         self, provider: str, command: str, context: SmppContext | None = None
@@ -582,15 +600,19 @@ class Engine:
             return None
         at = context.at if context is not None else None
         listener = context.listener if context is not None else ""
+        matching = [
+            f
+            for f in candidates
+            if (f.listener is None or f.listener == listener)
+            and fnmatch.fnmatchcase(command, f.target)
+        ]
+        if not matching:
+            return None
         with self._lock:
-            for fault in candidates:
-                if fault.listener is not None and fault.listener != listener:
-                    continue
-                if not fnmatch.fnmatchcase(command, fault.target):
-                    continue
-                if self._select(fault, at):
-                    return self._smpp_fault(fault.spec, f"faults[{fault.index}]", f"{fault.index}")
-        return None
+            fault = self._select(matching, at)
+            if fault is None:
+                return None
+            return self._smpp_fault(fault.spec, f"faults[{fault.index}]", f"{fault.index}")
 
     # -- callbacks --------------------------------------------------------------------------
     def callback_fault(self, provider: str) -> FaultHook | None:
