@@ -21,7 +21,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from pytest_smsmock.core.accounts import Account
-from pytest_smsmock.core.messages import InboundMessage, Message, StatusChange
+from pytest_smsmock.core.messages import InboundMessage, Message, Status, StatusChange
 from pytest_smsmock.errors import ConfigError
 from pytest_smsmock.providers.base import HttpListener, ProviderFake, Runtime
 from pytest_smsmock.providers.infobip.v3 import MIMSMS_DIALECT, V3Api
@@ -93,5 +93,25 @@ class MimsmsFake(ProviderFake):
         self.v3.deliver_mo(message)
 
     # -- scenarios --------------------------------------------------------------------------
-    native_status = staticmethod(v1_status.to_canonical)
-    """A v1 status name or id (``"DELIVERED_TO_HANDSET"``, ``5``) -> canonical `Status`."""
+    def resolve_status(self, value: str | int) -> tuple[Status, int | str | None] | None:
+        """A native status a scenario names -> (canonical status, error to carry), else None.
+
+        v1 names and ids first (``"DELIVERED_TO_HANDSET"``, ``5``): the native name rides along
+        as the error, so the report shows exactly that status. Then the v3 component's names.
+        """
+        native = v1_status.find_status(value)
+        if native is not None:
+            return v1_status.to_canonical(native.id), native.name
+        resolve = getattr(self.v3, "resolve_status", None)
+        if resolve is not None:
+            resolved: tuple[Status, int | str | None] | None = resolve(value)
+            return resolved
+        return None
+
+    def native_statuses(self) -> list[str]:
+        """Every native status name a scenario may use for this provider."""
+        names = list(v1_status.native_names())
+        more = getattr(self.v3, "native_statuses", None)
+        if more is not None:
+            names.extend(n for n in more() if n not in names)
+        return names

@@ -36,6 +36,7 @@ __all__ = [
     "find_error",
     "find_status",
     "from_canonical",
+    "native_names",
     "to_canonical",
 ]
 
@@ -321,6 +322,11 @@ _GROUP_TO_CANONICAL: Mapping[int, Status] = {
     4: Status.EXPIRED,
     5: Status.REJECTED,
 }
+
+
+def native_names() -> tuple[str, ...]:
+    """Every v1 status name, in table order (MESSAGE_ACCEPTED first)."""
+    return tuple(s.name for s in _ALL_STATUSES if s is not INVALID_DESTINATION)
 
 
 def find_status(value: object) -> V1Status | None:

@@ -823,6 +823,24 @@ def test_other_paths_are_not_the_rest_apis(client: Client) -> None:
     assert b"requestError" not in answer.body
 
 
-def test_native_status_names_map_to_canonical() -> None:
-    assert MimsmsFake.native_status("DELIVERED_TO_HANDSET") is Status.DELIVERED
-    assert MimsmsFake.native_status(15) is Status.EXPIRED
+def test_scenarios_resolve_native_statuses_to_canonical_and_back(
+    client: Client, fake: MimsmsFake, mock: SmsMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert fake.resolve_status("DELIVERED_TO_OPERATOR") == (
+        Status.DELIVERED,
+        "DELIVERED_TO_OPERATOR",
+    )
+    assert fake.resolve_status(15) == (Status.EXPIRED, "EXPIRED_EXPIRED")
+    assert fake.resolve_status("EXPIRED_UNKNOWN") == (Status.UNKNOWN, "EXPIRED_UNKNOWN")
+    assert fake.resolve_status("DELIVRD_TO_HANDSET") is None
+    names = fake.native_statuses()
+    assert names[:2] == ["MESSAGE_ACCEPTED", "PENDING_TIME_VIOLATION"]
+    assert "REJECTED_MESSAGE_TOO_LONG" in names
+    status, error = fake.resolve_status("DELIVERED_TO_OPERATOR")  # type: ignore[misc]
+    plan = (Transition(after=timedelta(seconds=1), status=status, error=error),)
+    monkeypatch.setattr(fake, "decide", lambda context: SubmitDecision(plan=plan))
+    send_one(client)
+    mock.clock.advance("1s")
+    [report] = client.reports().json()["results"]
+    assert report["status"]["name"] == "DELIVERED_TO_OPERATOR"
+    assert report["error"]["name"] == "NO_ERROR"
