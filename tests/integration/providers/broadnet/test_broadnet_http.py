@@ -320,7 +320,7 @@ WEBSMS_CASES: list[tuple[str, str, str, dict[str, str], Any]] = [
         "/websmpp/downloadcoverage",
         {"userid": "test", "password": "test", "format": "4"},
         _nothing,
-    ),  # noqa: E501
+    ),
     ("HTTP17", "GET", "/websmpp/websms", {**BASE, "text": "a" * 1531}, _nothing),
     ("HTTP18", "GET", "/websmpp/websms", BASE, _setup(balance=0)),
     ("HTTP19", "GET", "/websmpp/websms", {**BASE, "type": "2", "text": "zz"}, _nothing),
