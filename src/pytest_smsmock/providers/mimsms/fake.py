@@ -99,6 +99,9 @@ class MimsmsFake(ProviderFake):
         v1 names and ids first (``"DELIVERED_TO_HANDSET"``, ``5``): the native name rides along
         as the error, so the report shows exactly that status. Then the v3 component's names.
         """
+        canonical = super().resolve_status(value)
+        if canonical is not None:
+            return canonical
         native = v1_status.find_status(value)
         if native is not None:
             return v1_status.to_canonical(native.id), native.name

@@ -182,3 +182,41 @@ def test_one_shot_reports_under_freezegun(smsmock: SmsMock) -> None:
         frozen.tick(timedelta(seconds=5))
         assert len(requests.get(url, auth=AUTH, timeout=5).json()["results"]) == 1
         assert requests.get(url, auth=AUTH, timeout=5).json() == {"results": []}
+
+
+SCENARIO = {
+    "version": 1,
+    "rules": [
+        {"match": {"provider": "mimsms", "to": "4179*"}, "respond": {"status": "REJECTED_DND"}},
+        {
+            "match": {"provider": "mimsms", "to": "88018*"},
+            "dlr": [{"after": "2s", "status": "DELIVERED_TO_OPERATOR"}],
+        },
+        {
+            "match": {"provider": "mimsms"},
+            "dlr": [
+                {"after": "2s", "status": "PENDING_ENROUTE"},
+                {"after": "3s", "status": "undeliverable", "error": "EC_ABSENT_SUBSCRIBER_SM"},
+            ],
+        },
+    ],
+}
+
+
+@pytest.mark.smsmock(scenario=SCENARIO)
+def test_a_scenario_names_native_and_canonical_statuses(smsmock: SmsMock) -> None:
+    answer = send(smsmock, {"to": ["4179123456", "8801812345678", "8801712345678"], "text": "x"})
+    refused, operator, absent = answer.json()["messages"]
+    assert refused["status"]["name"] == "REJECTED_DND"
+    assert "messageId" not in refused
+    smsmock.clock.advance("2s")
+    logs = requests.get(smsmock.mimsms.url + "/sms/1/logs", auth=AUTH, timeout=5).json()
+    by_id = {entry["messageId"]: entry for entry in logs["results"]}
+    assert by_id[absent["messageId"]]["status"]["name"] == "PENDING_ENROUTE"
+    smsmock.clock.advance("3s")
+    reports = requests.get(smsmock.mimsms.url + "/sms/1/reports", auth=AUTH, timeout=5).json()
+    by_id = {report["messageId"]: report for report in reports["results"]}
+    assert by_id[operator["messageId"]]["status"]["name"] == "DELIVERED_TO_OPERATOR"
+    assert by_id[absent["messageId"]]["status"]["name"] == "UNDELIVERABLE_NOT_DELIVERED"
+    assert by_id[absent["messageId"]]["error"]["name"] == "EC_ABSENT_SUBSCRIBER_SM"
+    assert by_id[absent["messageId"]]["error"]["permanent"] is False
