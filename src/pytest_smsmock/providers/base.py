@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
     from pytest_smsmock.clock import VirtualClock
+    from pytest_smsmock.providers.smpp_common import SmppService
     from pytest_smsmock.scenario.engine import Engine, HttpFault, SubmitContext, SubmitDecision
 
 __all__ = ["HttpListener", "ProviderFake", "Runtime", "SmppListener"]
@@ -103,6 +104,12 @@ class ProviderFake:
         self._seed: int | str = seed
         self._ids: dict[str, IdGenerator] = {}
         self._lock = threading.RLock()
+        # SMPP hook: fakes with SMPP listeners get their profile's service (providers/smpp_common).
+        self.smpp: SmppService | None = None
+        if self.smpp_listeners:
+            from pytest_smsmock.providers.smpp_common import service_for
+
+            self.smpp = service_for(self)
         self.reset(seed=seed)
 
     # -- public surface -------------------------------------------------------------------
@@ -135,6 +142,14 @@ class ProviderFake:
             raise AttributeError(f"{self.name}: SMPP listener {name!r} is not running")
         return self.smpp_addresses[name]
 
+    @property
+    def smpp_tls_address(self) -> tuple[str, int]:
+        """``(host, port)`` of the TLS SMPP listener (clients trust the hub's `ca_file`)."""
+        for listener in self.smpp_listeners:
+            if listener.tls and listener.name in self.smpp_addresses:
+                return self.smpp_addresses[listener.name]
+        raise AttributeError(f"{self.name} has no running TLS SMPP listener")
+
     def add_account(self, username: str, password: str, **options: Any) -> Account:
         """Add (or replace) an account. Common options: ``balance``/``credits``, ``currency``,
         ``dlr_url``, ``mo_url``, ``api_key``, ``expired``; anything else is provider-specific."""
@@ -155,7 +170,10 @@ class ProviderFake:
             f"MO {message.message_id} from {message.sender} to {message.to}: {message.text!r}",
             {"message_id": message.message_id, "sender": message.sender, "to": message.to},
         )
-        self.deliver_mo(message)
+        if self.smpp is not None and self.smpp.wants_mo(message):  # SMPP hook
+            self.smpp.deliver_mo(message)
+        else:
+            self.deliver_mo(message)
         return message
 
     def reset(self, *, seed: int | str | None = None) -> None:
@@ -169,6 +187,8 @@ class ProviderFake:
         self._ids.clear()
         for username, password, options in self.default_accounts():
             self.add_account(username, password, **options)
+        if self.smpp is not None:  # SMPP hook: queued deliver_sm go, old sessions close
+            self.smpp.reset()
         self.reset_state()
 
     # -- for subclasses ------------------------------------------------------------------
@@ -319,6 +339,9 @@ class ProviderFake:
             {"message_id": message.message_id, "status": str(change.status), "error": change.error},
             at=change.at,
         )
+        if message.protocol == "smpp" and self.smpp is not None:  # SMPP hook
+            self.smpp.on_status_change(message, change)
+            return
         self.on_status_change(message, change)
 
     def _callback_fault_hook(self) -> FaultHook | None:

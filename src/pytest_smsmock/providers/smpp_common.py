@@ -1,0 +1,844 @@
+"""The provider-neutral SMPP application: binds, submits, receipts and MO, over `core`.
+
+`servers/smpp.py` owns the sockets and one `SmscConnection` per session; it hands this layer
+what the protocol core cannot decide (a bind, a submit_sm, the answer to a deliver_sm). One
+`SmppService` per fake; each provider subclasses it in its own package (`infobip/smpp.py`, ...)
+and overrides the class attributes and hooks: bind rules, session limits, validation codes,
+receipt text and TLVs. `service_for(fake)` finds the subclass by convention: the module
+``pytest_smsmock.providers.<name>.smpp`` and its `SERVICE` class.
+
+Submits become ordinary core `Message`s (``protocol="smpp"``), so scenarios, lifecycle plans and
+the journal work as for HTTP. Receipts:
+
+- The fake's lifecycle calls `on_status_change` on whatever thread moves the clock. The receipt
+  is queued for the message's account right there (core state, under a lock) and the listener is
+  asked to pump the queue on its loop: `clock.advance()` returns with every receipt queued, and
+  `flush()` waits (bounded) until the bytes are written.
+- A queued receipt goes to a receiver or transceiver session of that account, round-robin over
+  the ones with room in their window; with none bound it waits for the next bind.
+- deliver_sm_resp with an error, or none within the session's `response_timeout` (virtual
+  seconds), sends the receipt again after the provider's `redelivery` delays (virtual time);
+  a session that closes with receipts in flight puts them back at the head of the queue.
+- registered_delivery bits 0-1: 0 no receipt, 1 every final state, 2 failures only; bit 4
+  (intermediate notification) also reports enroute/accepted.
+
+MO: `inject_mo` goes out as deliver_sm when the message says ``protocol="smpp"``, the fake has no
+other channel, or a receiver of the account (any account when none is named) is bound.
+
+Threads: session methods run on the listener's loop; `on_status_change` / `deliver_mo` run on the
+clock's thread. `_lock` guards the session registry and the queues and is never held while
+calling out.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+from pytest_smsmock.core.encoding import (
+    ConcatInfo,
+    Encoding,
+    EncodingError,
+    count_parts,
+    decode_gsm7,
+    decode_ucs2,
+    encode_gsm7,
+    encode_ucs2,
+    is_gsm7,
+    parse_udh,
+    segment,
+    split_octets,
+    split_udh,
+)
+from pytest_smsmock.core.messages import InboundMessage, Message, Status, StatusChange
+from pytest_smsmock.smpp.connection import SessionConfig
+from pytest_smsmock.smpp.constants import CommandId, CommandStatus, MessageState
+from pytest_smsmock.smpp.errors import SmppError
+from pytest_smsmock.smpp.pdus import (
+    Bind,
+    BindReceiver,
+    BindTransceiver,
+    CancelSm,
+    DataSm,
+    DataSmResp,
+    DeliverSm,
+    QuerySm,
+    QuerySmResp,
+    Request,
+    Response,
+    SubmitSm,
+    SubmitSmResp,
+    response_to,
+)
+from pytest_smsmock.smpp.times import parse_time
+from pytest_smsmock.smpp.tlvs import Tlv, TlvTag, tlv_value
+
+if TYPE_CHECKING:
+    from pytest_smsmock.core.accounts import Account
+    from pytest_smsmock.providers.base import ProviderFake
+
+__all__ = [
+    "DEFAULT_COMMANDS",
+    "Content",
+    "Outbound",
+    "SessionLink",
+    "SmppReject",
+    "SmppService",
+    "SmppSession",
+    "SmppTransport",
+    "decode_content",
+    "service_for",
+]
+
+_S = CommandStatus
+_C = CommandId
+
+#: Requests the generic SMSC answers (others: generic_nack ESME_RINVCMDID).
+DEFAULT_COMMANDS = frozenset(
+    {
+        _C.BIND_TRANSMITTER,
+        _C.BIND_RECEIVER,
+        _C.BIND_TRANSCEIVER,
+        _C.UNBIND,
+        _C.SUBMIT_SM,
+        _C.DATA_SM,
+        _C.QUERY_SM,
+        _C.CANCEL_SM,
+        _C.ENQUIRE_LINK,
+    }
+)
+
+MESSAGE_STATES: dict[Status, int] = {
+    Status.ACCEPTED: MessageState.ACCEPTED,
+    Status.SCHEDULED: MessageState.ACCEPTED,
+    Status.ENROUTE: MessageState.ENROUTE,
+    Status.DELIVERED: MessageState.DELIVERED,
+    Status.UNDELIVERABLE: MessageState.UNDELIVERABLE,
+    Status.EXPIRED: MessageState.EXPIRED,
+    Status.REJECTED: MessageState.REJECTED,
+    Status.UNKNOWN: MessageState.UNKNOWN,
+    Status.DELETED: MessageState.DELETED,
+}
+
+#: The ``stat:`` words of SMPP 3.4 Appendix B.
+RECEIPT_STATS: dict[Status, str] = {
+    Status.ACCEPTED: "ACCEPTD",
+    Status.SCHEDULED: "ACCEPTD",
+    Status.ENROUTE: "ENROUTE",
+    Status.DELIVERED: "DELIVRD",
+    Status.UNDELIVERABLE: "UNDELIV",
+    Status.EXPIRED: "EXPIRED",
+    Status.REJECTED: "REJECTD",
+    Status.UNKNOWN: "UNKNOWN",
+    Status.DELETED: "DELETED",
+}
+
+_MODES: dict[type[Bind], str] = {BindReceiver: "rx", BindTransceiver: "trx"}
+_FAILURES = frozenset(
+    {Status.UNDELIVERABLE, Status.EXPIRED, Status.REJECTED, Status.UNKNOWN, Status.DELETED}
+)
+
+
+class SmppReject(SmppError):
+    """A request the profile refuses; `status` is the command_status of the answer."""
+
+
+class SessionLink(Protocol):
+    """What the listener lends a session (loop thread only)."""
+
+    @property
+    def window_free(self) -> int: ...
+
+    def send_request(self, build: Callable[[int], Request]) -> Request: ...
+
+    def close(self, reason: str) -> None: ...
+
+
+class SmppTransport(Protocol):
+    """What the listener lends the service."""
+
+    def call_soon(self, callback: Callable[[], object]) -> None: ...
+
+    def flush(self, timeout: float = 5.0) -> bool: ...
+
+    def close_sessions(self, provider: str, generation: int, *, wait: float) -> None: ...
+
+
+@dataclass(slots=True, eq=False)
+class Outbound:
+    """A deliver_sm waiting for (or on its way to) a receiver: a receipt or an MO."""
+
+    kind: str  # dlr | mo
+    key: str  # the account it goes to; "*" for any
+    ref: str  # message id
+    fields: dict[str, Any]
+    attempts: int = 0
+
+
+@dataclass(slots=True, eq=False)
+class SmppSession:
+    """What the application knows of one connection (owned by the listener's loop)."""
+
+    id: int
+    provider: str
+    listener: str
+    tls: bool
+    peer: tuple[str, int]
+    link: SessionLink
+    generation: int
+    mode: str | None = None  # tx | rx | trx once bound
+    account: Account | None = None
+    system_type: str = ""
+    bind: Bind | None = None
+    inflight: dict[int, Outbound] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)  # provider-specific (route, mode...)
+
+    @property
+    def receives(self) -> bool:
+        return self.mode in ("rx", "trx")
+
+    @property
+    def username(self) -> str:
+        return self.account.username if self.account is not None else ""
+
+    def describe(self) -> str:
+        who = f"{self.username} " if self.account is not None else ""
+        return f"session {self.id} ({who}{self.mode or 'unbound'}, {self.listener})"
+
+
+# -- message content ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Content:
+    """The user data of a submit_sm / data_sm, decoded."""
+
+    text: str
+    encoding: str
+    data: bytes  # the user data without the UDH
+    udh: bytes | None
+    concat: ConcatInfo | None
+    payload: bool  # carried in message_payload
+    parts: int
+    flash: bool
+    data_coding: int
+
+
+_GSM7_CODINGS = frozenset({0x00, 0x01, 0x10, 0xF0})
+_UCS2_CODINGS = frozenset({0x08, 0x18})
+_FLASH_CODINGS = frozenset({0x10, 0x18, 0xF0})
+
+
+def decode_content(pdu: SubmitSm | DataSm) -> Content:
+    """Text, encoding, UDH and part count of a submit; `SmppReject` if it cannot be read."""
+    payload = tlv_value(pdu.tlvs, TlvTag.MESSAGE_PAYLOAD)
+    raw = pdu.short_message if isinstance(pdu, SubmitSm) else b""
+    if payload is not None:
+        if raw:
+            raise SmppReject(
+                "short_message and message_payload are both set", status=_S.ESME_RINVOPTPARAMVAL
+            )
+        assert isinstance(payload, bytes)
+        raw = payload
+    udh: bytes | None = None
+    concat: ConcatInfo | None = None
+    data = raw
+    if pdu.esm_class & 0x40:
+        try:
+            udh, data = split_udh(raw)
+            concat = parse_udh(raw)
+        except EncodingError as exc:
+            raise SmppReject(f"user data header: {exc}", status=_S.ESME_RINVESMCLASS) from None
+    dc = pdu.data_coding
+    if dc in _GSM7_CODINGS:
+        encoding = Encoding.GSM7
+        try:
+            text = decode_gsm7(data)
+        except EncodingError:
+            # Many ESMEs send ASCII/Latin-1 with data_coding 0 ("SMSC default"): read it so.
+            text = data.decode("latin-1")
+    elif dc == 0x03:
+        encoding, text = Encoding.LATIN1, data.decode("latin-1")
+    elif dc in _UCS2_CODINGS:
+        encoding = Encoding.UCS2
+        try:
+            text = decode_ucs2(data)
+        except EncodingError:
+            text = data.decode("utf-16-be", "replace")
+    else:
+        encoding, text = Encoding.BINARY, ""
+    parts = 1
+    if payload is not None:
+        if encoding is Encoding.BINARY:
+            parts = len(split_octets(data))
+        else:
+            try:
+                parts = segment(text, encoding=encoding).parts
+            except EncodingError:
+                parts = count_parts(text)
+    return Content(
+        text=text,
+        encoding=str(encoding),
+        data=data,
+        udh=udh,
+        concat=concat,
+        payload=payload is not None,
+        parts=parts,
+        flash=dc in _FLASH_CODINGS,
+        data_coding=dc,
+    )
+
+
+def _smpp_date(moment: datetime | None) -> str:
+    return moment.strftime("%y%m%d%H%M") if moment is not None else "0000000000"
+
+
+# -- the service -------------------------------------------------------------------------------
+
+
+class SmppService:
+    """Provider-neutral SMPP behaviour of one fake; subclass per provider (see module doc)."""
+
+    #: system_id in bind responses.
+    system_id: ClassVar[str] = "smsc"
+    #: bound sessions per account (None: no limit).
+    max_sessions: ClassVar[int | None] = None
+    #: command_status when a bind would exceed `max_sessions`.
+    status_too_many_sessions: ClassVar[int] = _S.ESME_RBINDFAIL
+    status_no_credit: ClassVar[int] = _S.ESME_RSUBMITFAIL
+    status_uncovered: ClassVar[int] = _S.ESME_RINVDSTADR
+    status_bad_destination: ClassVar[int] = _S.ESME_RINVDSTADR
+    status_bad_source: ClassVar[int] = _S.ESME_RINVSRCADR
+    #: What the fake accepts; the listener builds each session's `SmscConnection` from it.
+    window: ClassVar[int] = 10
+    supported_commands: ClassVar[frozenset[int] | None] = DEFAULT_COMMANDS
+    #: Virtual seconds of silence before the SMSC sends enquire_link (None: never).
+    enquire_link_interval: ClassVar[float | None] = None
+    #: Virtual seconds a deliver_sm waits for its response before it counts as failed.
+    response_timeout: ClassVar[float | None] = 60.0
+    #: Virtual delays before each redelivery of a refused or unanswered deliver_sm.
+    redelivery: ClassVar[tuple[float, ...]] = (60.0, 300.0, 600.0, 1800.0, 3600.0)
+    #: Price of one part when the account has no ``price`` option.
+    default_price: ClassVar[Decimal] = Decimal("1")
+    #: The receipt's "delivered" count field name: ``dlvrd`` in SMPP 3.4 Appendix B.
+    receipt_delivered_field: ClassVar[str] = "dlvrd"
+    #: Whether the fake has no channel but SMPP (then every MO goes out as deliver_sm).
+    smpp_only: ClassVar[bool] = False
+
+    def __init__(self, fake: ProviderFake) -> None:
+        self.fake = fake
+        self.transport: SmppTransport | None = None
+        #: Real seconds a session has to answer the SMSC's enquire_link before it is closed.
+        self.probe_timeout = 5.0
+        self._lock = threading.Lock()
+        self._sessions: dict[int, SmppSession] = {}
+        self._outbox: dict[str, deque[Outbound]] = {}
+        self._rr: dict[str, int] = {}
+        self.generation = 0
+
+    # -- configuration seen by the listener -------------------------------------------------
+    def session_config(self) -> SessionConfig:
+        return SessionConfig(
+            window=self.window,
+            enquire_link_interval=self.enquire_link_interval,
+            response_timeout=self.response_timeout,
+            supported_commands=self.supported_commands,
+        )
+
+    @property
+    def provider(self) -> str:
+        return self.fake.name
+
+    def attach(self, transport: SmppTransport | None) -> None:
+        self.transport = transport
+        if transport is not None:
+            transport.call_soon(self.pump)
+
+    # -- inspection ----------------------------------------------------------------------------
+    def sessions(self, username: str | None = None) -> list[SmppSession]:
+        """The open sessions (bound or not), oldest first."""
+        with self._lock:
+            found = list(self._sessions.values())
+        return [s for s in found if username is None or s.username == username]
+
+    def bound_sessions(self, username: str | None = None) -> list[SmppSession]:
+        return [s for s in self.sessions(username) if s.mode is not None]
+
+    def pending(self, username: str | None = None) -> list[Outbound]:
+        """deliver_sm PDUs (receipts and MO) waiting for a receiver."""
+        with self._lock:
+            return [
+                item
+                for key, queue in self._outbox.items()
+                if username is None or key == username
+                for item in queue
+            ]
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait until everything queued for a bound receiver has been written (True), or
+        `timeout` real seconds passed (False). Without a listener there is nothing to wait for."""
+        if self.transport is None:
+            return True
+        return self.transport.flush(timeout)
+
+    def reset(self) -> None:
+        """Forget queued deliveries and close every session of an earlier test."""
+        with self._lock:
+            self._outbox.clear()
+            self._rr.clear()
+            self.generation += 1
+            generation = self.generation
+        if self.transport is not None:
+            self.transport.close_sessions(self.provider, generation, wait=2.0)
+
+    # -- session events (loop thread) --------------------------------------------------------
+    def session_opened(self, session: SmppSession) -> None:
+        with self._lock:
+            self._sessions[session.id] = session
+
+    def session_closed(self, session: SmppSession, reason: str) -> None:
+        with self._lock:
+            self._sessions.pop(session.id, None)
+            back = list(session.inflight.values())
+            session.inflight.clear()
+            for item in reversed(back):
+                self._outbox.setdefault(item.key, deque()).appendleft(item)
+        if back:
+            self._journal(
+                f"{len(back)} deliver_sm unanswered on closed {session.describe()}: requeued"
+            )
+            self.pump()
+
+    def authenticate(self, session: SmppSession, bind: Bind) -> tuple[int, Account | None]:
+        account = self.fake.accounts.get(bind.system_id)
+        if account is None:
+            return _S.ESME_RINVSYSID, None
+        if account.password != bind.password:
+            return _S.ESME_RINVPASWD, None
+        if account.expired:
+            return _S.ESME_RBINDFAIL, None
+        return _S.ESME_ROK, account
+
+    def handle_bind(self, session: SmppSession, bind: Bind) -> tuple[int, tuple[Tlv, ...]]:
+        """The bind's command_status (and the resp TLVs). On ESME_ROK the session is bound."""
+        self.fake.clock.sync()
+        status, account = self.authenticate(session, bind)
+        mode = _MODES.get(type(bind), "tx")
+        if status == _S.ESME_ROK:
+            assert account is not None
+            status = self.check_bind(session, bind, account, mode)
+        if status != _S.ESME_ROK:
+            self._journal(
+                f"bind {mode} as {bind.system_id!r} refused on {session.describe()}: "
+                f"0x{status:08X}",
+                {"system_id": bind.system_id, "status": status},
+            )
+            return status, ()
+        session.mode = mode
+        session.account = account
+        session.system_type = bind.system_type
+        session.bind = bind
+        self._journal(
+            f"bound {bind.system_id} as {mode} on {session.describe()}",
+            {"system_id": bind.system_id, "mode": mode, "system_type": bind.system_type},
+        )
+        return _S.ESME_ROK, (Tlv(tag=TlvTag.SC_INTERFACE_VERSION, value=0x34),)
+
+    def after_bind(self, session: SmppSession) -> None:
+        """The bind_resp is written: deliver what waited for this receiver."""
+        if session.receives:
+            self.pump()
+
+    def check_bind(self, session: SmppSession, bind: Bind, account: Account, mode: str) -> int:
+        """Provider rules after authentication (versions, limits, system_type, addresses)."""
+        if self.max_sessions is not None:
+            bound = [s for s in self.bound_sessions(account.username) if s is not session]
+            if len(bound) >= self.max_sessions:
+                return self.status_too_many_sessions
+        return _S.ESME_ROK
+
+    def handle_request(self, session: SmppSession, pdu: Request) -> Response:
+        """The answer to a request the core handed over (submit_sm, data_sm, query_sm...)."""
+        self.fake.clock.sync()
+        try:
+            if isinstance(pdu, SubmitSm | DataSm):
+                return self.submit(session, pdu)
+            if isinstance(pdu, QuerySm):
+                return self.query(session, pdu)
+            if isinstance(pdu, CancelSm):
+                return self.cancel(session, pdu)
+        except SmppError as exc:
+            self._journal(
+                f"{pdu.command_id.name.lower()} refused on {session.describe()}: "
+                f"0x{exc.status:08X} {exc}",
+                {"status": exc.status, "reason": str(exc)},
+            )
+            return response_to(pdu, exc.status)
+        return response_to(pdu, _S.ESME_RINVCMDID)
+
+    # -- submit --------------------------------------------------------------------------------
+    def submit(self, session: SmppSession, pdu: SubmitSm | DataSm) -> Response:
+        account = session.account
+        assert account is not None
+        now = self.fake.clock.now()
+        content = decode_content(pdu)
+        self.validate_submit(session, pdu, content, account)
+        scheduled = expires = None
+        if isinstance(pdu, SubmitSm):
+            scheduled = self.parse_schedule(pdu.schedule_delivery_time, now)
+            expires = parse_time(pdu.validity_period, now=now, status=_S.ESME_RINVEXPIRY)
+        sender, to = pdu.source_addr, pdu.destination_addr
+        self.check_addresses(session, pdu, account)
+        price = self.price(account, content.parts)
+        if not account.can_pay(price):
+            raise SmppReject(
+                f"balance {account.balance} cannot pay {price}", status=self.status_no_credit
+            )
+        from pytest_smsmock.scenario.engine import SubmitContext
+
+        decision = self.fake.decide(
+            SubmitContext(
+                provider=self.provider,
+                protocol="smpp",
+                account=account.username,
+                to=to,
+                sender=sender,
+                text=content.text,
+                at=now,
+                api=f"smpp:{session.listener}",
+            )
+        )
+        if decision.respond is not None:
+            status = self.respond_status(decision.respond)
+            raise SmppReject(f"scenario answers 0x{status:08X}", status=status)
+        account.debit(price)
+        report = ("none", "all", "failure", "all")[pdu.registered_delivery & 0x03]
+        message = Message(
+            message_id=self.new_message_id(),
+            provider=self.provider,
+            account=account.username,
+            to=to,
+            sender=sender,
+            text=content.text,
+            submitted_at=now,
+            protocol="smpp",
+            api=f"smpp:{session.listener}",
+            parts=content.parts,
+            encoding=content.encoding,
+            data_coding=content.data_coding,
+            binary=content.data if content.encoding == "binary" else None,
+            flash=content.flash,
+            scheduled_at=scheduled,
+            expires_at=expires,
+            report=report,
+            price=price,
+            extra=self.message_extra(session, pdu, content),
+        )
+        self.fake.accept(message, decision.plan)
+        if isinstance(pdu, DataSm):
+            return DataSmResp(sequence_number=pdu.sequence_number, message_id=message.message_id)
+        return SubmitSmResp(sequence_number=pdu.sequence_number, message_id=message.message_id)
+
+    def respond_status(self, respond: Any) -> int:
+        for key in ("command_status", "status", "smpp_status"):
+            if key in respond:
+                value = respond[key]
+                return int(value, 0) if isinstance(value, str) else int(value)
+        return _S.ESME_RSUBMITFAIL
+
+    def message_extra(
+        self, session: SmppSession, pdu: SubmitSm | DataSm, content: Content
+    ) -> dict[str, Any]:
+        extra: dict[str, Any] = {
+            "session": session.id,
+            "system_type": session.system_type,
+            "esm_class": pdu.esm_class,
+            "registered_delivery": pdu.registered_delivery,
+            "source_addr_ton": pdu.source_addr_ton,
+            "source_addr_npi": pdu.source_addr_npi,
+            "dest_addr_ton": pdu.dest_addr_ton,
+            "dest_addr_npi": pdu.dest_addr_npi,
+            "service_type": pdu.service_type,
+        }
+        if content.concat is not None:
+            extra["concat"] = content.concat
+        if content.udh is not None:
+            extra["udh"] = content.udh
+        if content.payload:
+            extra["message_payload"] = True
+        return extra
+
+    def validate_submit(
+        self, session: SmppSession, pdu: SubmitSm | DataSm, content: Content, account: Account
+    ) -> None:
+        """Provider validation; raise `SmppReject` with the provider's code."""
+
+    def check_addresses(
+        self, session: SmppSession, pdu: SubmitSm | DataSm, account: Account
+    ) -> None:
+        to = pdu.destination_addr.lstrip("+")
+        if not to:
+            raise SmppReject("destination_addr is empty", status=self.status_bad_destination)
+        if not pdu.source_addr and not self.allow_empty_source:
+            raise SmppReject("source_addr is empty", status=self.status_bad_source)
+        for prefix in self.uncovered_prefixes(account):
+            if to.startswith(prefix):
+                raise SmppReject(f"{to} is not covered", status=self.status_uncovered)
+
+    allow_empty_source: ClassVar[bool] = True
+
+    def uncovered_prefixes(self, account: Account) -> Iterable[str]:
+        return account.option("uncovered_prefixes") or ()
+
+    def parse_schedule(self, value: str, now: datetime) -> datetime | None:
+        return parse_time(value, now=now, status=_S.ESME_RINVSCHED)
+
+    def price(self, account: Account, parts: int) -> Decimal:
+        value = account.option("price", self.default_price)
+        return Decimal(str(value)) * parts
+
+    def new_message_id(self) -> str:
+        return self.fake.ids("smpp").hex(16)
+
+    def query(self, session: SmppSession, pdu: QuerySm) -> Response:
+        message = self.fake.messages.get(pdu.message_id)
+        if message is None or message.account != session.username:
+            raise SmppReject(f"no message {pdu.message_id!r}", status=_S.ESME_RQUERYFAIL)
+        error = message.error if isinstance(message.error, int) else 0
+        return QuerySmResp(
+            sequence_number=pdu.sequence_number,
+            message_id=message.message_id,
+            final_date=_final_date(message.done_at),
+            message_state=MESSAGE_STATES[message.status],
+            error_code=error & 0xFF,
+        )
+
+    def cancel(self, session: SmppSession, pdu: CancelSm) -> Response:
+        message = self.fake.messages.get(pdu.message_id)
+        if message is None or message.account != session.username or message.final:
+            raise SmppReject(f"cannot cancel {pdu.message_id!r}", status=_S.ESME_RCANCELFAIL)
+        self.fake.lifecycle.cancel(message.message_id)
+        message.set_status(Status.DELETED, self.fake.clock.now())
+        return response_to(pdu)
+
+    # -- receipts (clock thread) -------------------------------------------------------------
+    def wants_receipt(self, message: Message, change: StatusChange) -> bool:
+        registered = int(message.extra.get("registered_delivery", 1))
+        if not change.status.final:
+            return bool(registered & 0x10)
+        if message.report == "none":
+            return False
+        if message.report == "failure":
+            return change.status in _FAILURES
+        return True
+
+    def on_status_change(self, message: Message, change: StatusChange) -> None:
+        if not self.wants_receipt(message, change):
+            return
+        fields = self.receipt_fields(message, change)
+        self.enqueue(
+            Outbound(kind="dlr", key=message.account, ref=message.message_id, fields=fields)
+        )
+
+    def receipt_stat(self, message: Message, change: StatusChange) -> str:
+        return RECEIPT_STATS[change.status]
+
+    def receipt_error(self, message: Message, change: StatusChange) -> int:
+        error = change.error if change.error is not None else message.error
+        if isinstance(error, int):
+            return error
+        if isinstance(error, str) and error.isdigit():
+            return int(error)
+        return 0 if change.status is Status.DELIVERED or error is None else 1
+
+    def receipt_text(self, message: Message, change: StatusChange) -> str:
+        delivered = "001" if change.status is Status.DELIVERED else "000"
+        text = (
+            f"id:{message.message_id} sub:001 {self.receipt_delivered_field}:{delivered} "
+            f"submit date:{_smpp_date(message.submitted_at)} done date:{_smpp_date(change.at)} "
+            f"stat:{self.receipt_stat(message, change)} "
+            f"err:{self.receipt_error(message, change) % 1000:03d}"
+        )
+        return text + self.receipt_suffix(message, change)
+
+    def receipt_suffix(self, message: Message, change: StatusChange) -> str:
+        """Appended to the receipt text (SMPP 3.4: `` text:`` and the first 20 characters)."""
+        return f" text:{message.text[:20]}"
+
+    def receipt_tlvs(self, message: Message, change: StatusChange) -> tuple[Tlv, ...]:
+        error = self.receipt_error(message, change) & 0xFFFF
+        return (
+            Tlv(tag=TlvTag.NETWORK_ERROR_CODE, value=bytes((3, error >> 8, error & 0xFF))),
+            Tlv(tag=TlvTag.MESSAGE_STATE, value=self.message_state(message, change)),
+            Tlv(tag=TlvTag.RECEIPTED_MESSAGE_ID, value=message.message_id),
+        )
+
+    def message_state(self, message: Message, change: StatusChange) -> int:
+        return MESSAGE_STATES[change.status]
+
+    def receipt_fields(self, message: Message, change: StatusChange) -> dict[str, Any]:
+        text = self.receipt_text(message, change).encode("latin-1", "replace")
+        return {
+            "source_addr_ton": int(message.extra.get("dest_addr_ton", 1)),
+            "source_addr_npi": int(message.extra.get("dest_addr_npi", 1)),
+            "source_addr": message.to[:20],
+            "dest_addr_ton": int(message.extra.get("source_addr_ton", 0)),
+            "dest_addr_npi": int(message.extra.get("source_addr_npi", 0)),
+            "destination_addr": message.sender[:20],
+            "esm_class": 0x04,
+            "short_message": text[:254],
+            "tlvs": self.receipt_tlvs(message, change),
+        }
+
+    # -- MO (clock thread) --------------------------------------------------------------------
+    def wants_mo(self, message: InboundMessage) -> bool:
+        options = dict(message.extra)
+        if "protocol" in options:
+            return bool(options["protocol"] == "smpp")
+        if self.smpp_only:
+            return True
+        return any(
+            s.receives and (message.account is None or s.username == message.account)
+            for s in self.sessions()
+        )
+
+    def deliver_mo(self, message: InboundMessage) -> None:
+        key = message.account or "*"
+        self.enqueue(
+            Outbound(kind="mo", key=key, ref=message.message_id, fields=self.mo_fields(message))
+        )
+
+    def mo_fields(self, message: InboundMessage) -> dict[str, Any]:
+        if message.binary is not None:
+            data, dc = message.binary, message.data_coding or 0x04
+        elif message.data_coding == 0x08 or not is_gsm7(message.text):
+            data, dc = encode_ucs2(message.text), 0x08
+        else:
+            data, dc = encode_gsm7(message.text), message.data_coding
+        fields: dict[str, Any] = {
+            "source_addr_ton": 1,
+            "source_addr_npi": 1,
+            "source_addr": message.sender[:20],
+            "dest_addr_ton": 1 if message.to.isdigit() else 0,
+            "dest_addr_npi": 1 if message.to.isdigit() else 0,
+            "destination_addr": message.to[:20],
+            "esm_class": message.esm_class,
+            "data_coding": dc,
+        }
+        if len(data) > 254:
+            fields["tlvs"] = (Tlv(tag=TlvTag.MESSAGE_PAYLOAD, value=data),)
+        else:
+            fields["short_message"] = data
+        return fields
+
+    # -- the outbound queue --------------------------------------------------------------------
+    def enqueue(self, item: Outbound) -> None:
+        with self._lock:
+            self._outbox.setdefault(item.key, deque()).append(item)
+        self._journal(
+            f"{item.kind} for {item.ref} queued for {item.key}",
+            {"kind": item.kind, "message_id": item.ref, "account": item.key},
+        )
+        transport = self.transport
+        if transport is not None:
+            transport.call_soon(self.pump)
+
+    def _receivers(self, key: str) -> list[SmppSession]:
+        with self._lock:
+            sessions = list(self._sessions.values())
+        return [s for s in sessions if s.receives and (key == "*" or s.username == key)]
+
+    def pump(self) -> None:
+        """Send what is queued to receivers with room in their window (loop thread)."""
+        with self._lock:
+            keys = [k for k, q in self._outbox.items() if q]
+        for key in keys:
+            while True:
+                receivers = [s for s in self._receivers(key) if s.link.window_free > 0]
+                if not receivers:
+                    break
+                with self._lock:
+                    queue = self._outbox.get(key)
+                    if not queue:
+                        break
+                    item = queue.popleft()
+                    turn = self._rr.get(key, 0)
+                    self._rr[key] = turn + 1
+                session = receivers[turn % len(receivers)]
+                self.send(session, item)
+
+    def send(self, session: SmppSession, item: Outbound) -> None:
+        item.attempts += 1
+        fields = item.fields
+
+        def build(sequence: int) -> DeliverSm:
+            return DeliverSm(sequence_number=sequence, **fields)
+
+        try:
+            pdu = session.link.send_request(build)
+        except SmppError:
+            with self._lock:
+                self._outbox.setdefault(item.key, deque()).appendleft(item)
+            return
+        session.inflight[pdu.sequence_number] = item
+
+    def handle_response(self, session: SmppSession, request: Request, response: Response) -> None:
+        item = session.inflight.pop(request.sequence_number, None)
+        if item is None:
+            return
+        if response.command_status != _S.ESME_ROK:
+            self.retry(item, f"deliver_sm_resp 0x{response.command_status:08X}")
+        self.pump()
+
+    def handle_timeout(self, session: SmppSession, request: Request) -> None:
+        item = session.inflight.pop(request.sequence_number, None)
+        if item is not None:
+            self.retry(item, "no deliver_sm_resp")
+        self.pump()
+
+    def retry(self, item: Outbound, why: str) -> None:
+        if item.attempts > len(self.redelivery):
+            self._journal(
+                f"{item.kind} for {item.ref} dropped after {item.attempts} attempt(s): {why}",
+                {"kind": item.kind, "message_id": item.ref, "attempts": item.attempts},
+            )
+            return
+        delay = self.redelivery[item.attempts - 1]
+        self._journal(
+            f"{item.kind} for {item.ref} refused ({why}); again in {delay:g} s",
+            {"kind": item.kind, "message_id": item.ref, "attempts": item.attempts},
+        )
+        self.fake.clock.call_later(
+            delay, lambda: self.enqueue(item), label=f"{self.provider}:smpp-redeliver:{item.ref}"
+        )
+
+    # -- helpers -----------------------------------------------------------------------------------
+    def _journal(self, summary: str, detail: dict[str, Any] | None = None) -> None:
+        self.fake.journal.record(self.provider, "smpp", "event", summary, detail)
+
+
+def _final_date(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    from pytest_smsmock.smpp.times import format_absolute
+
+    return format_absolute(moment)
+
+
+def service_for(fake: ProviderFake) -> SmppService:
+    """The SMPP service of a fake: ``pytest_smsmock.providers.<name>.smpp.SERVICE``, or the
+    provider-neutral one when the package has none."""
+    try:
+        module = importlib.import_module(f"pytest_smsmock.providers.{fake.name}.smpp")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"pytest_smsmock.providers.{fake.name}.smpp":
+            raise
+        return SmppService(fake)
+    cls: type[SmppService] = getattr(module, "SERVICE", SmppService)
+    return cls(fake)

@@ -1,0 +1,698 @@
+"""The SMPP 3.4 listener: one asyncio loop in a daemon thread serves every SMPP endpoint.
+
+For each fake with `smpp_listeners` it opens one TCP (or TLS, with the hub's test CA) server per
+listener and drives one sans-IO `SmscConnection` per accepted socket. The fake's `SmppService`
+(`providers/smpp_common.py` and the provider's profile) decides binds and submits and queues
+deliver_sm; this module only moves bytes, journals every PDU (channel ``smpp``), performs
+scenario faults, and runs the session timers.
+
+Rules:
+
+- One session's trouble never touches another or the listener: every callback is guarded, an
+  unexpected exception is recorded with `hub.report_error` (re-raised in the test at teardown),
+  journaled, and closes that session only.
+- Session timers (the SMSC's enquire_link after silence, deliver_sm response timeouts) run on
+  the *virtual* clock: each session keeps one clock event at its next deadline, fired on the
+  thread that moves the clock and handed to the loop. A session the SMSC probes with
+  enquire_link must answer within `service.probe_timeout` *real* seconds or it is closed: a
+  client cannot answer while virtual time jumps, so silence alone never closes a session.
+- Writes made while handling one read are coalesced into one `transport.write`.
+- `flush(timeout)` waits (bounded, real time) until every callback handed to the loop before
+  it has run and every session's bytes are on the wire: `clock.advance()` queues receipts
+  synchronously, `flush()` makes sure they were written. Tests never sleep.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import ssl
+import struct
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from pytest_smsmock.providers.smpp_common import SmppService, SmppSession
+from pytest_smsmock.smpp.codec import encode
+from pytest_smsmock.smpp.connection import (
+    BindRequested,
+    ConnectionClosed,
+    EnquireLinkSent,
+    Event,
+    Refused,
+    RequestReceived,
+    RequestTimedOut,
+    ResponseReceived,
+    SmscConnection,
+    UnexpectedResponse,
+)
+from pytest_smsmock.smpp.constants import CommandId, CommandStatus
+from pytest_smsmock.smpp.errors import SmppError
+from pytest_smsmock.smpp.pdus import (
+    Bind,
+    DeliverSm,
+    GenericNack,
+    Pdu,
+    Request,
+    Response,
+    SubmitSm,
+    Unbind,
+)
+from pytest_smsmock.smpp.session import State
+
+if TYPE_CHECKING:
+    from pytest_smsmock.clock import ScheduledEvent
+    from pytest_smsmock.hub import SmsMock
+    from pytest_smsmock.providers.base import ProviderFake, SmppListener
+
+__all__ = ["SmppServer", "describe_pdu"]
+
+_HEADER = struct.Struct(">IIII")
+_S = CommandStatus
+_MAX_FAULT_DELAY = 10.0  # real seconds
+
+
+def _command_name(command_id: int) -> str:
+    try:
+        return CommandId(command_id).name.lower()
+    except ValueError:
+        return f"0x{command_id:08X}"
+
+
+def describe_pdu(pdu: Pdu) -> str:
+    """A one-line summary for the journal."""
+    name = pdu.command_id.name.lower()
+    text = f"{name} #{pdu.sequence_number}"
+    if isinstance(pdu, Response):
+        if pdu.command_status:
+            text += f" status 0x{pdu.command_status:08X}"
+        message_id = getattr(pdu, "message_id", None)
+        if message_id:
+            text += f" id {message_id}"
+    elif isinstance(pdu, Bind):
+        text += f" {pdu.system_id!r}" + (f" type {pdu.system_type!r}" if pdu.system_type else "")
+    elif isinstance(pdu, SubmitSm | DeliverSm):
+        text += (
+            f" {pdu.source_addr} -> {pdu.destination_addr} esm 0x{pdu.esm_class:02X}"
+            f" dc {pdu.data_coding} {len(pdu.short_message)} octets"
+        )
+    return text
+
+
+def _describe_bytes(data: bytes) -> list[str]:
+    out: list[str] = []
+    pos = 0
+    while pos + 16 <= len(data):
+        length, command_id, status, sequence = _HEADER.unpack_from(data, pos)
+        text = f"{_command_name(command_id)} #{sequence}"
+        if status:
+            text += f" status 0x{status:08X}"
+        out.append(text)
+        if length < 16:
+            break
+        pos += length
+    return out
+
+
+class SmppServer:
+    """Every SMPP listener of a hub, on one asyncio loop in one daemon thread."""
+
+    def __init__(self, hub: SmsMock, *, host: str = "127.0.0.1", port_base: int | None = None):
+        self.hub = hub
+        self.host = host
+        self.port_base = port_base
+        self.next_port = port_base
+        self.addresses: dict[tuple[str, str], tuple[str, int]] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._thread_id: int | None = None
+        self._servers: list[asyncio.AbstractServer] = []
+        self._sessions: dict[int, _Session] = {}
+        self._ids = itertools.count(1)
+        self._services: list[SmppService] = []
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def start(self) -> SmppServer:
+        if self._loop is not None:
+            return self
+        contexts = {}
+        for fake in self.hub.fakes.values():
+            for listener in fake.smpp_listeners:
+                if listener.tls and "tls" not in contexts:
+                    contexts["tls"] = self.hub.server_ssl_context()
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        started = threading.Event()
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            self._thread_id = threading.get_ident()
+            loop.call_soon(started.set)
+            loop.run_forever()
+
+        self._thread = threading.Thread(target=run, name="smsmock-smpp", daemon=True)
+        self._thread.start()
+        started.wait(10)
+        future = asyncio.run_coroutine_threadsafe(self._open(contexts.get("tls")), loop)
+        try:
+            future.result(30)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    async def _open(self, context: ssl.SSLContext | None) -> None:
+        loop = asyncio.get_running_loop()
+        port = self.port_base
+        for fake in self.hub.fakes.values():
+            service: SmppService | None = getattr(fake, "smpp", None)
+            if not fake.smpp_listeners or service is None:
+                continue
+            for listener in fake.smpp_listeners:
+
+                def factory(
+                    fake: ProviderFake = fake, listener: SmppListener = listener
+                ) -> _Session:
+                    return _Session(self, fake, listener)
+
+                server = await loop.create_server(
+                    factory,
+                    self.host,
+                    port or 0,
+                    ssl=context if listener.tls else None,
+                    reuse_address=True,
+                )
+                bound_port = server.sockets[0].getsockname()[1]
+                address = (self.host, bound_port)
+                self._servers.append(server)
+                self.addresses[(fake.name, listener.name)] = address
+                fake.bind_smpp(listener.name, address)
+                if port:
+                    port += 1
+            self._services.append(service)
+            service.attach(self)
+        self.next_port = port
+
+    def stop(self) -> None:
+        loop = self._loop
+        if loop is None:
+            return
+        for service in self._services:
+            service.attach(None)
+        self._services.clear()
+        if loop.is_running():
+            future = asyncio.run_coroutine_threadsafe(self._close(), loop)
+            try:
+                future.result(5)
+            except Exception as exc:  # closing must not fail a test run
+                self.hub.report_error(exc)
+            loop.call_soon_threadsafe(loop.stop)
+        if self._thread is not None:
+            self._thread.join(5)
+        if not loop.is_running():
+            loop.close()
+        self._loop = None
+        self._thread = None
+
+    async def _close(self) -> None:
+        for server in self._servers:
+            server.close()
+        for session in list(self._sessions.values()):
+            session.abort("listener stopped")
+        self._servers.clear()
+
+    def __enter__(self) -> SmppServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- what the services and tests use ------------------------------------------------------
+    @property
+    def in_loop(self) -> bool:
+        return threading.get_ident() == self._thread_id
+
+    def call_soon(self, callback: Callable[[], object]) -> None:
+        """Run `callback` on the loop (from any thread); its errors are reported, not raised."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+
+        def guarded() -> None:
+            try:
+                callback()
+            except Exception as exc:
+                self.report(exc, None)
+
+        with contextlib.suppress(RuntimeError):  # the loop is closing
+            loop.call_soon_threadsafe(guarded)
+
+    def run(self, function: Callable[[], Any], timeout: float = 5.0) -> Any:
+        """Run `function` on the loop and return its result (from another thread)."""
+        loop = self._loop
+        if loop is None:
+            raise RuntimeError("the SMPP listener is not running")
+        if self.in_loop:
+            return function()
+
+        async def call() -> Any:
+            return function()
+
+        return asyncio.run_coroutine_threadsafe(call(), loop).result(timeout)
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait until what was handed to the loop before this call has run and every session's
+        output is written; False if `timeout` real seconds passed first."""
+        loop = self._loop
+        if loop is None or self.in_loop:
+            return True
+        future = asyncio.run_coroutine_threadsafe(self._drained(timeout), loop)
+        try:
+            return bool(future.result(timeout + 1))
+        except TimeoutError:
+            return False
+
+    async def _drained(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while True:
+            await asyncio.sleep(0)
+            if all(session.drained for session in list(self._sessions.values())):
+                return True
+            if time.monotonic() > deadline:
+                return False
+            await asyncio.sleep(0.001)
+
+    def close_sessions(self, provider: str, generation: int, *, wait: float = 2.0) -> None:
+        """Close the sessions of `provider` opened before `generation` (a reset)."""
+
+        def close() -> None:
+            for session in list(self._sessions.values()):
+                if session.fake.name == provider and session.info.generation < generation:
+                    session.close("the fake was reset")
+
+        if self._loop is None:
+            return
+        if self.in_loop:
+            close()
+            return
+        try:
+            self.run(close, timeout=wait)
+        except Exception as exc:
+            self.report(exc, None)
+
+    def sessions(self) -> list[SmppSession]:
+        return [s.info for s in list(self._sessions.values())]
+
+    def report(self, error: BaseException, session: _Session | None) -> None:
+        self.hub.report_error(error)
+        provider = session.fake.name if session is not None else "smpp"
+        where = f" on session {session.info.id}" if session is not None else ""
+        self.hub.journal.record(
+            provider, "error", "event", f"SMPP listener{where}: {type(error).__name__}: {error}"
+        )
+
+    def vnow(self) -> float:
+        """Virtual time as the session timers count it (seconds)."""
+        return self.hub.clock.now().timestamp()
+
+
+class _Session(asyncio.Protocol):
+    """One accepted socket: bytes <-> SmscConnection <-> the fake's SmppService."""
+
+    def __init__(self, server: SmppServer, fake: ProviderFake, listener: SmppListener) -> None:
+        self.server = server
+        self.fake = fake
+        service = getattr(fake, "smpp", None)
+        assert isinstance(service, SmppService)
+        self.service = service
+        self.listener = listener
+        self.transport: asyncio.Transport | None = None
+        self.closed = False
+        self._out: list[bytes] = []
+        self._flush_pending = False
+        self._timer_due: float | None = None
+        self._timer_event: ScheduledEvent | None = None
+        self._probe: asyncio.TimerHandle | None = None
+        self.conn = SmscConnection(now=server.vnow(), config=service.session_config())
+        self.info: SmppSession
+
+    # -- SessionLink ---------------------------------------------------------------------------
+    @property
+    def window_free(self) -> int:
+        if self.closed or self.conn.state not in (State.BOUND_RX, State.BOUND_TRX):
+            return 0
+        return self.conn.window_free
+
+    def send_request(self, build: Callable[[int], Request]) -> Request:
+        pdu = build(self.conn.next_sequence_number())
+        data = self.conn.send(pdu, now=self.server.vnow())
+        self._record("out", describe_pdu(pdu), pdu)
+        self._write(data)
+        self._arm()
+        return pdu
+
+    def close(self, reason: str) -> None:
+        if self.closed:
+            return
+        self._flush_out()
+        if self.transport is not None:
+            self.transport.close()
+        self._closed(reason)
+
+    def abort(self, reason: str) -> None:
+        if self.transport is not None:
+            self.transport.abort()
+        self._closed(reason)
+
+    @property
+    def drained(self) -> bool:
+        if self.closed or self.transport is None:
+            return True
+        return not self._out and self.transport.get_write_buffer_size() == 0
+
+    # -- asyncio.Protocol ----------------------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        peer = transport.get_extra_info("peername") or ("?", 0)
+        self.info = SmppSession(
+            id=next(self.server._ids),
+            provider=self.fake.name,
+            listener=self.listener.name,
+            tls=self.listener.tls,
+            peer=(str(peer[0]), int(peer[1])),
+            link=self,
+            generation=self.service.generation,
+        )
+        self.server._sessions[self.info.id] = self
+        try:
+            self.service.session_opened(self.info)
+            self._record("event", f"connected from {peer[0]}:{peer[1]} [{self.listener.name}]")
+            self._arm()
+        except Exception as exc:
+            self._fail(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self.closed:
+            return
+        try:
+            if self._probe is not None:
+                self._probe.cancel()
+                self._probe = None
+            now = self.server.vnow()
+            for event in self.conn.receive_data(data, now=now):
+                self._handle(event, now)
+        except Exception as exc:
+            self._fail(exc)
+        finally:
+            self._flush_out()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._closed("closed by the peer" if exc is None else f"connection lost: {exc}")
+
+    # -- events ----------------------------------------------------------------------------------
+    def _handle(self, event: Event, now: float) -> None:
+        pdu = getattr(event, "pdu", None)
+        if isinstance(event, Refused):
+            self._record(
+                "in",
+                f"refused: {event.error}",
+                None,
+                status=event.error.status,
+            )
+            self._write_auto(event.data)
+        elif isinstance(event, ConnectionClosed):
+            self._write_auto(event.data)
+            self.close(event.reason)
+        elif isinstance(event, BindRequested):
+            self._record("in", describe_pdu(event.pdu), event.pdu)
+            self._on_bind(event.pdu, now)
+        elif isinstance(event, RequestReceived):
+            self._record("in", describe_pdu(event.pdu), event.pdu)
+            self._on_request(event.pdu, now)
+        elif isinstance(event, ResponseReceived):
+            self._record("in", describe_pdu(event.pdu), event.pdu)
+            self.service.handle_response(self.info, event.request, event.pdu)
+        elif isinstance(event, UnexpectedResponse):
+            self._record("in", describe_pdu(event.pdu) + " (answers nothing)", event.pdu)
+        elif isinstance(event, RequestTimedOut):
+            self._record("event", f"no answer to {describe_pdu(event.request)}")
+            self.service.handle_timeout(self.info, event.request)
+        elif isinstance(event, EnquireLinkSent):
+            self._record("out", describe_pdu(event.pdu), event.pdu)
+            self._write(event.data)
+            self._start_probe()
+        else:
+            if isinstance(pdu, Pdu):
+                self._record("in", describe_pdu(pdu), pdu)
+            self._write_auto(event.data)
+
+    def _on_bind(self, bind: Bind, now: float) -> None:
+        fault = self._fault(bind)
+        if fault is not None and self._bind_fault(fault, bind, now):
+            return
+        status, tlvs = self.service.handle_bind(self.info, bind)
+        if status == _S.ESME_ROK:
+            self._send(self.conn.accept_bind(system_id=self.service.system_id, now=now, tlvs=tlvs))
+            self.service.after_bind(self.info)
+            self._arm()
+        else:
+            self._send(self.conn.reject_bind(status, now=now))
+
+    def _on_request(self, request: Request, now: float) -> None:
+        fault = self._fault(request)
+        if fault is not None and self._request_fault(fault, request, now):
+            return
+        response = self.service.handle_request(self.info, request)
+        self._send(self.conn.send(response, now=now), response)
+
+    # -- scenario faults -------------------------------------------------------------------------
+    def _fault(self, pdu: Request) -> Any:
+        """The scenario's fault for this PDU (`Engine.smpp_fault`), if any."""
+        engine = self.fake.engine
+        if getattr(engine, "scenario", None) is None:
+            return None
+        lookup = getattr(engine, "smpp_fault", None)
+        if lookup is None:
+            return None
+        command = pdu.command_id.name.lower()
+        try:
+            from pytest_smsmock.scenario.engine import SmppContext
+        except ImportError:
+            return lookup(self.fake.name, command)
+        context = SmppContext(
+            provider=self.fake.name,
+            command=command,
+            at=self.fake.clock.now(),
+            listener=self.listener.name,
+            system_id=getattr(pdu, "system_id", "") or self.info.username,
+            sequence=pdu.sequence_number,
+        )
+        return lookup(self.fake.name, command, context)
+
+    def _bind_fault(self, fault: Any, bind: Bind, now: float) -> bool:
+        kind = fault.kind
+        status = getattr(fault, "command_status", None)
+        self._record("event", f"scenario fault {kind} on {describe_pdu(bind)}")
+        if kind in ("bind_refused", "error_status", "throttled", "queue_full"):
+            default = {"throttled": _S.ESME_RTHROTTLED, "queue_full": _S.ESME_RMSGQFUL}
+            self._send(
+                self.conn.reject_bind(status or default.get(kind, _S.ESME_RBINDFAIL), now=now)
+            )
+            return True
+        if kind == "bind_wrong_status":
+            self._send(self.conn.reject_bind(status or _S.ESME_RINVBNDSTS, now=now))
+            return True
+        if kind in ("bind_generic_nack", "generic_nack"):
+            nack = GenericNack(
+                sequence_number=bind.sequence_number, command_status=status or _S.ESME_RSYSERR
+            )
+            self._send(self.conn.send(nack, now=now), nack)
+            return True
+        return self._common_fault(fault, bind, now)
+
+    def _request_fault(self, fault: Any, request: Request, now: float) -> bool:
+        kind = fault.kind
+        status = getattr(fault, "command_status", None)
+        self._record("event", f"scenario fault {kind} on {describe_pdu(request)}")
+        statuses = {
+            "error_status": status or _S.ESME_RSYSERR,
+            "throttled": status or _S.ESME_RTHROTTLED,
+            "queue_full": status or _S.ESME_RMSGQFUL,
+        }
+        if kind in statuses:
+            self._send(self.conn.reject(request, statuses[kind], now=now))
+            return True
+        if kind == "generic_nack":
+            if getattr(fault, "sequence", "request") == "zero":
+                self._write(
+                    encode(GenericNack(sequence_number=0, command_status=status or _S.ESME_RSYSERR))
+                )
+                return True
+            nack = GenericNack(
+                sequence_number=request.sequence_number, command_status=status or _S.ESME_RSYSERR
+            )
+            self._send(self.conn.send(nack, now=now), nack)
+            return True
+        if kind == "delayed_response":
+            delay = getattr(fault, "delay", None)
+            seconds = min(_MAX_FAULT_DELAY, delay.total_seconds() if delay is not None else 1.0)
+            response = self.service.handle_request(self.info, request)
+            loop = asyncio.get_running_loop()
+
+            def answer() -> None:
+                if not self.closed:
+                    try:
+                        self._send(self.conn.send(response, now=self.server.vnow()), response)
+                    finally:
+                        self._flush_out()
+
+            loop.call_later(seconds, answer)
+            return True
+        if kind == "unbind":
+            if self.conn.state in (State.BOUND_TX, State.BOUND_RX, State.BOUND_TRX):
+                self.send_request(lambda seq: Unbind(sequence_number=seq))
+            return True
+        return self._common_fault(fault, request, now)
+
+    def _common_fault(self, fault: Any, request: Request, now: float) -> bool:
+        kind = fault.kind
+        if kind == "no_response":
+            return True
+        if kind == "drop_connection":
+            self._flush_out()
+            self.abort(f"scenario fault drop_connection on {request.command_id.name.lower()}")
+            return True
+        if kind in ("bad_command_length", "invalid_command_id"):
+            nack = GenericNack(
+                sequence_number=request.sequence_number, command_status=_S.ESME_RSYSERR
+            )
+            data = bytearray(encode(nack))
+            if kind == "bad_command_length":
+                data[0:4] = (8).to_bytes(4, "big")
+            else:
+                data[4:8] = (0x7FFF0000).to_bytes(4, "big")
+            self._write(bytes(data))
+            return True
+        return False  # kinds for other PDUs: answer normally
+
+    # -- timers on the virtual clock -------------------------------------------------------------
+    def _arm(self) -> None:
+        if self.closed:
+            return
+        deadline = self.conn.next_deadline()
+        if deadline is None:
+            return
+        if self._timer_due is not None and self._timer_due <= deadline:
+            return
+        if self._timer_event is not None:
+            self._timer_event.cancel()
+        self._timer_due = deadline
+        when = datetime.fromtimestamp(deadline, UTC)
+        self._timer_event = self.fake.clock.call_at(
+            when,
+            lambda: self.server.call_soon(lambda: self._on_timer(deadline)),
+            label=f"{self.fake.name}:smpp-session-{self.info.id}",
+        )
+
+    def _on_timer(self, deadline: float) -> None:
+        if self._timer_due == deadline:
+            self._timer_due = None
+            self._timer_event = None
+        if self.closed:
+            return
+        try:
+            now = max(self.server.vnow(), deadline)
+            for event in self.conn.check_timers(now=now):
+                self._handle(event, now)
+            self._arm()
+        except Exception as exc:
+            self._fail(exc)
+        finally:
+            self._flush_out()
+
+    def _start_probe(self) -> None:
+        if self._probe is not None:
+            return
+        loop = asyncio.get_running_loop()
+        timeout = self.service.probe_timeout
+        self._probe = loop.call_later(
+            timeout,
+            lambda: self.close(f"no answer to enquire_link within {timeout:g} s (real time)"),
+        )
+
+    # -- output ----------------------------------------------------------------------------------
+    def _send(self, data: bytes, pdu: Pdu | None = None) -> None:
+        if pdu is not None:
+            self._record("out", describe_pdu(pdu), pdu)
+        else:
+            for summary in _describe_bytes(data):
+                self._record("out", summary)
+        self._write(data)
+
+    def _write_auto(self, data: bytes) -> None:
+        if data:
+            self._send(data)
+
+    def _write(self, data: bytes) -> None:
+        if not data or self.closed:
+            return
+        self._out.append(data)
+        if not self._flush_pending:
+            self._flush_pending = True
+            asyncio.get_running_loop().call_soon(self._flush_out)
+
+    def _flush_out(self) -> None:
+        self._flush_pending = False
+        if not self._out:
+            return
+        data = b"".join(self._out)
+        self._out.clear()
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(data)
+
+    # -- closing -----------------------------------------------------------------------------------
+    def _closed(self, reason: str) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self._out.clear()
+        self.conn.close()
+        if self._timer_event is not None:
+            self._timer_event.cancel()
+            self._timer_event = None
+        if self._probe is not None:
+            self._probe.cancel()
+            self._probe = None
+        if not hasattr(self, "info"):
+            return
+        self.server._sessions.pop(self.info.id, None)
+        self._record("event", f"closed: {reason}")
+        try:
+            self.service.session_closed(self.info, reason)
+        except Exception as exc:
+            self.server.report(exc, self)
+
+    def _fail(self, exc: BaseException) -> None:
+        self.server.report(exc, self)
+        if isinstance(exc, SmppError):
+            reason = f"protocol error: {exc}"
+        else:
+            reason = f"internal error: {type(exc).__name__}"
+        self._flush_out()
+        self.abort(reason)
+
+    # -- journal ---------------------------------------------------------------------------------
+    def _record(self, direction: str, summary: str, pdu: Pdu | None = None, **detail: Any) -> None:
+        info = getattr(self, "info", None)
+        session = info.id if info is not None else 0
+        detail["session"] = session
+        if pdu is not None:
+            detail["command"] = pdu.command_id.name.lower()
+            detail["sequence"] = pdu.sequence_number
+        self.fake.journal.record(
+            self.fake.name, "smpp", direction, f"[{session}] {summary}", detail
+        )
