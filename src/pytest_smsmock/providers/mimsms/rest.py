@@ -30,6 +30,7 @@ public clients show it):
   its report pushed, not queued for pull: the platform offers one or the other. Push retries
   follow the platform's legacy schedule (1, 2, 5, 10 minutes), then the report is lost.
 - Logs are newest first and cover every message of the account, whichever API sent it.
+- Reports take `limit` like logs (1..1000, default 50); the document gives no bounds for them.
 - Array parameters (`bulkId`, `messageId`) may be repeated or comma-separated, as the
   platform's framework binds both.
 - Dates read in query parameters accept the document's format, ISO 8601 with `Z` or
@@ -155,6 +156,13 @@ def parse_time(text: str, offset: timedelta) -> datetime:
 
 
 # -- values ------------------------------------------------------------------------------------
+def _native(message: Message) -> tuple[v1.V1Status, v1.V1Error]:
+    # The error of the latest change only: a native name given to an earlier step (say
+    # PENDING_ENROUTE) must not colour the final report.
+    error = message.history[-1].error if message.history else message.error
+    return v1.from_canonical(message.status, error)
+
+
 def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
@@ -487,7 +495,7 @@ class RestApi:
             return
         fake = self.fake
         account = fake.accounts.get(message.account)
-        native, _ = v1.from_canonical(message.status, message.error)
+        native, _ = _native(message)
         if native.group_id == 5 and message.price:
             refund = message.price * message.parts
             message.price = Decimal(0)
@@ -531,7 +539,7 @@ class RestApi:
 
     def report_of(self, message: Message) -> dict[str, Any]:
         """A message as one delivery report: exactly the document's keys."""
-        native, error = v1.from_canonical(message.status, message.error)
+        native, error = _native(message)
         return {
             "bulkId": message.bulk_id,
             "messageId": message.message_id,
@@ -604,7 +612,7 @@ class RestApi:
             if until is not None and message.submitted_at > until:
                 return False
             if group is not None:
-                native, _ = v1.from_canonical(message.status, message.error)
+                native, _ = _native(message)
                 if native.group_id != group:
                     return False
             if mcc is not None or mnc is not None:
@@ -625,7 +633,7 @@ class RestApi:
 
     def log_of(self, message: Message, *, legacy_mccmnc: bool = False) -> dict[str, Any]:
         """A message as one log entry: exactly the document's keys."""
-        native, error = v1.from_canonical(message.status, message.error)
+        native, error = _native(message)
         return {
             "bulkId": message.bulk_id,
             "messageId": message.message_id,

@@ -385,13 +385,15 @@ def to_canonical(value: object) -> Status:
 def from_canonical(status: Status, error: int | str | None = None) -> tuple[V1Status, V1Error]:
     """The v1 status and error objects of a canonical status.
 
-    `error` may name a native status (`"REJECTED_DND"`, which then stands for the canonical
-    default of its class) or a GSM error by id or name.
+    `error` may name a native status (`"REJECTED_DND"`), which then stands in for the canonical
+    default when it belongs to the same canonical class; or a GSM error by id or name.
     """
     native = _CANONICAL_TO_NATIVE[status]
     named = find_status(error) if isinstance(error, str) and not error.isdigit() else None
     if named is not None:
-        return named, error_for(status, None)
+        if to_canonical(named.id) is status:
+            return named, error_for(status, None)
+        return native, error_for(status, None)
     return native, error_for(status, error)
 
 

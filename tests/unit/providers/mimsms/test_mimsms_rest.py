@@ -844,3 +844,22 @@ def test_scenarios_resolve_native_statuses_to_canonical_and_back(
     [report] = client.reports().json()["results"]
     assert report["status"]["name"] == "DELIVERED_TO_OPERATOR"
     assert report["error"]["name"] == "NO_ERROR"
+
+
+def test_a_native_name_of_an_earlier_step_does_not_colour_the_final_report(
+    client: Client, fake: MimsmsFake, mock: SmsMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = (
+        Transition(
+            after=timedelta(seconds=1), status=Status.ENROUTE, error="PENDING_WAITING_DELIVERY"
+        ),
+        Transition(after=timedelta(seconds=1), status=Status.DELIVERED),
+    )
+    monkeypatch.setattr(fake, "decide", lambda context: SubmitDecision(plan=plan))
+    send_one(client)
+    mock.clock.advance("1s")
+    assert client.logs().json()["results"][0]["status"]["name"] == "PENDING_WAITING_DELIVERY"
+    mock.clock.advance("1s")
+    [report] = client.reports().json()["results"]
+    assert report["status"]["name"] == "DELIVERED_TO_HANDSET"
+    assert client.logs().json()["results"][0]["status"]["name"] == "DELIVERED_TO_HANDSET"
