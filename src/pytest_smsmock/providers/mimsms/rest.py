@@ -217,18 +217,20 @@ class RestApi:
             "/sms/1/reports": ("GET", self._reports),
             "/sms/1/logs": ("GET", self._logs),
         }
-        route = routes.get(request.path.rstrip("/") or request.path)
-        if route is None:
-            raise RestError(404, "NOT_FOUND", "Not found", detail=f"no v1 endpoint {request.path}")
-        method, handler = route
-        if request.method != method:
-            raise RestError(
-                405,
-                "BAD_REQUEST",
-                "Method not allowed",
-                detail=f"{request.path} takes {method}, not {request.method}",
-            )
         try:
+            route = routes.get(request.path.rstrip("/") or request.path)
+            if route is None:
+                raise RestError(
+                    404, "NOT_FOUND", "Not found", detail=f"no v1 endpoint {request.path}"
+                )
+            method, handler = route
+            if request.method != method:
+                raise RestError(
+                    405,
+                    "BAD_REQUEST",
+                    "Method not allowed",
+                    detail=f"{request.path} takes {method}, not {request.method}",
+                )
             return handler(request)
         except RestError as error:
             return self.error_response(request, error)

@@ -16,6 +16,7 @@ from werkzeug.test import EnvironBuilder
 from pytest_smsmock.core.callbacks import CallbackRequest, CallbackResult
 from pytest_smsmock.core.lifecycle import Transition
 from pytest_smsmock.core.messages import Status
+from pytest_smsmock.errors import ConfigError
 from pytest_smsmock.hub import SmsMock
 from pytest_smsmock.providers.mimsms import MimsmsFake
 from pytest_smsmock.providers.mimsms.rest import format_time, parse_time
@@ -863,3 +864,9 @@ def test_a_native_name_of_an_earlier_step_does_not_colour_the_final_report(
     [report] = client.reports().json()["results"]
     assert report["status"]["name"] == "DELIVERED_TO_HANDSET"
     assert client.logs().json()["results"][0]["status"]["name"] == "DELIVERED_TO_HANDSET"
+
+
+def test_unknown_account_options_are_refused_with_the_known_ones(fake: MimsmsFake) -> None:
+    fake.add_account("ok", "pw", legacy_mccmnc=True, price="0.05", default_sender="Me")
+    with pytest.raises(ConfigError, match=r"legacy_mcmnc.*legacy_mccmnc"):
+        fake.add_account("typo", "pw", legacy_mcmnc=True)
