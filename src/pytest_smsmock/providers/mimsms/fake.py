@@ -52,6 +52,7 @@ class MimsmsFake(ProviderFake):
         ]
 
     def validate_account(self, account: Account) -> None:
+        self.rest.validate_account(account)
         v3_options = getattr(self.v3, "account_options", None)
         if v3_options is None:
             return  # the v3 component does not say which options it reads: accept any

@@ -62,7 +62,7 @@ from pytest_smsmock.core.callbacks import CallbackRequest
 from pytest_smsmock.core.encoding import EncodingError, Segmentation, segment
 from pytest_smsmock.core.messages import Message, StatusChange
 from pytest_smsmock.core.queues import OnceQueue
-from pytest_smsmock.errors import ProtocolError
+from pytest_smsmock.errors import ConfigError, ProtocolError
 from pytest_smsmock.providers.mimsms import status as v1
 from pytest_smsmock.providers.mimsms.networks import DEFAULT_NETWORKS, lookup_network
 from pytest_smsmock.scenario.engine import SubmitContext
@@ -198,6 +198,21 @@ class RestApi:
         self.utc_offset = timedelta(0)
         self.push_retries: tuple[timedelta, ...] = PUSH_RETRIES
         self.log_window = LOG_WINDOW
+
+    def validate_account(self, account: Account) -> None:
+        """Refuse a `price` option that is not a finite, non-negative number."""
+        if "price" not in account.options:
+            return
+        raw = account.options["price"]
+        try:
+            price = Decimal(str(raw))
+        except InvalidOperation:
+            price = Decimal("NaN")
+        if isinstance(raw, bool) or not price.is_finite() or price < 0:
+            raise ConfigError(
+                f"{self.fake.name}: price of {account.username!r} must be a finite amount >= 0, "
+                f"got {raw!r}"
+            )
 
     def reset(self) -> None:
         self.reports.clear()

@@ -870,3 +870,9 @@ def test_unknown_account_options_are_refused_with_the_known_ones(fake: MimsmsFak
     fake.add_account("ok", "pw", legacy_mccmnc=True, price="0.05", default_sender="Me")
     with pytest.raises(ConfigError, match=r"legacy_mcmnc.*legacy_mccmnc"):
         fake.add_account("typo", "pw", legacy_mcmnc=True)
+
+
+@pytest.mark.parametrize("price", ["inf", "NaN", "-1", "cheap", True])
+def test_a_bad_price_option_is_refused(fake: MimsmsFake, price: object) -> None:
+    with pytest.raises(ConfigError, match="price"):
+        fake.add_account("x", "pw", price=price)
