@@ -119,12 +119,12 @@ def render_table(hub: object) -> str:
 
 
 def validate(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
-    from pytest_smsmock.scenario.loader import load_scenario
+    from pytest_smsmock.scenario.loader import validate_file
 
     failed = 0
     for name in args.files:
         try:
-            load_scenario(name)
+            validate_file(name)  # schema, semantics and provider-native status names
         except ConfigError as exc:
             failed += 1
             print(str(exc), file=sys.stderr)

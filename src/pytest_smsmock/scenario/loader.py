@@ -18,7 +18,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
@@ -72,6 +72,7 @@ __all__ = [
     "parse_scenario",
     "parse_start",
     "schema",
+    "validate_file",
 ]
 
 TOP_LEVEL = (
@@ -515,6 +516,10 @@ class _Parser:
         path = f"callbacks[{index}]"
         provider = self.provider(value.get("provider", "*"), f"{path}.provider", wildcard=True)
         outcome = value["with"]
+        if not any(k in value for k in ("fail_first", "always", "probability")):
+            raise self.fail(
+                path, "say which attempts fail: fail_first: N, always: true or probability: P"
+            )
         url = self.patterns(value["url"], f"{path}.url")[0] if "url" in value else None
         return CallbackFaultSpec(
             index=index,
@@ -651,31 +656,34 @@ def canonical_statuses() -> tuple[str, ...]:
     return CANONICAL_STATUSES
 
 
-def check_files(paths: Iterable[str | Path], *, out: TextIO | None = None) -> int:
-    """Validate scenario files (schema, semantics, provider-native names); print one line per
-    file; return the number of files with errors (``smsmock validate`` exits with it)."""
-    import sys
-
+def validate_file(path: str | Path) -> Scenario:
+    """Load a scenario file and check it as a hub would, provider-native names included."""
     from pytest_smsmock.scenario.engine import Engine
 
+    scenario = load_scenario(path)
+    Engine(scenario, fakes=_offline_fakes())
+    return scenario
+
+
+def check_files(paths: Iterable[str | Path], *, out: TextIO | None = None) -> int:
+    """Validate scenario files (schema, semantics, provider-native names); print one line per
+    file; return the number of files with errors."""
+    import sys
+
     stream = out if out is not None else sys.stdout
-    report: Callable[[str], None] = lambda line: print(line, file=stream)  # noqa: E731
     failed = 0
-    fakes: Mapping[str, Any] | None = None
     for path in paths:
         try:
-            scenario = load_scenario(path)
-            if fakes is None:
-                fakes = _offline_fakes()
-            Engine(scenario, fakes=fakes)
+            validate_file(path)
         except ScenarioError as exc:
             failed += 1
-            report(f"error: {exc}")
+            print(f"error: {exc}", file=stream)
         else:
-            report(f"ok: {path}")
+            print(f"ok: {path}", file=stream)
     return failed
 
 
+@cache
 def _offline_fakes() -> Mapping[str, Any]:
     """Every registered fake, built without starting a server, to ask for native names."""
     from pytest_smsmock.hub import SmsMock
