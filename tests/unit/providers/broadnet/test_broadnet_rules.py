@@ -1,0 +1,358 @@
+"""Broadnet's rules without sockets: vocabularies, texts and lengths, numbers, senders,
+schedules, ids, the DLR request, account options, and the fake through `dispatch()`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from werkzeug.test import EnvironBuilder
+
+from pytest_smsmock.core.callbacks import CallbackResult
+from pytest_smsmock.core.ids import IdGenerator
+from pytest_smsmock.core.messages import Message, Status, StatusChange
+from pytest_smsmock.errors import ConfigError
+from pytest_smsmock.hub import SmsMock
+from pytest_smsmock.providers.broadnet import ids
+from pytest_smsmock.providers.broadnet.coverage import covered, networks
+from pytest_smsmock.providers.broadnet.dlr import accepts_ok, dlr_request, wants_push
+from pytest_smsmock.providers.broadnet.options import parse_gmt, settings
+from pytest_smsmock.providers.broadnet.status import (
+    API_CODES,
+    API_TO_HTTP,
+    HTTP_ERRORS,
+    HTTP_TO_API,
+    Rejection,
+    canonical_status,
+    error_line,
+    native_status,
+    rejection_for,
+)
+from pytest_smsmock.providers.broadnet.submit import (
+    MessageType,
+    check_sender,
+    normalize_msisdn,
+    parse_schedule,
+    parse_type,
+    prepare_text,
+)
+from pytest_smsmock.scenario.engine import SubmitDecision
+
+NOW = datetime(2025, 1, 1, tzinfo=UTC)
+AMMAN = timezone(timedelta(hours=3))
+
+
+def rejected(call: object, *args: object, **kw: object) -> tuple[str, str]:
+    with pytest.raises(Rejection) as info:
+        call(*args, **kw)  # type: ignore[operator]
+    return info.value.http, info.value.code
+
+
+# -- status vocabularies ------------------------------------------------------------------------
+def test_every_canonical_status_has_a_broadnet_name_and_back() -> None:
+    for status in Status:
+        assert native_status(status) in {
+            "ATES",
+            "DELIVRD",
+            "UNDELIV",
+            "EXPIRED",
+            "REJECTD",
+            "UNKNOWN",
+            "DELETED",
+        }
+    for name in ("DELIVRD", "UNDELIV", "EXPIRED", "REJECTD", "DELETED", "UNKNOWN"):
+        assert native_status(canonical_status(name)) == name
+    assert canonical_status(" ates ") is Status.ENROUTE
+    assert canonical_status("ACCEPTD") is Status.ACCEPTED
+
+
+def test_code_tables_match_the_document_and_map_both_ways() -> None:
+    assert list(HTTP_ERRORS) == [f"HTTP{n:02d}" for n in range(1, 27)]
+    assert error_line("HTTP18") == "ERROR - HTTP18 --> INSUFFICIENT CREDITS/BALANCE"
+    assert set(API_CODES) == {f"{n:03d}" for n in (*range(11), 50, 51, 52, 53, *range(60, 65))}
+    assert set(HTTP_TO_API) == set(HTTP_ERRORS)
+    assert set(API_TO_HTTP) == set(API_CODES) - {"000"}
+    assert API_CODES["052"] == ("INVALID_BATCHID", "Invalid Batch Id (must be 15 digits)")
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("HTTP23", ("HTTP23", "006")),
+        ("006", ("HTTP23", "006")),
+        (6, ("HTTP23", "006")),
+        ("NO_COVERAGE", ("HTTP23", "006")),
+        ("insuf_balance", ("HTTP18", "004")),
+    ],
+)
+def test_scenario_answers_in_either_vocabulary(answer: object, expected: tuple[str, str]) -> None:
+    rejection = rejection_for(answer)
+    assert (rejection.http, rejection.code) == expected
+    assert rejection.status == int(expected[1])
+
+
+def test_unknown_scenario_answer_is_explained() -> None:
+    with pytest.raises(ValueError, match=r"HTTP01\.\.HTTP26"):
+        rejection_for("HTTP99")
+
+
+# -- texts and lengths ----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "mtype", "units", "parts"),
+    [
+        ("a" * 160, MessageType.ENGLISH, 160, 1),
+        ("a" * 161, MessageType.ENGLISH, 161, 2),
+        ("[" * 80, MessageType.ENGLISH, 160, 1),  # counted twice
+        ("[" * 81, MessageType.SPECIAL, 162, 2),
+        ("€" * 160, MessageType.SPECIAL, 160, 1),  # the euro sign counts once here
+        ("ع" * 70, MessageType.ARABIC, 70, 1),
+        ("ع" * 71, MessageType.ARABIC, 71, 2),
+        ("ع" * 135, MessageType.ARABIC, 135, 3),
+        ("a" * 1530, MessageType.ENGLISH, 1530, 10),
+    ],
+)
+def test_lengths_per_type(text: str, mtype: MessageType, units: int, parts: int) -> None:
+    content = prepare_text(text, mtype)
+    assert (content.units, content.parts) == (units, parts)
+
+
+def test_unicode_type_takes_ucs2_hex_of_280_digits_per_sms() -> None:
+    content = prepare_text("0041" * 70, MessageType.UNICODE)
+    assert (content.text, content.parts, content.data_coding) == ("A" * 70, 1, 8)
+    assert prepare_text("0041" * 71, MessageType.UNICODE).parts == 2
+    assert prepare_text(" 0074 0065\n", MessageType.UNICODE).text == "te"
+    for bad in ("004", "zzzz", "", "D800"):
+        assert rejected(prepare_text, bad, MessageType.UNICODE) == ("HTTP19", "009")
+
+
+@pytest.mark.parametrize(
+    ("text", "mtype", "expected"),
+    [
+        ("", MessageType.ENGLISH, ("HTTP17", "009")),
+        ("a" * 1531, MessageType.ENGLISH, ("HTTP17", "009")),
+        ("fish & chips", MessageType.ENGLISH, ("HTTP02", "009")),
+        ("#1", MessageType.ARABIC, ("HTTP02", "009")),
+        ("Привет", MessageType.ENGLISH, ("HTTP19", "009")),
+    ],
+)
+def test_text_refusals(text: str, mtype: MessageType, expected: tuple[str, str]) -> None:
+    assert rejected(prepare_text, text, mtype) == expected
+
+
+def test_max_parts_is_an_account_option() -> None:
+    assert rejected(prepare_text, "a" * 200, MessageType.ENGLISH, max_parts=1) == (
+        "HTTP17",
+        "009",
+    )
+
+
+def test_type_values() -> None:
+    assert parse_type(" 2 ") is MessageType.UNICODE
+    for bad in ("0", "5", "x", None, "1.0"):
+        assert rejected(parse_type, bad) == ("HTTP07", "010")
+
+
+# -- numbers, senders, coverage -------------------------------------------------------------------
+def test_numbers() -> None:
+    assert normalize_msisdn(" +962791234567 ") == "962791234567"
+    assert normalize_msisdn("00962791234567") == "962791234567"
+    for bad in ("962xxxxx", "12345", "0791234567", "9627912345678901", "٩٦٢٧٩١٢٣٤٥٦٧"):
+        assert rejected(normalize_msisdn, bad) == ("HTTP09", "005")
+
+
+def test_coverage_by_dial_code() -> None:
+    assert covered("962791234567")
+    assert not covered("99912345678")
+    assert covered("971501234567", ["971"])
+    assert not covered("962791234567", ["971"])
+    assert {n.country for n in networks(["9627"])} == {"Jordan"}
+
+
+def test_senders() -> None:
+    open_account = settings(SmsMock(providers=("broadnet",)).broadnet.accounts.get("test"))  # type: ignore[arg-type]
+    assert check_sender("TEST-XML1", open_account) == "TEST-XML1"
+    assert check_sender("+96279123", open_account) == "+96279123"
+    for bad in ("TwelveChars1", "", "bad/char"):
+        assert rejected(check_sender, bad, open_account) == ("HTTP06", "008")
+
+
+# -- schedules ------------------------------------------------------------------------------------
+def test_gmt_offsets() -> None:
+    assert parse_gmt("+0530").utcoffset(None) == timedelta(hours=5, minutes=30)
+    assert parse_gmt(" 0530").utcoffset(None) == timedelta(hours=5, minutes=30)  # "+" unencoded
+    assert parse_gmt("-03:00").utcoffset(None) == timedelta(hours=-3)
+    for bad in ("5", "+2500", "+0560", "GMT"):
+        with pytest.raises(ValueError, match="not a GMT offset"):
+            parse_gmt(bad)
+
+
+def test_schedule_times() -> None:
+    when = parse_schedule("202501010600", "+0530", AMMAN, NOW)
+    assert when == datetime(2025, 1, 1, 0, 30, tzinfo=UTC)
+    assert parse_schedule("202501010300", None, AMMAN, NOW) == NOW  # this minute is not past
+    for schtime, gmt in [
+        ("202501010259", None),
+        ("2025010106", None),
+        ("202513010000", None),
+        ("202501010600", "+99"),
+    ]:
+        assert rejected(parse_schedule, schtime, gmt, AMMAN, NOW) == ("HTTP22", "002")
+
+
+# -- ids ------------------------------------------------------------------------------------------
+def test_id_shapes_follow_the_examples() -> None:
+    at = datetime(2020, 2, 3, 11, 20, 33, tzinfo=UTC)  # 14:20:33 in Amman
+    generator = IdGenerator(0, "t")
+    message = ids.message_id(generator, at, lambda _: False)
+    assert message.startswith("200203142033")
+    assert len(message) == 19
+    batch = ids.json_batch_id(generator, at, lambda _: False)
+    assert batch.startswith("030220142033")
+    assert len(batch) == 19
+    xml = ids.xml_batch_id(generator, at, lambda _: False)
+    assert xml.startswith("200203142033")
+    assert len(xml) == 15
+    assert ids.valid_batch_id("171117172801751", "xml")
+    assert not ids.valid_batch_id("0302201420337911363", "xml")
+    assert ids.valid_batch_id("0302201420337911363", "json")
+    assert not ids.valid_batch_id("17111717280175a", "xml")
+
+
+def test_ids_are_seeded_and_skip_taken_ones() -> None:
+    first = ids.message_id(IdGenerator(5, "m"), NOW, lambda _: False)
+    assert ids.message_id(IdGenerator(5, "m"), NOW, lambda _: False) == first
+    assert ids.message_id(IdGenerator(5, "m"), NOW, lambda i: i == first) != first
+
+
+# -- DLR request ------------------------------------------------------------------------------
+def message() -> Message:
+    return Message(
+        message_id="2501010300000687544",
+        provider="broadnet",
+        account="test",
+        to="962791234567",
+        sender="Shop",
+        text="x",
+        submitted_at=NOW,
+        bulk_id="250101030000123",
+    )
+
+
+def test_dlr_request_fields_and_styles() -> None:
+    change = StatusChange(at=NOW + timedelta(minutes=2), status=Status.UNDELIVERABLE)
+    both = dlr_request("http://c/dlr?k=1", message(), change, AMMAN)
+    fields = dict(parse_qsl(both.body.decode()))
+    assert fields == {
+        "MessageId": "2501010300000687544",
+        "Source": "Shop",
+        "Destination": "962791234567",
+        "Status": "UNDELIV",
+        "SubmitDate": "2501010300",
+        "DoneDate": "2501010302",
+        "BatchId": "250101030000123",
+    }
+    assert dict(parse_qsl(urlsplit(both.url).query)) == {"k": "1", **fields}
+    assert dlr_request("http://c/dlr", message(), change, AMMAN, style="form").url == (
+        "http://c/dlr"
+    )
+    assert dlr_request("http://c/dlr", message(), change, AMMAN, style="query").body == b""
+    assert (both.method, both.kind, both.ref) == ("POST", "dlr", "2501010300000687544")
+
+
+def test_which_changes_push_and_what_counts_as_ok() -> None:
+    assert wants_push(StatusChange(at=NOW, status=Status.DELIVERED))
+    assert wants_push(StatusChange(at=NOW, status=Status.ENROUTE))
+    assert not wants_push(StatusChange(at=NOW, status=Status.ACCEPTED))
+    assert accepts_ok(CallbackResult(status=200, body=b"Ok"))
+    assert accepts_ok(CallbackResult(status=200, body=b" OK\r\n"))
+    assert not accepts_ok(CallbackResult(status=200, body=b"Okay"))
+    assert not accepts_ok(CallbackResult(status=200, body=b""))
+    assert not accepts_ok(CallbackResult(status=500, body=b"Ok"))
+    assert not accepts_ok(CallbackResult(error="timeout"))
+
+
+# -- account options ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"colour": "blue"},
+        {"groups": ["a"]},
+        {"groups": {"G": "962790000001"}},
+        {"gmt": "Amman"},
+        {"max_parts": 0},
+        {"dlr_style": "json"},
+        {"price": "cheap"},
+        {"senders": "Shop"},
+    ],
+)
+def test_bad_account_options_are_configuration_errors(options: dict[str, object]) -> None:
+    fake = SmsMock(providers=("broadnet",)).broadnet
+    with pytest.raises(ConfigError, match="broadnet"):
+        fake.add_account("x", "y", **options)
+
+
+def test_options_parse() -> None:
+    fake = SmsMock(providers=("broadnet",)).broadnet
+    account = fake.add_account(
+        "x", "y", price="0.5", gmt="+0100", validity=None, dlr_retries=["10s", 60]
+    )
+    config = fake.settings(account)
+    assert config.price == Decimal("0.5")
+    assert config.tz.utcoffset(None) == timedelta(hours=1)
+    assert config.validity is None
+    assert config.dlr_retries == (timedelta(seconds=10), timedelta(minutes=1))
+
+
+# -- through dispatch() ---------------------------------------------------------------------------
+def call(mock: SmsMock, path: str, **kw: object) -> str:
+    request = EnvironBuilder(path=path, **kw).get_request()  # type: ignore[arg-type]
+    return mock.broadnet.dispatch(request, "primary").get_data(as_text=True)
+
+
+SEND = {"user": "test", "pass": "test", "sid": "S", "mno": "962791234567", "type": "1"}
+
+
+def test_scenario_answer_replaces_acceptance(monkeypatch: pytest.MonkeyPatch) -> None:
+    mock = SmsMock(providers=("broadnet",))
+    monkeypatch.setattr(
+        mock.broadnet, "decide", lambda ctx: SubmitDecision(respond={"status": "NO_COVERAGE"})
+    )
+    answer = call(mock, "/websmpp/websms", query_string={**SEND, "text": "x"})
+    assert answer == "ERROR - HTTP23 --> Routing Error"
+    body = '{"campaign":{"username":"test","password":"test","sender":"S","type":"1",'
+    body += '"text":"x","gsm":["962791234567"]}}'
+    assert '"status": "006"' in call(mock, "/websmpp/json/sms", method="POST", data=body)
+    assert len(mock.broadnet.messages) == 0
+    assert mock.broadnet.accounts.get("test").balance == 1000  # type: ignore[union-attr]
+
+
+def test_credits_are_all_or_nothing_per_part_and_recipient() -> None:
+    mock = SmsMock(providers=("broadnet",))
+    mock.broadnet.add_account("test", "test", balance=5, price=2)
+    two_parts = {**SEND, "text": "a" * 200, "mno": "962791234567"}
+    assert call(mock, "/websmpp/websms", query_string=two_parts).startswith("Response: ")
+    assert mock.broadnet.accounts.get("test").balance == 1  # type: ignore[union-attr]
+    assert call(mock, "/websmpp/websms", query_string={**SEND, "text": "a"}).endswith(
+        "INSUFFICIENT CREDITS/BALANCE"
+    )
+
+
+def test_seeded_runs_give_the_same_ids_and_journal() -> None:
+    def run() -> tuple[list[str], str]:
+        mock = SmsMock(providers=("broadnet",), seed=7)
+        call(mock, "/websmpp/websms", query_string={**SEND, "text": "x"})
+        mock.clock.advance("5s")
+        return [m.message_id for m in mock.broadnet.messages], mock.journal.dumps()
+
+    assert run() == run()
+
+
+def test_pin_ids_hands_out_given_ids_first() -> None:
+    mock = SmsMock(providers=("broadnet",))
+    mock.broadnet.pin_ids(messages=["1"], batches=["171117172801751", "0302201420337911363"])
+    assert mock.broadnet.new_message_id(NOW) == "1"
+    assert mock.broadnet.new_batch_id("xml", NOW) == "171117172801751"
+    assert mock.broadnet.new_batch_id("json", NOW) == "0302201420337911363"
+    assert len(mock.broadnet.new_message_id(NOW)) == 19
