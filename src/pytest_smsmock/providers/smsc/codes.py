@@ -32,6 +32,8 @@ __all__ = [
     "ErrorCode",
     "MessageType",
     "NativeStatus",
+    "native_names",
+    "resolve_native",
     "to_canonical",
     "to_native",
 ]
@@ -226,3 +228,40 @@ def to_native(status: Status, error: int | str | None = None) -> tuple[int, int]
     if number in STATUSES and STATUSES[number].canonical is status and number != code:
         return number, 0
     return code, number
+
+
+def _scenario_rows() -> list[NativeStatus]:
+    # -3 is what the status API answers for a message it does not know, not a state a
+    # message can reach: a scenario cannot ask for it.
+    return [row for row in STATUSES.values() if row.code != NOT_FOUND]
+
+
+def resolve_native(value: object) -> tuple[Status, int | None] | None:
+    """A scenario's SMSC-native status -> (canonical status, error), or None if it is none.
+
+    Codes (`20`, `"-1"`) and the names of `STATUSES` (any case) are native. The error is the
+    code itself when it is not the canonical state's own (`to_native(REJECTED, 22)` answers
+    22), None otherwise, so a code round-trips through the core's canonical status.
+    """
+    if isinstance(value, bool):
+        return None
+    row: NativeStatus | None = None
+    if isinstance(value, int):
+        row = STATUSES.get(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            row = STATUSES.get(int(text))
+        except ValueError:
+            lowered = text.lower()
+            row = next((r for r in _scenario_rows() if r.name.lower() == lowered), None)
+    if row is None or row.code == NOT_FOUND:
+        return None
+    own_code = CANONICAL_TO_NATIVE[row.canonical][0]
+    return row.canonical, None if row.code == own_code else row.code
+
+
+def native_names() -> list[str]:
+    """What `resolve_native` accepts, for error messages: the codes, then the names."""
+    rows = _scenario_rows()
+    return [str(row.code) for row in rows] + [row.name for row in rows]

@@ -2,8 +2,10 @@
 
 Endpoints on `smsmock.smsc.url`, GET or POST (query string, urlencoded or multipart body):
 
-- `/sys/send.php`: send an SMS, flash SMS, binary SMS, HLR request or ping SMS to one or more
-  phones; `cost=1` only prices it.
+- `/sys/send.php`: send an SMS, flash SMS, binary SMS, WAP-push (`push=1`, `mes` = link and
+  title on two lines), HLR request or ping SMS to one or more phones (`phones` + `mes`, or
+  `list`: one `phones:message` per line, each line its own text, all under one id); `cost=1`
+  only prices it.
 - `/sys/status.php`: the status of one or several messages in every layout of the document
   (fmt 0..3 x all 0..2, SMS and HLR), `del=1` deletes.
 - `/sys/balance.php`: the account's balance (`cur=1` adds the currency).
@@ -15,15 +17,28 @@ Messages. SMSC names a message by the pair (id, phone): the id is the client's `
 `Message.message_id` is `"<id>-<phone>"` (`"<id>-<phone>-<n>"` if a client reuses an id for the
 same phone: the newest one answers to status requests, the older stays in `.messages`);
 `client_ref` is the id as text, `extra["smsc_id"]` the id as int, `extra["type"]` the SMSC
-message type (0 SMS, 1 flash, 2 binary, 4 HLR, 5 ping).
+message type (0 SMS, 1 flash, 2 binary, 3 WAP-push, 4 HLR, 5 ping).
+
+The phones of a send are taken one by one: the readable ones are sent; a number SMSC cannot read
+is refused alone with status 22 "invalid number" (err 249, "invalid number format") and one
+SMSC cannot deliver to (`undeliverable`) with status 20. Both are free, both are listed with
+their status and error in the `err=1` / `op=1` lists of the answer, and both are stored as
+messages of the send in that final status: a status request for (id, that phone) answers it,
+and the DLR callback reports it on the clock. Only when no phone is readable does the send
+fail (error 7, or 8 when none can be delivered to).
 
 Life on the virtual clock (without a scenario): -1 "waiting" on acceptance, 0 "transferred to
 operator" after 1 s, 1 "delivered" 5 s after acceptance (the scheduled time with `time=`); a
 `valid` lifetime cuts it short with 3 "expired". A scenario may give any plan; its statuses are
-canonical or SMSC-native (`providers.smsc.codes.to_canonical`), a numeric `error` is the SMSC
-`err` (or, when it is itself an SMSC status code of the same canonical state, that status:
-`rejected` with error 22 answers status 22 "invalid number"). A scenario `respond` mapping with
-`error: N` (1..9) answers send with that API error.
+canonical or SMSC-native (`SmscFake.resolve_status`: a code such as `20` or a name such as
+`"Unable to deliver"`, any case; an unknown one fails at load time with the valid ones listed).
+A numeric `error` is the SMSC `err` (or, when it is itself an SMSC status code of the same
+canonical state, that status: `rejected` with error 22 answers status 22 "invalid number"). A
+native status that is not its canonical state's own code (22, 24 for `rejected`; 2, 4 for
+`delivered`; 25 for `undeliverable`) travels as that error, so a step giving both such a status
+and its own `error` answers the canonical state's code with that err (the engine keeps one
+error per step). A scenario `respond` mapping with `error: N` (1..9) answers send with that API
+error.
 
 DLRs: every status change is POSTed (form: id, phone, status, err, time) to the account's
 `dlr_url`, retried after 1, 5, 15 and 60 minutes on a failure (the real retry schedule is not
@@ -34,6 +49,8 @@ Account options (`smsmock.smsc.add_account(..., price=...)`):
 - `senders`: the registered sender ids (a list); other senders answer error 6. Unset: any;
 - `denied_words`: words that make a text "denied" (error 6);
 - `undeliverable`: phone prefixes SMSC cannot deliver to (error 8, or status 20 in a list).
+- `allowed_ips`: the addresses that may send (a list); a send from another one answers error 2,
+  as the document says. Unset: any.
 The password may also be given as its lower-case MD5; `api_key=` enables `apikey=`.
 
 Rate limits (fake attributes, on the virtual clock): more than `status_per_message_limit` (5)
@@ -46,6 +63,11 @@ requests in a minute: error 9. More than `error_block_limit` (15) requests answe
 
 Quirk switch: `documented_spacing` (off) reproduces the document's stray spaces in the fmt 0/1
 status layouts (see `formats`).
+
+Left out of send.php: the channels that are not SMS (`mms`, `mail`, `call`, `viber`, `soc`, `tg`,
+`bot`, `whatsapp`) answer error 1 rather than pass for an SMS; `tinyurl` (the real server
+rewrites links, which would change texts and part counts in ways no document pins),
+`period`/`freq` (a mass send spread over hours) and `pp` (partner referral) are ignored.
 
 Where neither the document nor public clients say what the server does, the choice is marked
 "plausible" in a comment here or in `formats`.
@@ -78,6 +100,8 @@ from pytest_smsmock.providers.smsc.codes import (
     STATUSES,
     ErrorCode,
     MessageType,
+    native_names,
+    resolve_native,
     to_native,
 )
 from pytest_smsmock.providers.smsc.limits import RateLimits
@@ -92,6 +116,7 @@ from pytest_smsmock.providers.smsc.params import (
     parse_valid,
 )
 from pytest_smsmock.providers.smsc.translit import transliterate
+from pytest_smsmock.providers.smsc.wap import wap_push_si
 from pytest_smsmock.scenario.engine import SubmitContext
 
 __all__ = ["SMSC_PLAN", "SmscFake"]
@@ -104,8 +129,14 @@ SMSC_PLAN: Plan = (
 MAX_ID = 2_147_483_647
 MAX_TEXT = 1000
 ACCOUNT_OPTIONS = frozenset(
-    {"price", "hlr_price", "ping_price", "senders", "denied_words", "undeliverable"}
+    {"price", "hlr_price", "ping_price", "senders", "denied_words", "undeliverable", "allowed_ips"}
 )
+# Delivery error of a phone SMSC cannot read (status 22): "invalid number format".
+INVALID_NUMBER_ERR = 249
+# Channels of SMSC's send.php that are not SMS (MMS, e-mail, voice call, Viber, social
+# networks, Telegram, WhatsApp): this fake only speaks SMS, so it refuses them with error 1
+# rather than pretending to have sent them as SMS.
+OTHER_CHANNELS = ("mms", "mail", "call", "viber", "soc", "tg", "bot", "whatsapp")
 _MIMETYPES = {0: "text/plain", 1: "text/plain", 2: "text/xml", 3: "application/json"}
 _ROUTES = {
     "/sys/send.php": "_send",
@@ -144,6 +175,54 @@ def _int(params: dict[str, str], name: str, default: int, allowed: Iterable[int]
     if value not in allowed:
         raise ApiError(ErrorCode.PARAMETERS, detail=f"{name}={value} is out of range")
     return value
+
+
+@dataclass(slots=True, kw_only=True)
+class _Group:
+    """One text to one or more phones: the `phones`/`mes` pair, or one line of `list`."""
+
+    text: str
+    data: bytes | None
+    parts: int
+    encoding: str
+    deliverable: list[str]
+    undeliverable: list[str]
+    invalid: tuple[str, ...]
+
+
+def _sources(params: dict[str, str]) -> list[tuple[str, str]]:
+    """(phones, message) pairs of a send: `phones` and `mes`, or the lines of `list`.
+
+    `list` sends different texts in one request, one `phones:message` per line (the phones a
+    comma or semicolon list, the message everything after the first colon, a line break in it
+    written as the two characters `\\n`); `phones` and `mes` are then not needed. Every
+    message of the list shares the send's id.
+    """
+    raw_list = params.get("list", "")
+    if raw_list.strip():
+        pairs = []
+        for line in raw_list.replace("\r\n", "\n").split("\n"):
+            if not line.strip():
+                continue
+            phones, colon, mes = line.partition(":")
+            if not colon or not phones.strip():
+                raise ApiError(ErrorCode.PARAMETERS, detail=f"list: {line!r} is not phones:message")
+            pairs.append((phones, mes.replace("\\n", "\n")))
+        return pairs
+    phones = params.get("phones", "")
+    if not phones.strip():
+        raise ApiError(ErrorCode.PARAMETERS, detail="no phones")
+    return [(phones, params.get("mes", ""))]
+
+
+def _native(message: Message, status: Status, error: int | str | None) -> tuple[int, int]:
+    """(SMSC status, err) of `message` in `status`; a refused phone keeps the pair it was
+    refused with (22/249 for an unreadable number)."""
+    pinned = message.extra.get("smsc_native")
+    if pinned is not None and status.final:
+        code, err = pinned
+        return int(code), int(err)
+    return to_native(status, error)
 
 
 def _fmt(params: dict[str, str]) -> int:
@@ -202,7 +281,7 @@ class SmscFake(ProviderFake):
         for key in ("price", "hlr_price", "ping_price"):
             if key in account.options:
                 account.options[key] = to_decimal(account.options[key], name=key)
-        for key in ("senders", "denied_words", "undeliverable"):
+        for key in ("senders", "denied_words", "undeliverable", "allowed_ips"):
             value = account.options.get(key)
             if value is None:
                 continue
@@ -325,34 +404,43 @@ class SmscFake(ProviderFake):
         account = self._authenticate(ctx)
         p = ctx.params
         now = self.clock.now()
+        allowed = account.option("allowed_ips")
+        if allowed is not None and ctx.address not in allowed:
+            # The document: error 2 "also occurs when trying to send a message from an IP
+            # address that is not included in the list of allowed" (sending only).
+            raise ApiError(ErrorCode.AUTH, detail=f"{ctx.address} is not an allowed address")
         cost_mode = _int(p, "cost", 0, range(4))
         translit = _int(p, "translit", 0, range(3))
         flash = _int(p, "flash", 0, range(2))
         binary = _int(p, "bin", 0, range(3))
+        push = _int(p, "push", 0, range(2))
         hlr = _int(p, "hlr", 0, range(2))
         ping = _int(p, "ping", 0, range(2))
         op = _int(p, "op", 0, range(2))
         err_list = _int(p, "err", 0, range(2))
         maxsms = _int(p, "maxsms", 0, range(0, 1001))
         wanted_id = _int(p, "id", 0, range(0, MAX_ID + 1)) or None
-        phones_raw = p.get("phones", "")
-        if not phones_raw.strip():
-            raise ApiError(ErrorCode.PARAMETERS, detail="no phones")
+        other = sorted(name for name in OTHER_CHANNELS if p.get(name, "").strip() not in ("", "0"))
+        if other:
+            raise ApiError(ErrorCode.PARAMETERS, detail=f"not an SMS: {', '.join(other)}")
+        sources = _sources(p)
         if hlr:
             kind = MessageType.HLR
         elif ping:
             kind = MessageType.PING
+        elif push:
+            kind = MessageType.WAP_PUSH
         elif binary:
             kind = MessageType.BINARY
         elif flash:
             kind = MessageType.FLASH
         else:
             kind = MessageType.SMS
-        mes = p.get("mes", "")
-        if kind in (MessageType.SMS, MessageType.FLASH, MessageType.BINARY) and mes == "":
-            raise ApiError(ErrorCode.PARAMETERS, detail="no message")
-        if len(mes) > MAX_TEXT:
-            raise ApiError(ErrorCode.PARAMETERS, detail="message longer than 1000 characters")
+        for _, mes in sources:
+            if kind not in (MessageType.HLR, MessageType.PING) and mes == "":
+                raise ApiError(ErrorCode.PARAMETERS, detail="no message")
+            if len(mes) > MAX_TEXT:
+                raise ApiError(ErrorCode.PARAMETERS, detail="message longer than 1000 characters")
         scheduled = parse_time(p.get("time", ""), now, p.get("tz"))
         lifetime = parse_valid(p.get("valid", ""))
         sender = p.get("sender")
@@ -363,66 +451,76 @@ class SmscFake(ProviderFake):
         if kind == MessageType.HLR:
             sender = "HLR"  # what the status API shows (public clients test sender_id == "HLR")
 
-        text, data, parts, encoding = self._body(kind, mes, translit, binary, maxsms)
-        phones = parse_phones(phones_raw)
+        blocked_prefixes = tuple(account.option("undeliverable", ()) or ())
+        groups = []
+        for phones_raw, mes in sources:
+            text, data, parts, encoding = self._body(kind, mes, translit, binary, maxsms)
+            phones = parse_phones(phones_raw)
+            groups.append(
+                _Group(
+                    text=text,
+                    data=data,
+                    parts=parts,
+                    encoding=encoding,
+                    deliverable=[ph for ph in phones.valid if not ph.startswith(blocked_prefixes)],
+                    undeliverable=[ph for ph in phones.valid if ph.startswith(blocked_prefixes)],
+                    invalid=phones.invalid,
+                )
+            )
         message_id = self._allocate_id(account, wanted_id)
 
-        if not phones.valid:
+        if not any(g.deliverable or g.undeliverable for g in groups):
             raise ApiError(ErrorCode.INVALID_NUMBER, message_id=message_id)
-        blocked_prefixes = account.option("undeliverable", ()) or ()
-        deliverable = [ph for ph in phones.valid if not ph.startswith(tuple(blocked_prefixes))]
-        undeliverable = [ph for ph in phones.valid if ph not in deliverable]
-        if not deliverable:
+        if not any(g.deliverable for g in groups):
             raise ApiError(ErrorCode.CANNOT_DELIVER, message_id=message_id)
         senders = account.option("senders")
         if senders is not None and sender and kind != MessageType.HLR and sender not in senders:
             raise ApiError(ErrorCode.DENIED, message_id=message_id)
-        lowered = text.lower()
-        if any(word.lower() in lowered for word in account.option("denied_words", ()) or ()):
+        denied = [word.lower() for word in account.option("denied_words", ()) or ()]
+        if any(word in g.text.lower() for g in groups for word in denied):
             raise ApiError(ErrorCode.DENIED, message_id=message_id)
 
-        plans: dict[str, Plan] = {}
-        for phone in deliverable:
-            decision = self.decide(
-                SubmitContext(
-                    provider=self.name,
-                    protocol="http",
-                    account=account.username,
-                    to=phone,
-                    sender=sender,
-                    text=text,
-                    at=now,
-                    api="send.php",
+        plans: dict[tuple[int, str], Plan] = {}
+        for index, group in enumerate(groups):
+            for phone in group.deliverable:
+                decision = self.decide(
+                    SubmitContext(
+                        provider=self.name,
+                        protocol="http",
+                        account=account.username,
+                        to=phone,
+                        sender=sender,
+                        text=group.text,
+                        at=now,
+                        api="send.php",
+                    )
                 )
-            )
-            if decision.respond is not None:
-                raise self._scenario_error(decision.respond, message_id)
-            plans[phone] = SMSC_PLAN if decision.plan is DEFAULT_PLAN else decision.plan
+                if decision.respond is not None:
+                    raise self._scenario_error(decision.respond, message_id)
+                plans[(index, phone)] = (
+                    SMSC_PLAN if decision.plan is DEFAULT_PLAN else decision.plan
+                )
 
         unit = {
             MessageType.HLR: self._price(account, "hlr_price"),
             MessageType.PING: self._price(account, "ping_price"),
         }.get(kind, self._price(account, "price"))
-        per_message = unit * parts
-        total = per_message * len(deliverable)
-        count = parts * len(deliverable)
+        total = sum((unit * g.parts * len(g.deliverable) for g in groups), Decimal(0))
+        count = sum(g.parts * len(g.deliverable) for g in groups)
         signature = (
             account.username,
-            tuple(deliverable),
-            text,
+            tuple((tuple(g.deliverable), g.text) for g in groups),
             sender,
             kind,
             p.get("time", ""),
             wanted_id,
         )
+        infos = self._phone_infos(groups, unit, op, err_list)
         if cost_mode == 1:
             # Pricing only: more than five identical cost requests in a minute are refused.
             self._release_id(account, wanted_id, message_id)  # nothing was sent
             if self.limits.count(("cost", signature), now) > self.cost_repeat_limit:
                 raise ApiError(ErrorCode.DUPLICATE)
-            infos = self._phone_infos(
-                deliverable, undeliverable, phones.invalid, per_message, op, err_list
-            )
             return formats.render_cost(
                 ctx.fmt, count=count, cost=formats.money(total), phones=infos
             )
@@ -436,45 +534,24 @@ class SmscFake(ProviderFake):
             account.debit(total)
             balance = account.balance
         start = scheduled or now
-        for phone in deliverable:
-            message = self._build(
-                account,
-                message_id,
-                phone,
-                sender,
-                text,
-                data,
-                parts,
-                encoding,
-                kind,
-                now,
-                scheduled,
-                start + lifetime if lifetime else None,
-                per_message,
-            )
-            self._store(account, message, plans[phone])
-        for phone in undeliverable:
-            # Listed phones SMSC cannot deliver to get a message in status 20, free of charge.
-            message = self._build(
-                account,
-                message_id,
-                phone,
-                sender,
-                text,
-                data,
-                parts,
-                encoding,
-                kind,
-                now,
-                None,
-                None,
-                Decimal(0),
-            )
-            message.set_status(Status.UNDELIVERABLE, now, 0)
-            self._store(account, message, ())
-        infos = self._phone_infos(
-            deliverable, undeliverable, phones.invalid, per_message, op, err_list
-        )
+        expires = start + lifetime if lifetime else None
+        for index, group in enumerate(groups):
+            for phone in group.deliverable:
+                message = self._build(
+                    account, message_id, phone, sender, group, kind, now, scheduled, expires
+                )
+                message.price = unit * group.parts
+                self._store(account, message, plans[(index, phone)])
+            # Phones SMSC cannot deliver to (20) or cannot read (22) get a message of their own
+            # in that final status, free of charge: a status request for them answers it and
+            # the DLR callback reports it, as for any other message of the send.
+            refused = [(ph, 20, 0) for ph in group.undeliverable]
+            refused += [(ph, 22, INVALID_NUMBER_ERR) for ph in group.invalid]
+            for phone, code, err in refused:
+                message = self._build(
+                    account, message_id, phone, sender, group, kind, now, None, None
+                )
+                self._refuse(account, message, code, err, now)
         return formats.render_send(
             ctx.fmt,
             cost_mode,
@@ -505,6 +582,12 @@ class SmscFake(ProviderFake):
         """(text, binary payload, parts, encoding) of what will be sent."""
         if kind in (MessageType.HLR, MessageType.PING):
             return mes, None, 1, Encoding.GSM7.value
+        if kind == MessageType.WAP_PUSH:
+            # `mes` is the link and its title on two lines; the handset gets a WAP Service
+            # Indication, binary, billed by its octets. A push cannot be cut: maxsms is ignored.
+            url, _, title = mes.partition("\n")
+            data = wap_push_si(url.strip(), title.strip())
+            return mes, data, len(split_octets(data)), Encoding.BINARY.value
         if kind == MessageType.BINARY:
             if binary == 2:
                 try:
@@ -535,15 +618,11 @@ class SmscFake(ProviderFake):
         smsc_id: int,
         phone: str,
         sender: str,
-        text: str,
-        data: bytes | None,
-        parts: int,
-        encoding: str,
+        group: _Group,
         kind: int,
         now: datetime,
         scheduled: datetime | None,
         expires: datetime | None,
-        price: Decimal,
     ) -> Message:
         base = f"{smsc_id}-{phone}"
         message_id = base
@@ -557,18 +636,18 @@ class SmscFake(ProviderFake):
             account=account.username,
             to=phone,
             sender=sender,
-            text=text,
+            text=group.text,
             submitted_at=now,
             api="send.php",
             client_ref=str(smsc_id),
-            parts=parts,
-            encoding=encoding,
-            binary=data,
+            parts=group.parts,
+            encoding=group.encoding,
+            binary=group.data,
             flash=kind == MessageType.FLASH,
             scheduled_at=scheduled,
             expires_at=expires,
             callback_url=account.dlr_url,
-            price=price,
+            price=Decimal(0),
             extra={"smsc_id": smsc_id, "type": kind},
         )
 
@@ -578,32 +657,46 @@ class SmscFake(ProviderFake):
             self._index[(account.username, smsc_id, message.to)] = message
         self.accept(message, plan)
 
+    def _refuse(
+        self, account: Account, message: Message, code: int, err: int, now: datetime
+    ) -> None:
+        """Store `message` already final in SMSC status `code` with delivery error `err`; its
+        DLR goes out on the clock (the next `advance()`), not inside the send request."""
+        message.extra["smsc_native"] = (code, err)
+        self._store(account, message, ())
+        message.set_status(STATUSES[code].canonical, now, err)
+        change = message.history[-1]
+        self.clock.call_at(
+            now,
+            lambda: self._status_changed(message, change),
+            label=f"{self.name}:{message.message_id}:refused",
+        )
+
     def _phone_infos(
-        self,
-        deliverable: list[str],
-        undeliverable: list[str],
-        invalid: tuple[str, ...],
-        per_message: Decimal,
-        op: int,
-        err_list: int,
+        self, groups: list[_Group], unit: Decimal, op: int, err_list: int
     ) -> list[formats.PhoneInfo]:
         infos: list[formats.PhoneInfo] = []
-        if op:
-            infos += [
-                formats.PhoneInfo(
-                    phone=ph, mccmnc=lookup(ph).mccmnc, cost=formats.money(per_message)
-                )
-                for ph in deliverable
-            ]
-        if op or err_list:
-            infos += [
-                formats.PhoneInfo(phone=ph, mccmnc=lookup(ph).mccmnc, cost="0", status=20, error=0)
-                for ph in undeliverable
-            ]
-            infos += [
-                formats.PhoneInfo(phone=ph, mccmnc="0", cost="0", status=22, error=249)
-                for ph in invalid
-            ]
+        for group in groups:
+            if op:
+                infos += [
+                    formats.PhoneInfo(
+                        phone=ph, mccmnc=lookup(ph).mccmnc, cost=formats.money(unit * group.parts)
+                    )
+                    for ph in group.deliverable
+                ]
+            if op or err_list:
+                infos += [
+                    formats.PhoneInfo(
+                        phone=ph, mccmnc=lookup(ph).mccmnc, cost="0", status=20, error=0
+                    )
+                    for ph in group.undeliverable
+                ]
+                infos += [
+                    formats.PhoneInfo(
+                        phone=ph, mccmnc="0", cost="0", status=22, error=INVALID_NUMBER_ERR
+                    )
+                    for ph in group.invalid
+                ]
         return infos
 
     # -- status.php ----------------------------------------------------------------------------
@@ -699,7 +792,7 @@ class SmscFake(ProviderFake):
 
     def status_record(self, message: Message) -> dict[str, object]:
         """Every field of the status layouts for `message` (see `formats.LAYOUTS`)."""
-        status, err = to_native(message.status, message.error)
+        status, err = _native(message, message.status, message.error)
         last = message.history[-1].at if message.history else message.submitted_at
         sent = message.scheduled_at or message.submitted_at
         kind = int(message.extra.get("type", MessageType.SMS))
@@ -744,11 +837,22 @@ class SmscFake(ProviderFake):
         balance = f"{account.balance.quantize(Decimal('0.01'))}"
         return formats.render_balance(ctx.fmt, balance, account.currency if cur else None)
 
+    # -- scenarios -------------------------------------------------------------------------------
+    def resolve_status(self, value: str | int) -> tuple[Status, int | str | None] | None:
+        """Canonical names, SMSC status codes (`20`, `"-1"`) and SMSC status names
+        (`"Unable to deliver"`, any case). A code other than the canonical state's own (22 for
+        `rejected`, 2 or 4 for `delivered`, 25 for `undeliverable`) rides along as the error,
+        which `to_native` turns back into that code."""
+        return super().resolve_status(value) or resolve_native(value)
+
+    def native_statuses(self) -> list[str]:
+        return native_names()
+
     # -- DLR push --------------------------------------------------------------------------------
     def on_status_change(self, message: Message, change: StatusChange) -> None:
         if not message.callback_url:
             return
-        status, err = to_native(change.status, change.error)
+        status, err = _native(message, change.status, change.error)
         body = urlencode(
             {
                 "id": message.extra.get("smsc_id", ""),
