@@ -495,7 +495,7 @@ class SmppService:
             expires = parse_time(pdu.validity_period, now=now, status=_S.ESME_RINVEXPIRY)
         sender, to = pdu.source_addr, pdu.destination_addr
         self.check_addresses(session, pdu, account)
-        price = self.price(account, content.parts)
+        price = self.price(session, account, content.parts)
         if not account.can_pay(price):
             raise SmppReject(
                 f"balance {account.balance} cannot pay {price}", status=self.status_no_credit
@@ -599,7 +599,7 @@ class SmppService:
     def parse_schedule(self, value: str, now: datetime) -> datetime | None:
         return parse_time(value, now=now, status=_S.ESME_RINVSCHED)
 
-    def price(self, account: Account, parts: int) -> Decimal:
+    def price(self, session: SmppSession, account: Account, parts: int) -> Decimal:
         value = account.option("price", self.default_price)
         return Decimal(str(value)) * parts
 

@@ -1,0 +1,119 @@
+"""Broadnet's SMPP 3.4 profile (document 003, "SMPP" and "SMPP Status Codes").
+
+- Binds: Tx, Rx or TRx; "only 1 TRx/Rx with multiple Tx Session": a second receiver or
+  transceiver of an account -> ESME_RALYBND (0x05, the document's "Already bound"); any number
+  of transmitters. system_type must be NULL (else ESME_RINVSYSTYP). The account options of the
+  HTTP API apply: ``bind_fails`` -> ESME_RBINDFAIL, ``allowed_ips`` (client addresses) ->
+  ESME_RBINDFAIL from elsewhere, ``expired`` -> ESME_RBINDFAIL.
+- Submits, with the document's own codes: destination not 7..15 digits -> 0x22 ESME_RINVADR;
+  destination outside the coverage list or the account's ``coverage`` -> 0x12 ESME_RCOVERR;
+  a sender outside ``senders`` -> ESME_RINVSRCADR; registered_delivery other than 0, 1 or 2
+  (intermediate bit aside) -> 0x9C ESME_RINVREGDEL; the account cannot pay ``price`` per part ->
+  0x40B ESME_RINVBALANCE; more parts than ``max_parts`` -> ESME_RINVMSGLEN.
+- Message ids have the HTTP API's shape; messages expire after the account's ``validity``
+  (48 h by default) unless validity_period says otherwise.
+- Receipts: SMPP 3.4 Appendix B text and the standard TLVs.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from pytest_smsmock.providers.broadnet import coverage
+from pytest_smsmock.providers.smpp_common import Content, SmppReject, SmppService, SmppSession
+from pytest_smsmock.smpp.constants import CommandStatus
+from pytest_smsmock.smpp.pdus import Bind, DataSm, SubmitSm
+
+if TYPE_CHECKING:
+    from pytest_smsmock.core.accounts import Account
+
+__all__ = ["SERVICE", "BroadnetSmpp"]
+
+_S = CommandStatus
+ESME_RCOVERR = 0x12
+ESME_RINVADR = 0x22
+ESME_RINVBALANCE = 0x40B
+ESME_RINVREGDEL = 0x9C
+_DESTINATION = re.compile(r"\+?[1-9][0-9]{6,14}")
+
+
+class BroadnetSmpp(SmppService):
+    system_id = "AMS"
+    status_no_credit = ESME_RINVBALANCE
+    status_uncovered = ESME_RCOVERR
+    status_bad_destination = ESME_RINVADR
+
+    def _settings(self, account: Account) -> Any:
+        return self.fake.settings(account)  # type: ignore[attr-defined]
+
+    def check_bind(self, session: SmppSession, bind: Bind, account: Account, mode: str) -> int:
+        if bind.system_type:
+            return _S.ESME_RINVSYSTYP
+        settings = self._settings(account)
+        if settings.bind_fails:
+            return _S.ESME_RBINDFAIL
+        if settings.allowed_ips is not None and not _allowed(session.peer[0], settings.allowed_ips):
+            self._journal(f"bind from {session.peer[0]} refused: not in allowed_ips")
+            return _S.ESME_RBINDFAIL
+        if mode in ("rx", "trx"):
+            receivers = [
+                s for s in self.bound_sessions(account.username) if s.receives and s is not session
+            ]
+            if receivers:
+                return _S.ESME_RALYBND
+        return super().check_bind(session, bind, account, mode)
+
+    def validate_submit(
+        self, session: SmppSession, pdu: SubmitSm | DataSm, content: Content, account: Account
+    ) -> None:
+        settings = self._settings(account)
+        if pdu.registered_delivery & ~0x10 not in (0, 1, 2):
+            raise SmppReject(
+                f"registered_delivery 0x{pdu.registered_delivery:02X}", status=ESME_RINVREGDEL
+            )
+        if content.parts > settings.max_parts:
+            raise SmppReject(f"{content.parts} parts", status=_S.ESME_RINVMSGLEN)
+        if settings.senders is not None and pdu.source_addr not in settings.senders:
+            raise SmppReject(f"sender {pdu.source_addr!r}", status=_S.ESME_RINVSRCADR)
+        to = pdu.destination_addr
+        if not _DESTINATION.fullmatch(to):
+            raise SmppReject(f"destination {to!r}", status=ESME_RINVADR)
+        if not coverage.covered(to.lstrip("+"), settings.coverage):
+            raise SmppReject(f"no coverage for {to}", status=ESME_RCOVERR)
+
+    def price(self, session: SmppSession, account: Account, parts: int) -> Decimal:
+        return Decimal(self._settings(account).price) * parts
+
+    def new_message_id(self) -> str:
+        now = self.fake.clock.now()
+        return str(self.fake.new_message_id(now))  # type: ignore[attr-defined]
+
+    def submit(self, session: SmppSession, pdu: SubmitSm | DataSm) -> Any:
+        response = super().submit(session, pdu)
+        message_id = getattr(response, "message_id", None)
+        message = self.fake.messages.get(message_id) if message_id else None
+        if message is not None and message.expires_at is None and session.account is not None:
+            validity = self._settings(session.account).validity
+            if validity is not None:
+                message.expires_at = message.submitted_at + validity
+        return response
+
+
+def _allowed(address: str, allowed: frozenset[str]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    for entry in allowed:
+        try:
+            if ip in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+SERVICE = BroadnetSmpp

@@ -1,0 +1,151 @@
+"""The Enhanced SMPP provider's profile (document 002).
+
+- Binds: TX / RX / TRX; at most `max_sessions` (2) bound connections per account, beyond ->
+  ESME_RBINDFAIL; passwords longer than SMPP 3.4's 8 characters are accepted (the document's
+  note); a bind from an address outside `allowed_networks` (default: loopback) -> ESME_RBINDFAIL.
+- Throughput: `throughput` (30) submits per account per *virtual* second, beyond ->
+  ESME_RTHROTTLED (0x58). Counted on the virtual clock because tests move time explicitly: a
+  test that submits 31 messages without advancing the clock sees the 31st throttled, and after
+  ``clock.advance("1s")`` the window is open again. (In ``--smsmock-clock=realtime`` the virtual
+  clock follows the wall clock, so this is the real provider's behaviour.) An account option
+  ``throughput`` overrides the fake-wide value.
+- Validation, in the order of the document's command_status table: service_type not NULL ->
+  0x15; message over 140 octets (160 septets unpacked with data_coding 0) -> 0x01; esm_class
+  with a message type (bits 2-5) -> 0x43; replace_if_present_flag -> 0x42; sm_default_msg_id ->
+  0x63; source TON not 1/3/5 -> 0x48 (an alphanumeric sender is taken as TON 5 / NPI 0, as the
+  document says the provider sets them); source NPI not 0/1 -> 0x49; destination TON not 0/1 ->
+  0x50; destination NPI not 0/1 -> 0x51; destination not 4..16 digits in international format
+  -> 0x0B; schedule / validity that do not parse -> 0x61 / 0x62; a destination prefix in the
+  account's ``uncovered_prefixes`` (or the fake's `unknown_networks`) -> 0x12F (303).
+- Receipts: message_state carries the document's DLR state codes (0 sent, 1 failed,
+  2 delivered, 5 failed): enroute/accepted -> 0, delivered -> 2, undeliverable -> 5, any other
+  failure -> 1.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, ClassVar
+
+from pytest_smsmock.core.messages import Message, Status, StatusChange
+from pytest_smsmock.providers.smpp_common import Content, SmppReject, SmppService, SmppSession
+from pytest_smsmock.smpp.constants import CommandStatus
+from pytest_smsmock.smpp.pdus import Bind, DataSm, SubmitSm
+
+if TYPE_CHECKING:
+    from pytest_smsmock.core.accounts import Account
+    from pytest_smsmock.providers.base import ProviderFake
+
+__all__ = ["NETWORK_NOT_AVAILABLE", "SERVICE", "EnhancedSmppService"]
+
+_S = CommandStatus
+NETWORK_NOT_AVAILABLE = 0x12F
+_DESTINATION = re.compile(r"\+?[1-9][0-9]{3,15}")
+_LOOPBACK = ("127.0.0.0/8", "::1/128")
+_STATES = {Status.ENROUTE: 0, Status.ACCEPTED: 0, Status.DELIVERED: 2, Status.UNDELIVERABLE: 5}
+
+
+class EnhancedSmppService(SmppService):
+    system_id = "EnhancedSMPP"
+    max_sessions = 2
+    status_too_many_sessions = _S.ESME_RBINDFAIL
+    status_uncovered = NETWORK_NOT_AVAILABLE
+    status_no_credit = _S.ESME_RSUBMITFAIL
+    smpp_only = True
+    default_throughput: ClassVar[int] = 30
+
+    def __init__(self, fake: ProviderFake) -> None:
+        super().__init__(fake)
+        #: Submits per account per virtual second (the document's 30/s).
+        self.throughput: int = self.default_throughput
+        #: Client networks allowed to bind (the provider's IP allow-list).
+        self.allowed_networks: list[str] = list(_LOOPBACK)
+        #: Destination prefixes of no known network (-> 0x12F), for every account.
+        self.unknown_networks: set[str] = set()
+        self._window: dict[str, tuple[int, int]] = {}
+
+    def reset(self) -> None:
+        super().reset()
+        self.throughput = self.default_throughput
+        self.allowed_networks = list(_LOOPBACK)
+        self.unknown_networks = set()
+        self._window.clear()
+
+    def check_bind(self, session: SmppSession, bind: Bind, account: Account, mode: str) -> int:
+        try:
+            address = ipaddress.ip_address(session.peer[0])
+        except ValueError:
+            return _S.ESME_RBINDFAIL
+        networks = account.option("allowed_ips") or self.allowed_networks
+        if not any(address in ipaddress.ip_network(n, strict=False) for n in networks):
+            self._journal(f"bind from {address} refused: not on the IP allow-list")
+            return _S.ESME_RBINDFAIL
+        return super().check_bind(session, bind, account, mode)
+
+    def validate_submit(
+        self, session: SmppSession, pdu: SubmitSm | DataSm, content: Content, account: Account
+    ) -> None:
+        if pdu.service_type:
+            raise SmppReject("service_type must be NULL", status=_S.ESME_RINVSERTYP)
+        limit = 160 if content.data_coding in (0, 1) else 140
+        octets = len(content.data) + (len(content.udh) if content.udh else 0)
+        if octets > limit:
+            raise SmppReject(
+                f"message of {octets} octets, at most {limit}", status=_S.ESME_RINVMSGLEN
+            )
+        if pdu.esm_class & 0x3C:
+            raise SmppReject(f"esm_class 0x{pdu.esm_class:02X}", status=_S.ESME_RINVESMCLASS)
+        if isinstance(pdu, SubmitSm):
+            if pdu.replace_if_present_flag:
+                raise SmppReject("replace_if_present_flag is set", status=_S.ESME_RINVSUBREP)
+            if pdu.sm_default_msg_id:
+                raise SmppReject("canned messages are not supported", status=_S.ESME_RINVDFTMSGID)
+        alphanumeric = not pdu.source_addr.lstrip("+").isdigit()
+        if not alphanumeric:
+            if pdu.source_addr_ton not in (1, 3, 5):
+                raise SmppReject(f"source TON {pdu.source_addr_ton}", status=_S.ESME_RINVSRCTON)
+            if pdu.source_addr_npi not in (0, 1):
+                raise SmppReject(f"source NPI {pdu.source_addr_npi}", status=_S.ESME_RINVSRCNPI)
+        if pdu.dest_addr_ton not in (0, 1):
+            raise SmppReject(f"destination TON {pdu.dest_addr_ton}", status=_S.ESME_RINVDSTTON)
+        if pdu.dest_addr_npi not in (0, 1):
+            raise SmppReject(f"destination NPI {pdu.dest_addr_npi}", status=_S.ESME_RINVDSTNPI)
+        if not _DESTINATION.fullmatch(pdu.destination_addr):
+            raise SmppReject(
+                f"destination {pdu.destination_addr!r} is not 4..16 digits, international",
+                status=_S.ESME_RINVDSTADR,
+            )
+        self._throttle(account)
+
+    def _throttle(self, account: Account) -> None:
+        limit = int(account.option("throughput", self.throughput))
+        second = int(self.fake.clock.now().timestamp())
+        with self._lock:
+            start, count = self._window.get(account.username, (second, 0))
+            if start != second:
+                start, count = second, 0
+            if count >= limit:
+                raise SmppReject(
+                    f"more than {limit} submits in this (virtual) second",
+                    status=_S.ESME_RTHROTTLED,
+                )
+            self._window[account.username] = (start, count + 1)
+
+    def message_extra(
+        self, session: SmppSession, pdu: SubmitSm | DataSm, content: Content
+    ) -> dict[str, object]:
+        extra = super().message_extra(session, pdu, content)
+        if not pdu.source_addr.lstrip("+").isdigit():
+            extra["source_addr_ton"], extra["source_addr_npi"] = 5, 0
+        return extra
+
+    def uncovered_prefixes(self, account: Account) -> Iterable[str]:
+        return (*(account.option("uncovered_prefixes") or ()), *self.unknown_networks)
+
+    def message_state(self, message: Message, change: StatusChange) -> int:
+        return _STATES.get(change.status, 1)
+
+
+SERVICE = EnhancedSmppService
