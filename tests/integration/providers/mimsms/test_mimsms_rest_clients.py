@@ -220,3 +220,62 @@ def test_a_scenario_names_native_and_canonical_statuses(smsmock: SmsMock) -> Non
     assert by_id[absent["messageId"]]["status"]["name"] == "UNDELIVERABLE_NOT_DELIVERED"
     assert by_id[absent["messageId"]]["error"]["name"] == "EC_ABSENT_SUBSCRIBER_SM"
     assert by_id[absent["messageId"]]["error"]["permanent"] is False
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "params", "auth", "status", "message_id"),
+    [
+        ("GET", "/sms/1/reports", {}, None, 401, "UNAUTHORIZED"),
+        ("GET", "/sms/1/logs", {}, ("Aladdin", "x"), 401, "UNAUTHORIZED"),
+        ("GET", "/sms/1/reports", {"limit": "0"}, AUTH, 400, "INVALID_ARGUMENT"),
+        ("GET", "/sms/1/logs", {"limit": "1001"}, AUTH, 400, "INVALID_ARGUMENT"),
+        ("GET", "/sms/1/logs", {"generalStatus": "NOPE"}, AUTH, 400, "INVALID_ARGUMENT"),
+        ("GET", "/sms/1/logs", {"sentSince": "soon"}, AUTH, 400, "INVALID_ARGUMENT"),
+        ("GET", "/sms/1/nowhere", {}, AUTH, 404, "NOT_FOUND"),
+        ("DELETE", "/sms/1/logs", {}, AUTH, 405, "BAD_REQUEST"),
+        ("GET", "/sms/1/text/single", {}, AUTH, 405, "BAD_REQUEST"),
+    ],
+)
+@pytest.mark.parametrize("accept", ["application/json", "application/xml"])
+def test_every_request_error_over_http(
+    smsmock: SmsMock,
+    method: str,
+    path: str,
+    params: dict[str, str],
+    auth: tuple[str, str] | None,
+    status: int,
+    message_id: str,
+    accept: str,
+) -> None:
+    with httpx.Client(base_url=smsmock.mimsms.url, timeout=5) as client:
+        answer = client.request(method, path, params=params, auth=auth, headers={"Accept": accept})
+    assert answer.status_code == status
+    assert answer.headers["Content-Type"] == accept
+    if accept == "application/json":
+        exception = answer.json()["requestError"]["serviceException"]
+        assert exception["messageId"] == message_id
+    else:
+        root = etree.fromstring(answer.content)
+        assert root.tag == "requestError"
+        assert root.findtext("serviceException/messageId") == message_id
+
+
+def test_every_per_message_status_over_http(smsmock: SmsMock) -> None:
+    fake = smsmock.mimsms
+    fake.add_account("poor", "pw", balance="0")
+    fake.add_account("old", "pw", expired=True)
+    url = fake.url + "/sms/1/text/single"
+    payload = {"to": ["8801712345678", "88017xxxxxxxx"], "text": "x" * 161}
+    rich = requests.post(url, json=payload, auth=AUTH, timeout=5).json()["messages"]
+    assert [(m["status"]["id"], m["smsCount"], "messageId" in m) for m in rich] == [
+        (0, 2, True),
+        (52, 2, False),
+    ]
+    poor = requests.post(url, json=payload, auth=("poor", "pw"), timeout=5).json()["messages"]
+    assert [m["status"]["name"] for m in poor] == [
+        "REJECTED_NOT_ENOUGH_CREDITS",
+        "REJECTED_DESTINATION",
+    ]
+    old = requests.post(url, json=payload, auth=("old", "pw"), timeout=5).json()["messages"]
+    assert old[0]["status"]["name"] == "REJECTED_PREPAID_PACKAGE_EXPIRED"
+    assert len(fake.messages) == 1
