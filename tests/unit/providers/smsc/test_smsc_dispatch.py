@@ -189,12 +189,30 @@ _NAMES = st.sampled_from(
         "del",
         "cur",
         "sender",
+        "push",
+        "list",
+        "viber",
     ]
 )
 _VALUES = st.one_of(
     st.text(max_size=30),
     st.integers(-5, 2**40).map(str),
-    st.sampled_from(["test", "0", "1", "2", "3", ",", "1,", "79991234567,", "utf-8", "koi8-r"]),
+    st.sampled_from(
+        [
+            "test",
+            "0",
+            "1",
+            "2",
+            "3",
+            ",",
+            "1,",
+            "79991234567,",
+            "utf-8",
+            "koi8-r",
+            "79991234567:hi\nbad:x",
+            "http://a.b/\nTitle",
+        ]
+    ),
 )
 
 
