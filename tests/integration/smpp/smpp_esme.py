@@ -84,7 +84,7 @@ class Esme:
         sock.settimeout(timeout)
         try:
             data = sock.recv(1, socket.MSG_PEEK)
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             return True
         finally:
             sock.settimeout(READ_TIMEOUT)
@@ -97,3 +97,41 @@ class Esme:
         except Exception:
             pass
         self.client.disconnect()
+
+
+class RawEsme:
+    """A bare socket speaking through the project's own codec: for what client libraries
+    refuse to send (SMPP 3.3 binds, long passwords, broken bytes)."""
+
+    def __init__(self, address: tuple[str, int], timeout: float = READ_TIMEOUT) -> None:
+        from pytest_smsmock.smpp.codec import PduReader
+
+        self.sock = socket.create_connection(address, timeout=timeout)
+        self.reader = PduReader()
+        self.pending: list[Any] = []
+
+    def send(self, pdu: Any) -> None:
+        from pytest_smsmock.smpp.codec import encode
+
+        self.sock.sendall(encode(pdu))
+
+    def send_bytes(self, data: bytes) -> None:
+        self.sock.sendall(data)
+
+    def read(self) -> Any:
+        """The next PDU; None when the SMSC closed the connection."""
+        while not self.pending:
+            data = self.sock.recv(65536)
+            if not data:
+                return None
+            self.pending.extend(self.reader.feed(data))
+        return self.pending.pop(0)
+
+    def closed_by_peer(self) -> bool:
+        try:
+            return self.sock.recv(1) == b""
+        except ConnectionResetError:
+            return True
+
+    def close(self) -> None:
+        self.sock.close()

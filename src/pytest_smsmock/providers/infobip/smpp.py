@@ -248,6 +248,11 @@ class InfobipSmpp(SmppService):
         return hlr.resolve(destination, *layers)
 
     # -- receipts ------------------------------------------------------------------------------
+    def wants_receipt(self, message: Message, change: StatusChange) -> bool:
+        if "hlr" in message.extra:  # the Number Context answer comes whatever was asked
+            return change.status.final
+        return super().wants_receipt(message, change)
+
     def receipt_stat(self, message: Message, change: StatusChange) -> str:
         result = message.extra.get("hlr")
         if result is not None and change.status is Status.DELIVERED:
