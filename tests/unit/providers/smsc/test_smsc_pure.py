@@ -12,7 +12,13 @@ from werkzeug.test import EnvironBuilder
 
 from pytest_smsmock.core.messages import Status
 from pytest_smsmock.providers.smsc import formats
-from pytest_smsmock.providers.smsc.codes import STATUSES, to_canonical, to_native
+from pytest_smsmock.providers.smsc.codes import (
+    STATUSES,
+    native_names,
+    resolve_native,
+    to_canonical,
+    to_native,
+)
 from pytest_smsmock.providers.smsc.limits import RateLimits
 from pytest_smsmock.providers.smsc.network import lookup
 from pytest_smsmock.providers.smsc.params import (
@@ -25,6 +31,7 @@ from pytest_smsmock.providers.smsc.params import (
     parse_valid,
 )
 from pytest_smsmock.providers.smsc.translit import transliterate
+from pytest_smsmock.providers.smsc.wap import wap_push_si
 
 NOW = datetime(2025, 1, 1, 9, 0, tzinfo=UTC)  # 12:00 in Moscow
 
@@ -292,3 +299,76 @@ def test_xml_escapes_and_drops_characters_xml_cannot_carry() -> None:
     record.update(status=1, err=0, flag=0, last_timestamp=0, message="<a&b>\x01")
     text = formats.render_status("sms", 2, 1, record)
     assert "<message>&lt;a&amp;b&gt;?</message>" in text
+
+
+# -- scenario statuses ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (20, (Status.UNDELIVERABLE, None)),
+        ("20", (Status.UNDELIVERABLE, None)),
+        (" -1 ", (Status.ACCEPTED, None)),
+        (-2, (Status.DELETED, None)),
+        (22, (Status.REJECTED, 22)),
+        ("Invalid number", (Status.REJECTED, 22)),
+        ("insufficient FUNDS", (Status.REJECTED, 24)),
+        (23, (Status.REJECTED, None)),
+        ("Read", (Status.DELIVERED, 2)),
+        (4, (Status.DELIVERED, 4)),
+        ("unavailable number", (Status.UNDELIVERABLE, 25)),
+        ("Transferred to operator", (Status.ENROUTE, None)),
+    ],
+)
+def test_resolve_native(value: object, expected: tuple[Status, int | None]) -> None:
+    assert resolve_native(value) == expected
+
+
+@pytest.mark.parametrize("value", [-3, "-3", "Message not found", 21, "deliverd", True, None, 1.0])
+def test_resolve_native_refuses(value: object) -> None:
+    assert resolve_native(value) is None
+
+
+@pytest.mark.parametrize("code", sorted(set(STATUSES) - {-3}))
+def test_every_native_code_round_trips_through_the_core(code: int) -> None:
+    resolved = resolve_native(code)
+    assert resolved is not None
+    status, error = resolved
+    assert to_native(status, error)[0] == code
+
+
+def test_native_names_lists_codes_then_names() -> None:
+    names = native_names()
+    assert names[:3] == ["-2", "-1", "0"]
+    assert "Unable to deliver" in names and "-3" not in names and "Message not found" not in names
+
+
+def test_fake_resolve_status_takes_canonical_and_native() -> None:
+    from pytest_smsmock.hub import SmsMock
+
+    fake = SmsMock(providers=("smsc",)).smsc
+    assert fake.resolve_status("delivered") == (Status.DELIVERED, None)
+    assert fake.resolve_status("Delivered") == (Status.DELIVERED, None)
+    assert fake.resolve_status(22) == (Status.REJECTED, 22)
+    assert fake.resolve_status("nope") is None
+    assert fake.native_statuses() == native_names()
+
+
+# -- WAP push ---------------------------------------------------------------------------------
+def test_wap_push_si_is_the_public_clients_example() -> None:
+    expected = "0605040B8423F0DC0601AE02056A0045C60C037761702E72752F0001037761702E7275000101"
+    assert wap_push_si("http://wap.ru/", "wap.ru") == bytes.fromhex(expected)
+
+
+@pytest.mark.parametrize(
+    ("url", "token", "rest"),
+    [
+        ("https://www.a.ru/x", 0x0F, b"a.ru/x"),
+        ("http://www.a.ru", 0x0D, b"a.ru"),
+        ("HTTPS://a.ru", 0x0E, b"a.ru"),
+        ("http://a.ru", 0x0C, b"a.ru"),
+        ("wap.a.ru", 0x0B, b"wap.a.ru"),
+    ],
+)
+def test_wap_push_si_href_prefix_tokens(url: str, token: int, rest: bytes) -> None:
+    data = wap_push_si(url, "")
+    assert data.endswith(bytes([0x45, 0xC6, token, 0x03]) + rest + bytes([0, 1, 1, 1]))
