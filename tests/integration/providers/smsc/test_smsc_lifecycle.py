@@ -16,7 +16,7 @@ from pytest_smsmock.errors import ScenarioError
 from pytest_smsmock.hub import SmsMock
 
 PHONE = "79991234567"
-AUTH = {"login": "test", "psw": "test", "charset": "utf-8"}
+AUTH: dict[str, Any] = {"login": "test", "psw": "test", "charset": "utf-8"}
 
 
 def j(smsmock: SmsMock, endpoint: str, **params: Any) -> Any:

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Request, Response
 from pytest_smsmock.hub import SmsMock
 
 PHONE = "79991234567"
-AUTH = {"login": "test", "psw": "test", "charset": "utf-8"}
+AUTH: dict[str, Any] = {"login": "test", "psw": "test", "charset": "utf-8"}
 # The binary WAP-push example of public SMSC clients: a link to wap.ru titled "wap.ru".
 WAP_RU = "0605040B8423F0DC0601AE02056A0045C60C037761702E72752F0001037761702E7275000101"
 
