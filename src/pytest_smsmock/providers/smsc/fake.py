@@ -54,12 +54,12 @@ Account options (`smsmock.smsc.add_account(..., price=...)`):
 The password may also be given as its lower-case MD5; `api_key=` enables `apikey=`.
 
 Rate limits (fake attributes, on the virtual clock): more than `status_per_message_limit` (5)
-status requests for one message in a minute, more than `mass_status_limit` (1) multiple-id
-status request in a minute, `max_concurrent + 1` (5) or more requests in flight for one login,
-an identical send twice within `duplicate_window` (1 min), more than 5 identical `cost=1`
-requests in a minute: error 9. More than `error_block_limit` (15) requests answered with error
-1 or 2 from one address in a minute block that address (error 4) for `error_block_for`
-(10 min); the real thresholds are not public.
+status requests for one message within a minute, more than `mass_status_limit` (1) multiple-id
+status request within a minute (sliding windows, see `limits`), `max_concurrent + 1` (5) or
+more requests in flight for one login, an identical send twice within `duplicate_window`
+(1 min), more than 5 identical `cost=1` requests within a minute: error 9. More than
+`error_block_limit` (15) requests answered with error 1 or 2 from one address in a minute
+block that address (error 4) for `error_block_for` (10 min); the real thresholds are not public.
 
 Quirk switch: `documented_spacing` (off) reproduces the document's stray spaces in the fmt 0/1
 status layouts (see `formats`).
@@ -519,7 +519,7 @@ class SmscFake(ProviderFake):
         if cost_mode == 1:
             # Pricing only: more than five identical cost requests in a minute are refused.
             self._release_id(account, wanted_id, message_id)  # nothing was sent
-            if self.limits.count(("cost", signature), now) > self.cost_repeat_limit:
+            if not self.limits.admit(("cost", signature), now, self.cost_repeat_limit):
                 raise ApiError(ErrorCode.DUPLICATE)
             return formats.render_cost(
                 ctx.fmt, count=count, cost=formats.money(total), phones=infos
@@ -733,12 +733,12 @@ class SmscFake(ProviderFake):
         if delete:
             return self._delete(ctx, account, pairs)
         if multiple:
-            if self.limits.count(("mass", account.username), now) > self.mass_status_limit:
+            if not self.limits.admit(("mass", account.username), now, self.mass_status_limit):
                 raise ApiError(ErrorCode.DUPLICATE)
         else:
             smsc_id, phone = pairs[0]
             key = ("status", account.username, smsc_id, phone)
-            if self.limits.count(key, now) > self.status_per_message_limit:
+            if not self.limits.admit(key, now, self.status_per_message_limit):
                 raise ApiError(ErrorCode.DUPLICATE)
         items = []
         for smsc_id, phone in pairs:

@@ -1,7 +1,11 @@
 """SMSC.ru rate limits on the virtual clock (no threads started, no sleeping).
 
-- Counters are keyed by virtual minute (`int(timestamp // 60)`): "more than 5 status requests
-  for the same message within a minute" is the 6th request in the same clock minute.
+- "More than 5 status requests for the same message within a minute" is a sliding window
+  (`admit`): the 6th request less than 60 s (virtual) after the first of the five admitted
+  before it is refused, wherever the minute boundaries fall. Refused requests do not count, so
+  a client that waits a minute after its first request gets through again.
+- Erroneous requests are counted per virtual minute (`count`, `int(timestamp // 60)`); the
+  real threshold is not public, the bucket is the cheap approximation.
 - Identical sends are remembered with their time: a second one less than 60 s (virtual) after
   the first is refused.
 - Concurrency is a lock-protected count of requests in flight per login; it moves with real
@@ -13,10 +17,13 @@
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Hashable
 from datetime import datetime, timedelta
 
-__all__ = ["RateLimits"]
+__all__ = ["MINUTE", "RateLimits"]
+
+MINUTE = timedelta(minutes=1)
 
 
 def minute_of(moment: datetime) -> int:
@@ -28,6 +35,7 @@ class RateLimits:
         self._lock = threading.Lock()
         self._counts: dict[tuple[int, Hashable], int] = {}
         self._last_seen: dict[Hashable, datetime] = {}
+        self._windows: dict[Hashable, deque[datetime]] = {}
         self._in_flight: dict[str, int] = {}
         self._blocked_until: dict[str, datetime] = {}
 
@@ -35,6 +43,7 @@ class RateLimits:
         with self._lock:
             self._counts.clear()
             self._last_seen.clear()
+            self._windows.clear()
             self._in_flight.clear()
             self._blocked_until.clear()
 
@@ -48,6 +57,18 @@ class RateLimits:
             value = self._counts.get((minute, key), 0) + 1
             self._counts[(minute, key)] = value
             return value
+
+    def admit(self, key: Hashable, now: datetime, limit: int, window: timedelta = MINUTE) -> bool:
+        """True (and remembered) if fewer than `limit` events of `key` were admitted within
+        `window` before `now`; False, not remembered, otherwise."""
+        with self._lock:
+            times = self._windows.setdefault(key, deque())
+            while times and not timedelta(0) <= now - times[0] < window:
+                times.popleft()
+            if len(times) >= limit:
+                return False
+            times.append(now)
+            return True
 
     def repeated(self, key: Hashable, now: datetime, window: timedelta) -> bool:
         """True if `key` was seen less than `window` ago; remembers `now` otherwise."""

@@ -257,6 +257,16 @@ def test_error_9_status_of_one_message_more_than_5_times(smsmock: SmsMock) -> No
     assert status(smsmock, 1)["status"] == 1
 
 
+def test_error_9_counts_within_a_minute_across_the_clock_minute(smsmock: SmsMock) -> None:
+    send(smsmock)
+    smsmock.clock.advance("50s")  # 03:00:50 Moscow
+    assert [status(smsmock, 1).get("error_code") for _ in range(5)] == [None] * 5
+    smsmock.clock.advance("15s")  # 03:01:05: a new clock minute, but 15 s after the others
+    assert status(smsmock, 1)["error_code"] == 9
+    smsmock.clock.advance("45s")  # 60 s after the first five
+    assert status(smsmock, 1)["status"] == 1
+
+
 def test_error_9_more_than_one_mass_status_request(smsmock: SmsMock) -> None:
     send(smsmock)
     first = status(smsmock, "1,", phone=f"{PHONE},")  # type: ignore[arg-type]

@@ -372,3 +372,21 @@ def test_wap_push_si_is_the_public_clients_example() -> None:
 def test_wap_push_si_href_prefix_tokens(url: str, token: int, rest: bytes) -> None:
     data = wap_push_si(url, "")
     assert data.endswith(bytes([0x45, 0xC6, token, 0x03]) + rest + bytes([0, 1, 1, 1]))
+
+
+def test_admit_is_a_sliding_window_that_ignores_refusals() -> None:
+    limits = RateLimits()
+    late = NOW + timedelta(seconds=50)  # five requests late in one clock minute...
+    assert [limits.admit("k", late, 5) for _ in range(5)] == [True] * 5
+    # ...and a sixth just after the minute boundary is still "within a minute" of them.
+    assert limits.admit("k", NOW + timedelta(seconds=61), 5) is False
+    assert limits.admit("k", late + timedelta(seconds=60), 5) is True  # the first five expired
+    assert limits.admit("other", late, 5) is True
+
+
+def test_admit_forgets_refused_attempts() -> None:
+    limits = RateLimits()
+    assert limits.admit("mass", NOW, 1) is True
+    for second in range(1, 60, 5):
+        assert limits.admit("mass", NOW + timedelta(seconds=second), 1) is False
+    assert limits.admit("mass", NOW + timedelta(seconds=60), 1) is True
