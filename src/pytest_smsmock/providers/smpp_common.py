@@ -774,6 +774,57 @@ class SmppService:
                 self.send(session, item)
 
     def send(self, session: SmppSession, item: Outbound) -> None:
+        fault = self._deliver_fault(session, item)
+        if fault is not None:
+            self._journal(f"scenario fault {fault.kind} on {item.kind} for {item.ref}")
+            if fault.kind == "dlr_never_sent":
+                return
+            if fault.kind == "dlr_duplicated":
+                self._send(
+                    session,
+                    Outbound(
+                        kind=item.kind,
+                        key=item.key,
+                        ref=item.ref,
+                        fields=item.fields,
+                        attempts=len(self.redelivery),
+                    ),
+                )
+            elif fault.kind == "dlr_out_of_order":
+                held = session.data.setdefault("held", [])
+                held.append(item)
+                return
+        self._send(session, item)
+        if fault is None or fault.kind != "dlr_out_of_order":
+            for held_item in session.data.pop("held", []):
+                self._send(session, held_item)
+        if fault is not None and fault.kind == "deliver_sm_then_unbind":
+            unbind = getattr(session.link, "unbind", None)
+            if unbind is not None:
+                unbind()
+
+    def _deliver_fault(self, session: SmppSession, item: Outbound) -> Any:
+        engine = self.fake.engine
+        if getattr(engine, "scenario", None) is None:
+            return None
+        lookup = getattr(engine, "smpp_fault", None)
+        if lookup is None:
+            return None
+        from pytest_smsmock.scenario.engine import SmppContext
+
+        context = SmppContext(
+            provider=self.provider,
+            command="deliver_sm",
+            at=self.fake.clock.now(),
+            listener=session.listener,
+            system_id=session.username,
+        )
+        fault = lookup(self.provider, "deliver_sm", context)
+        if fault is not None and item.kind != "dlr" and fault.kind.startswith("dlr_"):
+            return None
+        return fault
+
+    def _send(self, session: SmppSession, item: Outbound) -> None:
         item.attempts += 1
         fields = item.fields
 

@@ -40,6 +40,7 @@ from pytest_smsmock.smpp.codec import encode
 from pytest_smsmock.smpp.connection import (
     BindRequested,
     ConnectionClosed,
+    EnquireLinkAnswered,
     EnquireLinkSent,
     Event,
     Refused,
@@ -362,6 +363,11 @@ class _Session(asyncio.Protocol):
             self.transport.close()
         self._closed(reason)
 
+    def unbind(self) -> None:
+        """The SMSC ends the session: unbind, then close when the ESME answers."""
+        if self.conn.state in (State.BOUND_TX, State.BOUND_RX, State.BOUND_TRX):
+            self.send_request(lambda seq: Unbind(sequence_number=seq))
+
     def abort(self, reason: str) -> None:
         if self.transport is not None:
             self.transport.abort()
@@ -441,6 +447,11 @@ class _Session(asyncio.Protocol):
         elif isinstance(event, RequestTimedOut):
             self._record("event", f"no answer to {describe_pdu(event.request)}")
             self.service.handle_timeout(self.info, event.request)
+        elif isinstance(event, EnquireLinkAnswered):
+            self._record("in", describe_pdu(event.pdu), event.pdu)
+            fault = self._fault(event.pdu)
+            if fault is None or not self._answered_fault(fault, event.pdu, event.data):
+                self._write_auto(event.data)
         elif isinstance(event, EnquireLinkSent):
             self._record("out", describe_pdu(event.pdu), event.pdu)
             self._write(event.data)
@@ -553,10 +564,25 @@ class _Session(asyncio.Protocol):
             loop.call_later(seconds, answer)
             return True
         if kind == "unbind":
-            if self.conn.state in (State.BOUND_TX, State.BOUND_RX, State.BOUND_TRX):
-                self.send_request(lambda seq: Unbind(sequence_number=seq))
+            self.unbind()
             return True
         return self._common_fault(fault, request, now)
+
+    def _answered_fault(self, fault: Any, request: Request, answer: bytes) -> bool:
+        """A fault on a request the core answered by itself (enquire_link)."""
+        self._record("event", f"scenario fault {fault.kind} on {describe_pdu(request)}")
+        if fault.kind == "delayed_response":
+            delay = getattr(fault, "delay", None)
+            seconds = min(_MAX_FAULT_DELAY, delay.total_seconds() if delay is not None else 1.0)
+
+            def answer_later() -> None:
+                if not self.closed:
+                    self._write_auto(answer)
+                    self._flush_out()
+
+            asyncio.get_running_loop().call_later(seconds, answer_later)
+            return True
+        return self._common_fault(fault, request, self.server.vnow())
 
     def _common_fault(self, fault: Any, request: Request, now: float) -> bool:
         kind = fault.kind
