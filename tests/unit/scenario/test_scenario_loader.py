@@ -226,16 +226,12 @@ def test_schema_is_shipped_and_valid() -> None:
     jsonschema.Draft202012Validator.check_schema(shipped)
 
 
-def test_every_bundled_scenario_validates_against_the_schema() -> None:
-    import yaml
-
+def test_every_bundled_scenario_loads() -> None:
     root = Path(__file__).parents[3] / "scenarios"
     files = sorted(root.glob("*.yaml"))
-    assert files
+    assert len(files) >= 9
     for path in files:
-        data = yaml.safe_load(path.read_text())
-        data.pop("start", None)
-        jsonschema.validate(data, schema())
+        assert load_scenario(path).version == 1
 
 
 def test_check_files_reports_every_file(tmp_path: Path) -> None:
