@@ -277,6 +277,8 @@ class Engine:
         self._fault_fired: dict[int, int] = {}
         self._fault_times: dict[int, deque[float]] = {}
         self._statuses: dict[tuple[str, str | int], tuple[Status, int | str | None]] = {}
+        #: Clock handles of this scenario's events (`scenario.events`), cancelled on replacement.
+        self.scheduled: list[Any] = []
         if scenario is not None:
             self._resolve_statuses(scenario, fakes or {})
 

@@ -73,10 +73,17 @@ def schedule_events(hub: SmsMock, scenario: Scenario, engine: Engine) -> None:
                     path=f"{path}.outage.listener",
                 )
         planned.append((event, _action(hub, engine, event)))
+    # A scenario loaded mid-test replaces the previous one, its pending events included.
+    previous = hub.runtime.engine()
+    for handle in previous.scheduled:
+        handle.cancel()
+    previous.scheduled.clear()
     origin = hub.clock.now()
     for event, run in planned:
         when = origin + engine.draw(event.at, "events")
-        hub.clock.call_at(when, run, label=f"scenario:events[{event.index}]:{event.kind}")
+        engine.scheduled.append(
+            hub.clock.call_at(when, run, label=f"scenario:events[{event.index}]:{event.kind}")
+        )
 
 
 def _action(hub: SmsMock, engine: Engine, event: Event) -> Callable[[], None]:
@@ -155,8 +162,10 @@ def _action(hub: SmsMock, engine: Engine, event: Event) -> Callable[[], None]:
         switch(False)
         if outage.duration is not None:
             delay: timedelta = engine.draw(outage.duration, "events")
-            hub.clock.call_later(
-                delay, lambda: switch(True), label=f"scenario:events[{event.index}]:outage-end"
+            engine.scheduled.append(
+                hub.clock.call_later(
+                    delay, lambda: switch(True), label=f"scenario:events[{event.index}]:outage-end"
+                )
             )
 
     return run_outage
@@ -164,14 +173,14 @@ def _action(hub: SmsMock, engine: Engine, event: Event) -> Callable[[], None]:
 
 def _switch(hub: SmsMock, provider: str, protocol: str, listener: str, *, up: bool) -> None:
     verb = "bring_up" if up else "take_down"
-    hub_method = getattr(hub, verb, None)
     if protocol == "http":
+        if (provider, listener) not in hub.http_servers:
+            return  # the hub is not serving (no sockets): the event is journaled only
+        hub_method = getattr(hub, verb, None)
         if callable(hub_method):
             hub_method(provider, listener)
-            return
-        server = hub.http_servers.get((provider, listener))
-        if server is not None:
-            getattr(server, verb)()
+        else:
+            getattr(hub.http_servers[(provider, listener)], verb)()
         return
     smpp = getattr(hub, "smpp_server", None)
     method = getattr(smpp, verb, None)

@@ -138,3 +138,15 @@ def test_a_seed_given_to_load_beats_the_files() -> None:
     assert hub.seed == 5
     hub.load_scenario(scenario, seed=8)
     assert hub.seed == 8 and hub.runtime.engine().seed == 8
+
+
+def test_loading_another_scenario_cancels_the_pending_events() -> None:
+    hub = hub_with("version: 1\nevents:\n  - {at: 1m, provider: tiny, mo: {from: '1', text: A}}\n")
+    hub.load_scenario(
+        parse_text(
+            "version: 1\nevents:\n  - {at: 2m, provider: tiny, mo: {from: '1', text: B}}\n",
+            known_providers=("tiny",),
+        )
+    )
+    hub.clock.advance("5m")
+    assert [m.text for m in hub.fakes["tiny"].inbox.take()] == ["B"]
