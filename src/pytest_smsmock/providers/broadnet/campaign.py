@@ -1,5 +1,5 @@
-"""What the JSON and XML APIs share once their documents are parsed: campaigns, enquiries and
-recharges, answered with the status codes 000..064.
+"""What the JSON and XML APIs share once their documents are parsed: campaigns and enquiries,
+answered with the status codes of the document's table.
 
 Where the document is silent:
 
@@ -10,25 +10,19 @@ Where the document is silent:
 - bad or uncovered numbers do not fail a campaign that has other numbers: they appear in its
   status report with their code (005, 006) and no message id, as in the XML example;
 - an enquiry for a batch of another account is 053, like an unknown one;
-- recharge (codes 060..063): the status table lists these codes but the document does not show
-  the recharge call. The fake offers it to reseller accounts (`reseller=True`) over
-  `/websmpp/json/recharge` and `/websmpp/xmlrecharge`: `target_user` (an account whose
-  `parent` is the reseller, else 063), `amount` (> 0, else 060; a minus beyond the target's
-  balance is 060 too), `operation` plus|minus (061), `mode` credit|wallet (062). Credits move
-  between the reseller's and the target's balance; both modes move the one balance the fake
-  keeps. A non-reseller gets 050.
+- the codes 060..063 (recharge amount, operation, mode, target user) answer a recharge call the
+  document never shows (no URL, no parameters): the fake offers none, so nothing answers them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
 from pytest_smsmock.core.accounts import Account
 from pytest_smsmock.providers.broadnet import ids
 from pytest_smsmock.providers.broadnet.fake import BroadnetFake
 from pytest_smsmock.providers.broadnet.options import AccountSettings
-from pytest_smsmock.providers.broadnet.status import Rejection, native_status
+from pytest_smsmock.providers.broadnet.status import Rejection, reported_status
 from pytest_smsmock.providers.broadnet.submit import (
     Batch,
     Recipient,
@@ -37,7 +31,7 @@ from pytest_smsmock.providers.broadnet.submit import (
     submit,
 )
 
-__all__ = ["Campaign", "Credentials", "ReportLine", "enquire", "recharge", "report", "run"]
+__all__ = ["Campaign", "Credentials", "ReportLine", "enquire", "report", "run"]
 
 MAX_NUMBERS = 10000
 
@@ -162,56 +156,9 @@ def report(fake: BroadnetFake, batch: Batch) -> list[ReportLine]:
         lines.append(
             ReportLine(
                 request_status=entry.code,
-                dlr_status=native_status(message.status) if message is not None else "",
+                dlr_status=reported_status(message) if message is not None else "",
                 messageid=entry.message_id or "",
                 msisdn=entry.msisdn,
             )
         )
     return lines
-
-
-def recharge(
-    fake: BroadnetFake,
-    credentials: Credentials,
-    *,
-    target_user: str | None,
-    amount: str | None,
-    operation: str | None,
-    mode: str | None,
-    ip: str | None,
-) -> Decimal:
-    """Move credits between a reseller and one of its accounts; the target's new balance."""
-    account, config = credentials.login(fake, ip)
-    if not config.reseller:
-        raise Rejection("HTTP15", "050", f"{account.username} is not a reseller")
-    try:
-        value = Decimal(_required(amount, "amount").strip())
-    except (InvalidOperation, Rejection):
-        raise Rejection("HTTP16", "060", f"amount {amount!r} is not a number") from None
-    if not value.is_finite() or value <= 0:
-        raise Rejection("HTTP16", "060", f"amount {amount!r} must be positive")
-    op = (operation or "").strip().lower()
-    if op not in ("plus", "minus"):
-        raise Rejection("HTTP16", "061", f"operation {operation!r} is not plus or minus")
-    if (mode or "").strip().lower() not in ("credit", "wallet"):
-        raise Rejection("HTTP16", "062", f"mode {mode!r} is not credit or wallet")
-    target = fake.accounts.get((target_user or "").strip())
-    if target is None or target.option("parent") != account.username:
-        raise Rejection("HTTP16", "063", f"{target_user!r} is not an account of the reseller")
-    if op == "plus":
-        if not account.can_pay(value):
-            raise Rejection("HTTP18", "004", f"the reseller's balance is {account.balance}")
-        account.debit(value)
-        target.credit(value)
-    else:
-        if not target.can_pay(value):
-            raise Rejection("HTTP16", "060", f"{target.username} has only {target.balance}")
-        target.debit(value)
-        account.credit(value)
-    fake.journal.record(
-        fake.name,
-        "account",
-        "event",
-        f"recharge {op} {value} ({mode}) {account.username} -> {target.username}",
-    )
-    return target.balance

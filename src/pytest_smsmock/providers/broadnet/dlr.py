@@ -13,7 +13,9 @@ handlers are written for either reading (query string or form body), so by defau
 sends them in both places. The account option ``dlr_style`` picks one (`query` or `form`).
 
 Reports are pushed when a message becomes en route (``ATES``, which the document lists among
-the pushed statuses) and when it reaches a final status.
+the pushed statuses), when a scenario names ``ACCEPTD`` for a change (the document's status
+table has it; the fake has no other cause for it) and when it reaches a final status. The
+status pushed is the one the scenario named (see `status.change_status`).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from pytest_smsmock.core.callbacks import CallbackRequest, CallbackResult
 from pytest_smsmock.core.messages import Message, Status, StatusChange
-from pytest_smsmock.providers.broadnet.status import native_status
+from pytest_smsmock.providers.broadnet.status import change_status
 
 __all__ = ["accepts_ok", "dlr_fields", "dlr_request", "dlr_stamp", "wants_push"]
 
@@ -34,7 +36,9 @@ def dlr_stamp(at: datetime, tz: timezone) -> str:
 
 
 def wants_push(change: StatusChange) -> bool:
-    return change.status.final or change.status is Status.ENROUTE
+    if change.status.final or change.status is Status.ENROUTE:
+        return True
+    return change.status is Status.ACCEPTED and change_status(change) == "ACCEPTD"
 
 
 def dlr_fields(message: Message, change: StatusChange, tz: timezone) -> list[tuple[str, str]]:
@@ -42,7 +46,7 @@ def dlr_fields(message: Message, change: StatusChange, tz: timezone) -> list[tup
         ("MessageId", message.message_id),
         ("Source", message.sender),
         ("Destination", message.to),
-        ("Status", native_status(change.status)),
+        ("Status", change_status(change)),
         ("SubmitDate", dlr_stamp(message.submitted_at, tz)),
         ("DoneDate", dlr_stamp(change.at, tz)),
         ("BatchId", message.bulk_id or ""),

@@ -6,8 +6,11 @@ and `https` (TLS with the hub's test CA, `smsmock.broadnet.https_url`; clients t
 
 - `websms`: `/websmpp/websms`, `/websmpp/websms/groupsms`, `/websmpp/websmsstatus`,
   `/websmpp/balanceReport`, `/websmpp/downloadcoverage`, `/websmpp/api/dlrreport`;
-- `jsonapi`: `/websmpp/json/sms`, `/websmpp/json/status`, `/websmpp/json/recharge`;
-- `xmlapi`: `/websmpp/xmlsms`, `/websmpp/xmlstatus`, `/websmpp/xmlrecharge`.
+- `jsonapi`: `/websmpp/json/sms`, `/websmpp/json/status`;
+- `xmlapi`: `/websmpp/xmlsms`, `/websmpp/xmlstatus`.
+
+Only the document's endpoints are served: its status code table lists recharge codes (060..063)
+but the document shows no recharge call, so the fake has none (docs/providers/broadnet.md).
 
 Account options are listed in `options`; message rules in `submit`; status vocabularies in
 `status`; the DLR push in `dlr`; id shapes in `ids`.
@@ -21,6 +24,10 @@ Quirks and switches:
 - `fake.maintenance = True` makes every request answer "service unavailable" (HTTP11 / 007);
 - `fake.pin_ids(messages=[...], batches=[...])` hands out given ids next (to replay the
   document's examples with their own ids).
+
+Scenarios name Broadnet's delivery statuses (`DELIVRD`, `UNDELIV`, `EXPIRED`, `REJECTD`,
+`ACCEPTD`, `DELETED`, `UNKNOWN`, `ATES`) or canonical ones in DLR timelines, and answer a
+submission with ``respond: {status: <HTTPnn, a code or its name>}`` (see `status`).
 """
 
 from __future__ import annotations
@@ -34,12 +41,17 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from pytest_smsmock.core.accounts import Account
-from pytest_smsmock.core.messages import Message, StatusChange
+from pytest_smsmock.core.messages import Message, Status, StatusChange
 from pytest_smsmock.providers.base import HttpListener, ProviderFake, SmppListener
 from pytest_smsmock.providers.broadnet import ids
 from pytest_smsmock.providers.broadnet.dlr import accepts_ok, dlr_request, wants_push
 from pytest_smsmock.providers.broadnet.options import AccountSettings, settings
-from pytest_smsmock.providers.broadnet.status import Rejection, error_line
+from pytest_smsmock.providers.broadnet.status import (
+    NATIVE_STATUSES,
+    Rejection,
+    error_line,
+    resolve_scenario_status,
+)
 from pytest_smsmock.providers.broadnet.submit import Batch, check_account
 
 __all__ = ["BroadnetFake"]
@@ -54,10 +66,8 @@ _ROUTES = Map(
         Rule("/websmpp/api/dlrreport", endpoint="websms.dlrreport"),
         Rule("/websmpp/json/sms", endpoint="json.sms"),
         Rule("/websmpp/json/status", endpoint="json.status"),
-        Rule("/websmpp/json/recharge", endpoint="json.recharge"),
         Rule("/websmpp/xmlsms", endpoint="xml.sms"),
         Rule("/websmpp/xmlstatus", endpoint="xml.status"),
-        Rule("/websmpp/xmlrecharge", endpoint="xml.recharge"),
     ],
     strict_slashes=False,
     merge_slashes=False,
@@ -96,6 +106,14 @@ class BroadnetFake(ProviderFake):
     def settings(self, account: Account) -> AccountSettings:
         """The account's provider options, parsed (see `options`)."""
         return settings(account)
+
+    def resolve_status(self, value: str | int) -> tuple[Status, int | str | None] | None:
+        """Canonical names, then Broadnet's delivery statuses in any case (`DELIVRD`, `ATES`,
+        ...); `ACCEPTD` carries its name so it is reported as such (`status.change_status`)."""
+        return super().resolve_status(value) or resolve_scenario_status(value)
+
+    def native_statuses(self) -> list[str]:
+        return list(NATIVE_STATUSES)
 
     def pin_ids(self, *, messages: Iterable[str] = (), batches: Iterable[str] = ()) -> None:
         """Hand out these ids next (batch ids go to the API whose shape they have)."""

@@ -1,4 +1,4 @@
-"""The JSON API: ``POST /websmpp/json/sms``, ``/websmpp/json/status`` (and the recharge call).
+"""The JSON API: ``POST /websmpp/json/sms`` and ``/websmpp/json/status``.
 
 Success answers are the document's: ``{"response":{"batch_id":"...","status":"000"}}`` and
 ``{"result":{"batch_id":"...","report":[{"request_status","dlr_status","messageid","msisdn"}]}}``.
@@ -24,7 +24,6 @@ from pytest_smsmock.providers.broadnet.campaign import (
     Campaign,
     Credentials,
     enquire,
-    recharge,
     report,
     run,
 )
@@ -117,36 +116,24 @@ def handle(fake: BroadnetFake, request: Request, action: str) -> Response:
             )
             batch = run(fake, campaign, api="json", ip=request.remote_addr)
             return _json({"response": {"batch_id": batch.batch_id, "status": "000"}})
-        if action == "status":
-            data = _body(request, "enquiry")
-            batch = enquire(
-                fake,
-                _credentials(data),
-                _scalar(data, "batch_id"),
-                api="json",
-                ip=request.remote_addr,
-            )
-            lines = [
-                {
-                    "request_status": line.request_status,
-                    "dlr_status": line.dlr_status,
-                    "messageid": line.messageid,
-                    "msisdn": line.msisdn,
-                }
-                for line in report(fake, batch)
-            ]
-            return _json({"result": {"batch_id": batch.batch_id, "report": lines}})
-        data = _body(request, "recharge")
-        balance = recharge(
+        data = _body(request, "enquiry")
+        batch = enquire(
             fake,
             _credentials(data),
-            target_user=_scalar(data, "target_user"),
-            amount=_scalar(data, "amount"),
-            operation=_scalar(data, "operation"),
-            mode=_scalar(data, "mode"),
+            _scalar(data, "batch_id"),
+            api="json",
             ip=request.remote_addr,
         )
-        return _json({"response": {"status": "000", "balance": f"{balance:f}"}})
+        lines = [
+            {
+                "request_status": line.request_status,
+                "dlr_status": line.dlr_status,
+                "messageid": line.messageid,
+                "msisdn": line.msisdn,
+            }
+            for line in report(fake, batch)
+        ]
+        return _json({"result": {"batch_id": batch.batch_id, "report": lines}})
     except Rejection as exc:
         fake.journal.record(fake.name, "http", "event", f"refused: {exc}")
         return failure(exc.code)

@@ -19,8 +19,6 @@ Provider options (``smsmock.broadnet.add_account("u", "p", groups={...}, price=2
 | `validity` | `48h` | a message not final by then becomes EXPIRED |
 | `dlr_retries` | `1m 5m 15m 1h 3h 6h` | delays between web DLR attempts after a failed one |
 | `dlr_style` | `both` | where the DLR fields go: `query`, `form` body, or `both` |
-| `reseller` | `False` | may recharge its sub-accounts (accounts whose `parent` names it) |
-| `parent` | none | the reseller this account belongs to |
 """
 
 from __future__ import annotations
@@ -73,8 +71,6 @@ KNOWN_OPTIONS: Final = frozenset(
         "validity",
         "dlr_retries",
         "dlr_style",
-        "reseller",
-        "parent",
     }
 )
 
@@ -117,8 +113,6 @@ class AccountSettings:
     validity: timedelta | None
     dlr_retries: tuple[timedelta, ...]
     dlr_style: str
-    reseller: bool
-    parent: str | None
 
 
 def _strings(name: str, value: Any) -> tuple[str, ...]:
@@ -155,7 +149,6 @@ def settings(account: Account) -> AccountSettings:
     style = options.get("dlr_style", "both")
     if style not in ("both", "query", "form"):
         raise ConfigError(f"broadnet: option dlr_style must be both, query or form: {style!r}")
-    parent = options.get("parent")
     return AccountSettings(
         senders=None if senders is None else frozenset(_strings("senders", senders)),
         groups=groups,
@@ -171,6 +164,4 @@ def settings(account: Account) -> AccountSettings:
         if retries is None
         else tuple(parse_duration(r) for r in _strings("dlr_retries", retries)),
         dlr_style=style,
-        reseller=bool(options.get("reseller", False)),
-        parent=None if parent is None else str(parent),
     )

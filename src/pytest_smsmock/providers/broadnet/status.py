@@ -11,8 +11,14 @@ A validation failure is raised once as a `Rejection` carrying both the websmpp c
 API code, so the rules live in one place and each interface answers in its own words.
 
 `ACCEPTD` is in the document's table; the canonical model has no final "accepted" state, so the
-fake reports pending messages as `ATES` (what the document calls "Pending") and reads `ACCEPTD`
-in scenarios as the canonical `accepted`.
+fake reports pending messages as `ATES` (what the document calls "Pending"). A scenario may still
+name `ACCEPTD` in a DLR timeline: it is the canonical `accepted` carrying its native name (in the
+change's error slot, which no Broadnet report shows otherwise), and that change is reported, and
+pushed, as `ACCEPTD` (`change_status`, `reported_status`).
+
+Scenario names (`resolve_status`): the eight delivery statuses above, in any case. Broadnet has no
+numeric delivery statuses: its numbers (000..064, HTTP01..HTTP26) answer requests, so they
+belong in a rule's ``respond`` (`rejection_for`), not in a DLR timeline.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Final
 
-from pytest_smsmock.core.messages import Status
+from pytest_smsmock.core.messages import Message, Status, StatusChange
 from pytest_smsmock.errors import ProtocolError
 
 __all__ = [
@@ -29,12 +35,17 @@ __all__ = [
     "DLR_STATUSES",
     "HTTP_ERRORS",
     "HTTP_TO_API",
+    "NATIVE_STATUSES",
     "PENDING",
+    "RECHARGE_CODES",
     "Rejection",
     "canonical_status",
+    "change_status",
     "error_line",
     "native_status",
     "rejection_for",
+    "reported_status",
+    "resolve_scenario_status",
 ]
 
 PENDING: Final = "ATES"
@@ -68,6 +79,10 @@ _FROM_NATIVE: Final = MappingProxyType(
 )
 
 
+#: The delivery statuses of the document's table, as a scenario may name them.
+NATIVE_STATUSES: Final = tuple(_FROM_NATIVE)
+
+
 def native_status(status: Status) -> str:
     """The Broadnet delivery status of a canonical one (`ATES` for anything still pending)."""
     return DLR_STATUSES[status]
@@ -76,6 +91,39 @@ def native_status(status: Status) -> str:
 def canonical_status(native: str) -> Status:
     """The canonical status of a Broadnet one (`DELIVRD` -> delivered); raises KeyError."""
     return _FROM_NATIVE[native.strip().upper()]
+
+
+def resolve_scenario_status(value: str | int) -> tuple[Status, int | str | None] | None:
+    """A scenario's native status name -> (canonical status, native name to carry), else None.
+
+    Only `ACCEPTD` needs its name carried: every other name is what its canonical status is
+    reported as anyway.
+    """
+    if not isinstance(value, str):
+        return None
+    name = value.strip().upper()
+    status = _FROM_NATIVE.get(name)
+    if status is None:
+        return None
+    return status, (name if DLR_STATUSES[status] != name else None)
+
+
+def change_status(change: StatusChange) -> str:
+    """The delivery status one change is reported as: the native name a scenario gave it, if
+    it names this change's status, else the status's usual name."""
+    if isinstance(change.error, str):
+        name = change.error.strip().upper()
+        if _FROM_NATIVE.get(name) is change.status:
+            return name
+    return native_status(change.status)
+
+
+def reported_status(message: Message) -> str:
+    """A message's current delivery status, as `websmsstatus`, the JSON/XML enquiries and the
+    DLR report show it."""
+    if message.history and message.history[-1].status is message.status:
+        return change_status(message.history[-1])
+    return native_status(message.status)
 
 
 HTTP_ERRORS: Final = MappingProxyType(
@@ -139,7 +187,9 @@ API_CODES: Final = MappingProxyType(
 )
 
 # What the same cause is called on the other side, for scenario answers given in one
-# vocabulary and served through the other interface.
+# vocabulary and served through the other interface. 060..063 are left out: they answer a
+# recharge call the document lists codes for but never shows, so no request of this fake (nor
+# a scenario answer to a submission) can meet them.
 API_TO_HTTP: Final = MappingProxyType(
     {
         "001": "HTTP04",
@@ -156,10 +206,6 @@ API_TO_HTTP: Final = MappingProxyType(
         "051": "HTTP16",
         "052": "HTTP08",
         "053": "HTTP25",
-        "060": "HTTP16",
-        "061": "HTTP16",
-        "062": "HTTP16",
-        "063": "HTTP16",
         "064": "HTTP15",
     }
 )
@@ -218,8 +264,13 @@ class Rejection(ProtocolError):
         )
 
 
+#: Status codes of the table no request of the fake can meet (see `API_TO_HTTP`).
+RECHARGE_CODES: Final = ("060", "061", "062", "063")
+
+
 def rejection_for(value: object) -> Rejection:
-    """A `Rejection` from a scenario answer: ``"HTTP23"``, ``"006"``, ``6`` or ``"NO_COVERAGE"``."""
+    """A `Rejection` from a scenario answer: ``"HTTP23"``, ``"006"``, ``6`` or ``"NO_COVERAGE"``;
+    raises ValueError for anything else."""
     text = str(value).strip().upper()
     if text in HTTP_ERRORS:
         return Rejection(text, HTTP_TO_API[text], "scenario answer")
@@ -232,6 +283,12 @@ def rejection_for(value: object) -> Rejection:
                 break
     if text in API_TO_HTTP:
         return Rejection(API_TO_HTTP[text], text, "scenario answer")
+    if text in RECHARGE_CODES:
+        raise ValueError(
+            f"{value!r} answers a recharge call, which the document does not show; "
+            "a submission cannot meet it"
+        )
     raise ValueError(
-        f"{value!r} is not a Broadnet error: use HTTP01..HTTP26 or a status code 001..064"
+        f"{value!r} is not a Broadnet error: use HTTP01..HTTP26, a status code "
+        f"({', '.join(API_TO_HTTP)}) or its name (e.g. NO_COVERAGE)"
     )

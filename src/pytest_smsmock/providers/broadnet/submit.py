@@ -13,7 +13,9 @@ rules the document states once, raising `Rejection` (websmpp code + API code):
 
 The JSON and XML APIs report a bad or uncovered number per recipient (the XML status example
 shows a report line with status 006 and no message id) and fail the request only when no
-recipient is left; websmpp has no per-number answer, so one bad number fails the request.
+recipient is left; websmpp has no per-number answer, so one bad number fails the request. A
+scenario's ``respond`` follows the same rule: 005 / 006 (or HTTP09 / HTTP23) refuse only that
+number in JSON/XML, any other answer refuses the request, nothing is charged.
 
 Where the document is silent the fake does what the real gateway most plausibly does, and says
 so below.
@@ -24,11 +26,11 @@ from __future__ import annotations
 import enum
 import re
 import string
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from pytest_smsmock.core.accounts import Account
 from pytest_smsmock.core.encoding import (
@@ -50,6 +52,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DOUBLE_COUNTED",
+    "NUMBER_CODES",
     "RESTRICTED",
     "Batch",
     "BatchEntry",
@@ -62,10 +65,13 @@ __all__ = [
     "parse_schedule",
     "parse_type",
     "prepare_text",
+    "scenario_answer",
     "submit",
 ]
 
 DOUBLE_COUNTED: Final = frozenset("[]{}|\\~^")
+#: API codes about one number rather than the request: per number in the JSON/XML APIs.
+NUMBER_CODES: Final = frozenset({"005", "006"})
 RESTRICTED: Final = frozenset("&#")
 
 
@@ -230,6 +236,18 @@ def parse_schedule(schtime: str, gmt: str | None, default_tz: timezone, now: dat
     return when
 
 
+def scenario_answer(respond: Mapping[str, Any]) -> object:
+    """The answer of a rule's ``respond``: ``{status: HTTP23}`` (or ``error:`` / ``code:``), a
+    websmpp code, an API code (``6``, ``"006"``) or its name (``NO_COVERAGE``)."""
+    for key in ("status", "error", "code"):
+        if key in respond:
+            return respond[key]
+    raise ValueError(
+        f"broadnet: respond {dict(respond)!r} needs status: an HTTPnn code, a status code "
+        "such as 006, or its name such as NO_COVERAGE"
+    )
+
+
 def check_account(
     fake: BroadnetFake, account: Account, settings: AccountSettings, ip: str | None
 ) -> None:
@@ -292,8 +310,11 @@ def submit(
         entries.append(BatchEntry(msisdn=msisdn, message_id=None, code="000"))
     if not valid:
         raise first_error or Rejection("HTTP10", "002", "no destination")
-    plans: list[Plan] = []
-    for _, msisdn, content in valid:
+    # The scenario decides per number once the request itself is valid. A rule's `fault` leaves
+    # here as `InjectedFault` for the transport; its `respond` refuses the whole request, or,
+    # in the JSON/XML APIs, only its number when the answer is about a number (005, 006).
+    accepted: list[tuple[int, str, Content, Plan]] = []
+    for index, msisdn, content in valid:
         decision = fake.decide(
             SubmitContext(
                 provider=fake.name,
@@ -306,13 +327,17 @@ def submit(
                 api=api,
             )
         )
-        if decision.respond is not None:
-            answer = decision.respond.get("status", decision.respond.get("error", "007"))
-            raise rejection_for(answer)
-        if decision.fault is not None:
-            raise Rejection("HTTP12", "007", f"scenario fault {decision.fault}")
-        plans.append(decision.plan)
-    cost = sum((settings.price * content.parts for _, _, content in valid), Decimal(0))
+        if decision.respond is None:
+            accepted.append((index, msisdn, content, decision.plan))
+            continue
+        refusal = rejection_for(scenario_answer(decision.respond))
+        if not per_number or refusal.code not in NUMBER_CODES:
+            raise refusal
+        first_error = first_error or refusal
+        entries[index] = BatchEntry(msisdn=msisdn, message_id=None, code=refusal.code)
+    if not accepted:
+        raise first_error or Rejection("HTTP10", "002", "no destination")
+    cost = sum((settings.price * content.parts for _, _, content, _ in accepted), Decimal(0))
     if not account.can_pay(cost):
         raise Rejection(
             "HTTP18", "004", f"the submission costs {cost}, the balance is {account.balance}"
@@ -321,7 +346,7 @@ def submit(
     later = scheduled_at if scheduled_at is not None and scheduled_at > now else None
     start = later or now
     expires = start + settings.validity if settings.validity is not None else None
-    for (index, msisdn, content), plan in zip(valid, plans, strict=True):
+    for index, msisdn, content, plan in accepted:
         message = Message(
             message_id=fake.new_message_id(now),
             provider=fake.name,

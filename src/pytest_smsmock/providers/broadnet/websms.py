@@ -11,10 +11,11 @@ Where the document is silent:
   ``Response: 998.000`` (balance with three decimals, as Jordanian amounts are written);
 - `websmsstatus` needs no credentials (the document shows none): a malformed `respid` answers
   HTTP08, an unknown one HTTP25;
-- the optional parameters `dcs`, `esm` and `udh` are not in the document but its HTTP19..HTTP21
-  errors are: the gateway relays to SMPP's data_coding, esm_class and UDH. `dcs` must agree
-  with the type (0 for 1/3, 8 for 2/4), `esm` be 0 or 64 (UDH indicator), `udh` hex whose first
-  octet is its own length;
+- the document lists HTTP19 Invalid DATA CODING SCHEME, HTTP20 Invalid ESM and HTTP21 Invalid
+  HEADER but shows no parameter that could carry a data coding, an ESM class or a UDH. The fake
+  invents none: HTTP19 answers a text its `type` cannot carry (type 2 not UCS-2 hex, types 1 and
+  3 outside the GSM alphabet); HTTP20 and HTTP21 have no cause here and are only given by a
+  scenario's ``respond``. Parameters the gateway does not know are ignored;
 - the address-book `limit` caps the numbers taken from each group; groups expand on the
   server, so the 100-number limit of GET does not apply to them (10000 does);
 - the DLR report (XLSX) has the web DLR's columns, plus `Content` with ``is_content=1``, and
@@ -44,9 +45,8 @@ from pytest_smsmock.providers.broadnet.files import (
     xlsx_file,
 )
 from pytest_smsmock.providers.broadnet.options import AccountSettings
-from pytest_smsmock.providers.broadnet.status import Rejection, error_line, native_status
+from pytest_smsmock.providers.broadnet.status import Rejection, error_line, reported_status
 from pytest_smsmock.providers.broadnet.submit import (
-    MessageType,
     Recipient,
     check_sender,
     parse_schedule,
@@ -114,25 +114,6 @@ def parse_numbers(raw: str) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def _check_relay_params(params: Params, mtype: MessageType) -> None:
-    dcs = params.get("dcs")
-    if dcs is not None:
-        expected = "8" if mtype.encoding == "ucs2" else "0"
-        if dcs.strip() != expected:
-            raise Rejection("HTTP19", "009", f"dcs {dcs!r} does not match type {int(mtype)}")
-    esm = params.get("esm")
-    if esm is not None and esm.strip() not in ("0", "64"):
-        raise Rejection("HTTP20", "002", f"esm {esm!r} is not 0 or 64")
-    udh = params.get("udh")
-    if udh is not None:
-        try:
-            octets = bytes.fromhex(udh.strip())
-        except ValueError:
-            raise Rejection("HTTP21", "002", f"udh {udh!r} is not hex") from None
-        if not octets or octets[0] != len(octets) - 1:
-            raise Rejection("HTTP21", "002", f"udh {udh!r}: first octet must be its length")
-
-
 def _send(fake: BroadnetFake, request: Request, params: Params, as_json: bool) -> Response:
     sid, mno, mtype_raw, text = _required(params, "sid", "mno", "type", "text")
     _required_auth(params, "user", "pass")
@@ -194,7 +175,6 @@ def _submit(
         raise Rejection("HTTP24", "002", f"{len(numbers)} destinations; at most {limit}")
     if not numbers:
         raise Rejection("HTTP10", "002", "no destination number")
-    _check_relay_params(params, mtype)
     scheduled = None
     schtime = params.get("schtime")
     if schtime is not None and schtime.strip():
@@ -222,7 +202,7 @@ def _status(fake: BroadnetFake, request: Request, params: Params, as_json: bool)
     message = fake.messages.get(respid)
     if message is None:
         raise Rejection("HTTP25", "053", f"no message {respid}")
-    return _answer([native_status(message.status)], as_json)
+    return _answer([reported_status(message)], as_json)
 
 
 def _balance(fake: BroadnetFake, request: Request, params: Params, as_json: bool) -> Response:
@@ -307,7 +287,7 @@ def _dlrreport(fake: BroadnetFake, request: Request, params: Params, as_json: bo
             message.message_id,
             message.sender,
             message.to,
-            native_status(message.status),
+            reported_status(message),
             dlr_stamp(message.submitted_at, config.tz),
             done,
             message.bulk_id or "",

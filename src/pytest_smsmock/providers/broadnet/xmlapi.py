@@ -1,4 +1,4 @@
-"""The XML API: ``POST /websmpp/xmlsms``, ``/websmpp/xmlstatus`` (and ``/websmpp/xmlrecharge``).
+"""The XML API: ``POST /websmpp/xmlsms`` and ``/websmpp/xmlstatus``.
 
 The document puts the `format` attribute on ``<campaign>`` in its format-1 examples and on
 ``<SMS>`` in its format-2 example. The fake reads it from ``<SMS>`` first, then from
@@ -27,7 +27,6 @@ from pytest_smsmock.providers.broadnet.campaign import (
     Campaign,
     Credentials,
     enquire,
-    recharge,
     report,
     run,
 )
@@ -135,40 +134,28 @@ def handle(fake: BroadnetFake, request: Request, action: str) -> Response:
                 fake, _campaign(_parse(request, "campaign")), api="xml", ip=request.remote_addr
             )
             return _document("response", [("status", "000"), ("batch_id", batch.batch_id)])
-        if action == "status":
-            root = _parse(request, "enquiry")
-            batch = enquire(
-                fake,
-                _credentials(root),
-                _text(root, "batch_id"),
-                api="xml",
-                ip=request.remote_addr,
-            )
-            fields: list[tuple[str, object]] = [("batch_id", batch.batch_id)]
-            for line in report(fake, batch):
-                fields.append(
-                    (
-                        "report",
-                        [
-                            ("messageid", line.messageid),
-                            ("msisdn", line.msisdn),
-                            ("dlrstatus", line.dlr_status),
-                            ("status", line.request_status),
-                        ],
-                    )
-                )
-            return _document("result", fields)
-        root = _parse(request, "recharge")
-        balance = recharge(
+        root = _parse(request, "enquiry")
+        batch = enquire(
             fake,
             _credentials(root),
-            target_user=_text(root, "target_user"),
-            amount=_text(root, "amount"),
-            operation=_text(root, "operation"),
-            mode=_text(root, "mode"),
+            _text(root, "batch_id"),
+            api="xml",
             ip=request.remote_addr,
         )
-        return _document("response", [("status", "000"), ("balance", f"{balance:f}")])
+        fields: list[tuple[str, object]] = [("batch_id", batch.batch_id)]
+        for line in report(fake, batch):
+            fields.append(
+                (
+                    "report",
+                    [
+                        ("messageid", line.messageid),
+                        ("msisdn", line.msisdn),
+                        ("dlrstatus", line.dlr_status),
+                        ("status", line.request_status),
+                    ],
+                )
+            )
+        return _document("result", fields)
     except Rejection as exc:
         fake.journal.record(fake.name, "http", "event", f"refused: {exc}")
         return failure(exc.code)

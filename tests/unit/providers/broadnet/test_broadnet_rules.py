@@ -13,7 +13,7 @@ from werkzeug.test import EnvironBuilder
 from pytest_smsmock.core.callbacks import CallbackResult
 from pytest_smsmock.core.ids import IdGenerator
 from pytest_smsmock.core.messages import Message, Status, StatusChange
-from pytest_smsmock.errors import ConfigError
+from pytest_smsmock.errors import ConfigError, ScenarioError
 from pytest_smsmock.hub import SmsMock
 from pytest_smsmock.providers.broadnet import ids
 from pytest_smsmock.providers.broadnet.coverage import covered, networks
@@ -24,11 +24,15 @@ from pytest_smsmock.providers.broadnet.status import (
     API_TO_HTTP,
     HTTP_ERRORS,
     HTTP_TO_API,
+    NATIVE_STATUSES,
+    RECHARGE_CODES,
     Rejection,
     canonical_status,
+    change_status,
     error_line,
     native_status,
     rejection_for,
+    reported_status,
 )
 from pytest_smsmock.providers.broadnet.submit import (
     MessageType,
@@ -38,7 +42,6 @@ from pytest_smsmock.providers.broadnet.submit import (
     parse_type,
     prepare_text,
 )
-from pytest_smsmock.scenario.engine import SubmitDecision
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 AMMAN = timezone(timedelta(hours=3))
@@ -73,7 +76,7 @@ def test_code_tables_match_the_document_and_map_both_ways() -> None:
     assert error_line("HTTP18") == "ERROR - HTTP18 --> INSUFFICIENT CREDITS/BALANCE"
     assert set(API_CODES) == {f"{n:03d}" for n in (*range(11), 50, 51, 52, 53, *range(60, 65))}
     assert set(HTTP_TO_API) == set(HTTP_ERRORS)
-    assert set(API_TO_HTTP) == set(API_CODES) - {"000"}
+    assert set(API_TO_HTTP) == set(API_CODES) - {"000", *RECHARGE_CODES}
     assert API_CODES["052"] == ("INVALID_BATCHID", "Invalid Batch Id (must be 15 digits)")
 
 
@@ -94,8 +97,65 @@ def test_scenario_answers_in_either_vocabulary(answer: object, expected: tuple[s
 
 
 def test_unknown_scenario_answer_is_explained() -> None:
-    with pytest.raises(ValueError, match=r"HTTP01\.\.HTTP26"):
+    with pytest.raises(ValueError, match=r"HTTP01\.\.HTTP26, a status code \(001, 002"):
         rejection_for("HTTP99")
+    for recharge in ("060", 61, "INVALID_BALANCE_MODE", "063"):
+        with pytest.raises(ValueError, match="recharge call, which the document does not show"):
+            rejection_for(recharge)
+
+
+# -- scenario status names --------------------------------------------------------------------------
+def test_scenario_status_names_resolve_to_canonical_ones() -> None:
+    fake = SmsMock(providers=("broadnet",)).broadnet
+    assert fake.native_statuses() == [
+        "ATES",
+        "ACCEPTD",
+        "DELIVRD",
+        "UNDELIV",
+        "EXPIRED",
+        "REJECTD",
+        "DELETED",
+        "UNKNOWN",
+    ]
+    assert list(NATIVE_STATUSES) == fake.native_statuses()
+    assert fake.resolve_status("delivered") == (Status.DELIVERED, None)
+    assert fake.resolve_status("DELIVRD") == (Status.DELIVERED, None)
+    assert fake.resolve_status("undeliv") == (Status.UNDELIVERABLE, None)
+    assert fake.resolve_status("ATES") == (Status.ENROUTE, None)
+    assert fake.resolve_status("REJECTD") == (Status.REJECTED, None)
+    # ACCEPTD is the canonical `accepted`, which is reported as ATES unless it carries its name.
+    assert fake.resolve_status("ACCEPTD") == (Status.ACCEPTED, "ACCEPTD")
+    for unknown in ("DELIVERED", "PENDING", 0, 6, "006", "HTTP23", ""):
+        assert fake.resolve_status(unknown) is None
+
+
+def test_a_change_is_reported_by_the_name_the_scenario_gave_it() -> None:
+    accepted = StatusChange(at=NOW, status=Status.ACCEPTED, error="ACCEPTD")
+    assert change_status(accepted) == "ACCEPTD"
+    assert change_status(StatusChange(at=NOW, status=Status.ACCEPTED)) == "ATES"
+    # A name that does not describe the change's status is not a status name here.
+    assert change_status(StatusChange(at=NOW, status=Status.DELIVERED, error="ACCEPTD")) == (
+        "DELIVRD"
+    )
+    assert change_status(StatusChange(at=NOW, status=Status.UNDELIVERABLE, error=5)) == "UNDELIV"
+    sent = message()
+    assert reported_status(sent) == "ATES"
+    sent.set_status(Status.ACCEPTED, NOW, "ACCEPTD")
+    assert reported_status(sent) == "ACCEPTD"
+    sent.set_status(Status.DELIVERED, NOW)
+    assert reported_status(sent) == "DELIVRD"  # message.error keeps "ACCEPTD"; the change wins
+
+
+def test_unknown_scenario_status_lists_broadnet_names() -> None:
+    mock = SmsMock(providers=("broadnet",))
+    scenario = {
+        "version": 1,
+        "rules": [{"match": {"provider": "broadnet"}, "dlr": [{"after": "1s", "status": 6}]}],
+    }
+    with pytest.raises(ScenarioError) as caught:
+        mock.load_scenario(scenario)
+    assert "rules[0].dlr[0].status: 6 is not a status for broadnet" in str(caught.value)
+    assert "broadnet native: ATES, ACCEPTD, DELIVRD, UNDELIV, EXPIRED, REJECTD" in str(caught.value)
 
 
 # -- texts and lengths ----------------------------------------------------------------------------
@@ -265,6 +325,7 @@ def test_which_changes_push_and_what_counts_as_ok() -> None:
     assert wants_push(StatusChange(at=NOW, status=Status.DELIVERED))
     assert wants_push(StatusChange(at=NOW, status=Status.ENROUTE))
     assert not wants_push(StatusChange(at=NOW, status=Status.ACCEPTED))
+    assert wants_push(StatusChange(at=NOW, status=Status.ACCEPTED, error="ACCEPTD"))
     assert accepts_ok(CallbackResult(status=200, body=b"Ok"))
     assert accepts_ok(CallbackResult(status=200, body=b" OK\r\n"))
     assert not accepts_ok(CallbackResult(status=200, body=b"Okay"))
@@ -285,6 +346,7 @@ def test_which_changes_push_and_what_counts_as_ok() -> None:
         {"dlr_style": "json"},
         {"price": "cheap"},
         {"senders": "Shop"},
+        {"reseller": True},  # no recharge call: the document shows none
     ],
 )
 def test_bad_account_options_are_configuration_errors(options: dict[str, object]) -> None:
@@ -314,13 +376,14 @@ def call(mock: SmsMock, path: str, **kw: object) -> str:
 SEND = {"user": "test", "pass": "test", "sid": "S", "mno": "962791234567", "type": "1"}
 
 
-def test_scenario_answer_replaces_acceptance(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("answer", ["NO_COVERAGE", "HTTP23", 6, "006"])
+def test_scenario_answer_replaces_acceptance(answer: object) -> None:
     mock = SmsMock(providers=("broadnet",))
-    monkeypatch.setattr(
-        mock.broadnet, "decide", lambda ctx: SubmitDecision(respond={"status": "NO_COVERAGE"})
+    mock.load_scenario(
+        {"version": 1, "rules": [{"match": {"provider": "broadnet"}, "respond": {"status": answer}}]}
     )
-    answer = call(mock, "/websmpp/websms", query_string={**SEND, "text": "x"})
-    assert answer == "ERROR - HTTP23 --> Routing Error"
+    answer_text = call(mock, "/websmpp/websms", query_string={**SEND, "text": "x"})
+    assert answer_text == "ERROR - HTTP23 --> Routing Error"
     body = '{"campaign":{"username":"test","password":"test","sender":"S","type":"1",'
     body += '"text":"x","gsm":["962791234567"]}}'
     assert '"status": "006"' in call(mock, "/websmpp/json/sms", method="POST", data=body)
