@@ -274,7 +274,7 @@ def decode_content(pdu: SubmitSm | DataSm) -> Content:
     else:
         encoding, text = Encoding.BINARY, ""
     parts = 1
-    if payload is not None:
+    if udh is None:  # the SMSC splits a long text it was given whole
         if encoding is Encoding.BINARY:
             parts = len(split_octets(data))
         else:
