@@ -196,7 +196,8 @@ def _sources(params: dict[str, str]) -> list[tuple[str, str]]:
     `list` sends different texts in one request, one `phones:message` per line (the phones a
     comma or semicolon list, the message everything after the first colon, a line break in it
     written as the two characters `\\n`); `phones` and `mes` are then not needed. Every
-    message of the list shares the send's id.
+    message of the list shares the send's id. SMSC's public description gives the
+    `phones:message` lines; the `\\n` escape and the first-colon split are the plausible reading.
     """
     raw_list = params.get("list", "")
     if raw_list.strip():
