@@ -44,7 +44,7 @@ from pytest_smsmock.providers.infobip.v3 import (
 
 if TYPE_CHECKING:
     from pytest_smsmock.core.accounts import Account
-    from pytest_smsmock.core.messages import InboundMessage, Message, StatusChange
+    from pytest_smsmock.core.messages import InboundMessage, Message, Status, StatusChange
     from pytest_smsmock.core.queues import OnceQueue
     from pytest_smsmock.providers.base import Runtime
 
@@ -132,6 +132,15 @@ class InfobipFake(ProviderFake):
 
     def deliver_mo(self, message: InboundMessage) -> None:
         self.v3.deliver_mo(message)
+
+    def resolve_status(self, value: str | int) -> tuple[Status, int | str | None] | None:
+        """Canonical names, then Infobip's DLR status names and SMPP stat words (any case):
+        ``NOT_DELIVERED``, ``NOT_ALLOWED``, ``DELIVRD``, ... A DLR name rides along as the
+        error, so the report shows exactly that status."""
+        return super().resolve_status(value) or self.v3.resolve_status(value)
+
+    def native_statuses(self) -> list[str]:
+        return self.v3.native_statuses()
 
     def reset_state(self) -> None:
         self.v3.reset()

@@ -15,7 +15,9 @@ silent, what the real platform most plausibly does (marked *assumption*):
 - length: one SMS unless ``type=longSMS``; a longer text is cut to what one SMS carries
   (*assumption*: the document says "at the moment 160 characters", not that it is refused); a
   long text beyond the host's limit (MiMSMS documents 1080 characters) is cut there. Binary
-  content longer than 140 octets needs longSMS (else -1).
+  content is one SMS of at most 140 octets (longer -> -1): longSMS is "for text messages only";
+  a client concatenates binary itself with a UDH and ``esmclass=64`` (the document's UDH
+  example), and the message's text is then read after the UDH.
 - ``type``: longSMS, bookmark (needs ``wapurl``/``Bookmark``, else -1), nSMS; anything else -1.
 - TON/NPI: defaults src TON 1 numeric / 5 alphanumeric, src NPI 1 / 0, dest 1/1; values outside
   the document's tables -> -1.
@@ -47,10 +49,10 @@ from pytest_smsmock.core.encoding import (
     Encoding,
     decode_gsm7,
     segment,
-    split_octets,
 )
 from pytest_smsmock.core.lifecycle import Transition
 from pytest_smsmock.core.messages import Message, Status
+from pytest_smsmock.providers.infobip.status import send_status_code
 from pytest_smsmock.scenario.engine import SubmitContext
 
 if TYPE_CHECKING:
@@ -252,7 +254,7 @@ def _decode_binary(data: bytes, data_coding: int) -> str:
     return ""
 
 
-def _content(request: SendRequest, max_long_chars: int) -> _Content:
+def _content(request: SendRequest, max_long_chars: int, esm_class: int = 0) -> _Content:
     data_coding = _int(request.datacoding, "datacoding")
     if data_coding is None:
         data_coding = 0
@@ -285,14 +287,18 @@ def _content(request: SendRequest, max_long_chars: int) -> _Content:
             data = bytes.fromhex(hex_content)
         except ValueError:
             raise SendRefused(-1, "binary is not hexadecimal") from None
-        if len(data) > 140 and not long_sms:
-            raise SendRefused(-1, f"binary content of {len(data)} octets needs type=longSMS")
+        if len(data) > 140:
+            # "longSMS (for text messages only)": binary content is one SMS.
+            raise SendRefused(-1, f"binary content of {len(data)} octets is over one SMS (140)")
+        payload = data
+        if esm_class & 0x40 and data and data[0] < len(data):
+            payload = data[data[0] + 1 :]  # UDHI: the text follows the user data header
         return _Content(
-            text=_decode_binary(data, data_coding),
+            text=_decode_binary(payload, data_coding),
             binary=data,
             encoding="binary",
             data_coding=data_coding,
-            parts=len(split_octets(data)),
+            parts=1,
             flash=flash,
             truncated=False,
         )
@@ -373,13 +379,6 @@ def _us_short_code(sender: str, gsm: str) -> bool:
     return sender.isdigit() and 5 <= len(sender) <= 6 and gsm.startswith("1") and len(gsm) == 11
 
 
-def _native(value: object) -> int:
-    try:
-        return int(str(value).replace(" ", ""))
-    except ValueError:
-        return -99
-
-
 def submit(
     fake: ProviderFake,
     account: Account,
@@ -410,7 +409,7 @@ def submit(
     try:
         sender = _check_sender(account, request.sender)
         options = _options(request)
-        content = _content(request, max_long_chars)
+        content = _content(request, max_long_chars, options["esm_class"])
         ton_npi = _ton_npi(request, sender)
     except SendRefused as refused:
         return refuse_all(refused.status)
@@ -454,11 +453,10 @@ def submit(
                 api=api,
             )
         )
+        # A rule's transport fault never gets here: `decide` raises it (InjectedFault) for the
+        # HTTP server to perform. `respond` is the provider-native answer for this recipient.
         if decision.respond is not None:
-            fail(_native(decision.respond.get("status", -99)))
-            continue
-        if decision.fault is not None:
-            fail(-26)
+            fail(send_status_code(decision.respond.get("status", -99)))
             continue
         price = price_per_part * content.parts
         if not account.can_pay(price):
@@ -470,10 +468,7 @@ def submit(
         account.debit(price)
         plan: Plan = decision.plan
         if options["campaign_id"] is None and _us_short_code(sender, gsm):
-            rejected = Transition(
-                after=timedelta(seconds=5), status=Status.REJECTED, error="REJECTED"
-            )
-            plan = (rejected,)
+            plan = (_US_REJECTED,)
         message = Message(
             message_id=fake.ids("message").digits(18),
             provider=fake.name,

@@ -1,29 +1,40 @@
 """Infobip's status tables, shared by the HTTP API v3 and the SMPP profile.
 
 - `SEND_STATUSES`: the per-recipient answer codes of a send (document table "HTTP API response
-  values", plus the codes public clients also know: -4, -7, -8, -9, -12).
+  values", plus the codes public clients also know: -4, -7, -8, -9, -12). The fake produces
+  every code of the document's table from its cause, and -7/-8 for a missing text/sender;
+  `NOT_PRODUCED` (-4 SOCKET_EXCEPTION, -9 DESTINATION_ADDRESS_INVALID_FORMAT, -12
+  INVALID_DESTINATION_ADDRESS) are codes clients know but the document gives no cause for (it
+  answers any unusable number with -13): they come only from a scenario's ``respond``.
+  `send_status_code()` reads a ``respond: {status: ...}`` value (code or name).
 - `DLR_STATUSES` and `dlr_status()`: the status a delivery report carries for a message, from
-  its canonical status and the error a scenario gave (a GSM error code, or an Infobip DLR
-  status name such as ``"NOT_ALLOWED"``).
+  its canonical status and the error a scenario gave (a GSM error code or name, or an Infobip
+  DLR status name such as ``"NOT_ALLOWED"``).
 - `GSM_ERRORS`: the document's "GSM ErrorCodes" table (4.1), for both HTTP and SMPP.
 - `SMPP_STATS`: the ``stat:`` words of the SMPP DR text (3.1).
-- `NATIVE_STATUSES`: Infobip's own DLR status names -> canonical status, for scenarios.
+- `NATIVE_STATUSES`, `resolve_native()`, `native_names()`: Infobip's own DLR status names and
+  SMPP stat words -> canonical status, for scenarios.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from pytest_smsmock.core.messages import Message, Status
+from pytest_smsmock.core.messages import Status
 
 __all__ = [
     "DLR_STATUSES",
     "GSM_ERRORS",
     "NATIVE_STATUSES",
+    "NOT_PRODUCED",
     "SEND_STATUSES",
     "SMPP_STATS",
     "dlr_status",
     "format_dlr_date",
+    "gsm_error",
+    "native_names",
+    "resolve_native",
+    "send_status_code",
     "smpp_stat",
 ]
 
@@ -51,6 +62,16 @@ SEND_STATUSES: dict[int, str] = {
     -33: "DUPLICATE_MESSAGEID",
     -34: "SENDER_NOT_ALLOWED",
     -99: "GENERAL_ERROR",
+}
+
+#: Codes public clients know that the document gives no cause for: never answered by the fake
+#: on its own (a scenario's ``respond: {status: -9}`` still can).
+NOT_PRODUCED: frozenset[int] = frozenset({-4, -9, -12})
+
+# Name -> code for ``respond``; INVALID_DESTINATION_ADDRESS is the document's -13, not the -12
+# of older clients.
+_SEND_CODES: dict[str, int] = {
+    name: code for code, name in sorted(SEND_STATUSES.items(), reverse=True) if code != -12
 }
 
 DLR_STATUSES: tuple[str, ...] = (
@@ -81,6 +102,7 @@ NATIVE_STATUSES: dict[str, Status] = {
     "REJECTED": Status.REJECTED,
     "INVALID_MESSAGE_FORMAT": Status.REJECTED,
     # SMPP stat words name the same outcomes.
+    "ACCEPTD": Status.ACCEPTED,
     "DELIVRD": Status.DELIVERED,
     "UNDELIV": Status.UNDELIVERABLE,
     "EXPIRED": Status.EXPIRED,
@@ -144,6 +166,8 @@ GSM_ERRORS: dict[int, str] = {
     4101: "EC_ValidityExpired",
 }
 
+_GSM_CODES: dict[str, int] = {name.upper(): code for code, name in GSM_ERRORS.items()}
+
 # canonical status -> (DLR status, GSM error when the scenario gave none)
 _DEFAULT_DLR: dict[Status, tuple[str, int]] = {
     Status.DELIVERED: ("DELIVERED", 0),
@@ -167,28 +191,73 @@ SMPP_STATS: dict[Status, str] = {
 }
 
 
+def gsm_error(value: int | str) -> int | None:
+    """A GSM error code from a code or a table name (``27``, ``"27"``, ``"EC_ABSENT_SUBSCRIBER"``,
+    any case), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    text = value.strip()
+    if text.lstrip("-").isdigit():
+        return int(text)
+    return _GSM_CODES.get(text.upper())
+
+
 def dlr_status(status: Status, error: int | str | None = None) -> tuple[str, int]:
     """The Infobip DLR status and GSM error code of a final status.
 
-    `error` refines it: an int is the GSM error code, a string naming one of `DLR_STATUSES`
-    picks that status (``NOT_ALLOWED`` for a rejection by the network, ...), a numeric string
-    counts as a GSM error code.
+    `error` refines it: a GSM error code or name (table 4.1) is the ``gsmerror``; a string
+    naming one of `DLR_STATUSES` (any case) picks that status, with the class's default GSM
+    error when it is the class's own name (NOT_DELIVERED of an expiry: 4101) and 0 otherwise
+    (NOT_ALLOWED, NOT_SENT, ... as in the document's examples).
     """
     name, gsm = _DEFAULT_DLR.get(status, ("NOT_SENT", 0))
     if isinstance(error, bool) or error is None:
         return name, gsm
-    if isinstance(error, int):
-        return name, error
-    text = error.strip()
-    if text.upper() in DLR_STATUSES:
-        return text.upper(), gsm if text.upper() != "DELIVERED" else 0
+    if isinstance(error, str) and error.strip().upper() in DLR_STATUSES:
+        native = error.strip().upper()
+        return native, gsm if native == name else 0
+    code = gsm_error(error)
+    return name, gsm if code is None else code
+
+
+def resolve_native(value: str | int) -> tuple[Status, int | str | None] | None:
+    """A native status name a scenario uses -> (canonical status, error to carry), else None.
+
+    DLR status names (``NOT_DELIVERED``, ``NOT_ALLOWED``...) carry themselves as the error, so the
+    report shows exactly that status; SMPP stat words (``DELIVRD``, ``UNDELIV``...) map to their
+    canonical status. Any case.
+    """
+    if not isinstance(value, str):
+        return None
+    name = value.strip().upper()
+    status = NATIVE_STATUSES.get(name)
+    if status is None:
+        return None
+    if name in DLR_STATUSES and name != "DELIVERED":
+        return status, name
+    return status, None
+
+
+def native_names() -> list[str]:
+    """Every native status name `resolve_native` accepts: the DLR names in the document's
+    order, then the SMPP stat words."""
+    return [*DLR_STATUSES, *(name for name in NATIVE_STATUSES if name not in DLR_STATUSES)]
+
+
+def send_status_code(value: object) -> int:
+    """A send answer code from a scenario's ``respond: {status: ...}``: a code (``-13``,
+    ``"-13"``) or a name of `SEND_STATUSES` (``"INVALID_DESTINATION_ADDRESS"``); anything else
+    is -99 GENERAL_ERROR."""
+    if isinstance(value, bool):
+        return -99
+    if isinstance(value, int):
+        return value
+    text = str(value).replace(" ", "").strip()
     if text.lstrip("-").isdigit():
-        return name, int(text)
-    return name, gsm
-
-
-def message_dlr_status(message: Message) -> tuple[str, int]:
-    return dlr_status(message.status, message.error)
+        return int(text)
+    return _SEND_CODES.get(text.upper(), -99)
 
 
 def smpp_stat(status: Status) -> str:

@@ -26,6 +26,7 @@ Endpoints (document 001 chapter 2; MiMSMS 000):
 - ``GET /api/v2/command/inbox`` (and ``/api/v3/command/inbox``): inbound messages, once each,
   xml (default) or json (*assumption* for the shape: the push placeholders' names).
 
+A report with status NOT_ALLOWED gives the message's credits back ("will not be charged").
 DLRs of final statuses go to ``pushurl``/``drPushUrl`` or the account's ``dlr_url`` (POST of the
 ``<DeliveryReport>`` XML, retried after 1, 2, 5 and 10 minutes, then dropped); with ``nopush=1``
 or no URL they wait for the pull.
@@ -62,11 +63,16 @@ from pytest_smsmock.providers.infobip.sending import (
     submit,
     valid_gsm,
 )
-from pytest_smsmock.providers.infobip.status import format_dlr_date, message_dlr_status
+from pytest_smsmock.providers.infobip.status import (
+    dlr_status,
+    format_dlr_date,
+    native_names,
+    resolve_native,
+)
 
 if TYPE_CHECKING:
     from pytest_smsmock.core.accounts import Account
-    from pytest_smsmock.core.messages import InboundMessage, Message, StatusChange
+    from pytest_smsmock.core.messages import InboundMessage, Message, Status, StatusChange
     from pytest_smsmock.providers.base import ProviderFake
 
 __all__ = [
@@ -409,7 +415,9 @@ class V3Api:
     def on_status_change(self, message: Message, change: StatusChange) -> None:
         if not message.api.startswith("v3") or not change.status.final:
             return
-        status, gsmerror = message_dlr_status(message)
+        # The change's own error: a native name or GSM error of an earlier step never leaks
+        # into a later report.
+        status, gsmerror = dlr_status(change.status, change.error)
         extra = message.extra
         report = DeliveryReport(
             account=message.account,
@@ -422,6 +430,10 @@ class V3Api:
             appid=extra.get("appid"),
         )
         account = self.fake.accounts.get(message.account)
+        if status == "NOT_ALLOWED" and account is not None and message.price:
+            # "The client has no authorization to send to the specified network (the message
+            # will not be charged)": the credits taken at submission come back.
+            account.credit(message.price)
         target = message.callback_url or (account.dlr_url if account is not None else None)
         if extra.get("nopush") or not target:
             self.reports.put(report)
@@ -438,6 +450,13 @@ class V3Api:
             ),
             retries=PUSH_RETRIES,
         )
+
+    def resolve_status(self, value: str | int) -> tuple[Status, int | str | None] | None:
+        """A native status a scenario names (DLR status or SMPP stat word), else None."""
+        return resolve_native(value)
+
+    def native_statuses(self) -> list[str]:
+        return native_names()
 
     def deliver_mo(self, mo: InboundMessage) -> None:
         """Push to the account's URL template (all placeholders) and feed the pull inbox."""

@@ -219,7 +219,7 @@ def test_one_shot_pull_with_many_concurrent_pullers(smsmock: SmsMock) -> None:
                 )
                 if answer.content == b"NO_DATA":
                     return
-                ids = [m.get("id") for m in etree.fromstring(answer.content)]
+                ids = [m.get("id") or "" for m in etree.fromstring(answer.content)]
                 with lock:
                     seen.extend(ids)
 

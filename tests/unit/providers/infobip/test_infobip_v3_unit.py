@@ -67,7 +67,11 @@ def plain(fake: InfobipFake, **params: str) -> Response:
 def results(response: Response) -> list[tuple[int, str, str]]:
     root = etree.fromstring(response.get_data())
     return [
-        (int(r.findtext("status")), r.findtext("messageid") or "", r.findtext("destination") or "")
+        (
+            int(r.findtext("status") or ""),
+            r.findtext("messageid") or "",
+            r.findtext("destination") or "",
+        )
         for r in root.findall("result")
     ]
 
@@ -373,11 +377,12 @@ def test_scheduling_delays_delivery(fake: InfobipFake, mock: SmsMock) -> None:
     assert message.scheduled_at == mock.clock.now() + timedelta(
         days=1, hours=2, minutes=5, seconds=3
     )
-    assert message.status is Status.SCHEDULED
+    seen = [message.status]
     mock.clock.advance("1d2h5m")
-    assert message.status is Status.SCHEDULED
+    seen.append(message.status)
     mock.clock.advance("10s")
-    assert message.status is Status.DELIVERED
+    seen.append(message.status)
+    assert seen == [Status.SCHEDULED, Status.SCHEDULED, Status.DELIVERED]
 
 
 def test_validity_capped_at_48h_and_expiry_report(fake: InfobipFake, mock: SmsMock) -> None:
@@ -504,7 +509,7 @@ def test_push_to_pushurl_else_account_url_nopush_pulls(
     ]
     report = etree.fromstring(sent.requests[0].body)
     assert report.tag == "DeliveryReport"
-    assert report[0].attrib == {
+    assert {str(k): str(v) for k, v in report[0].attrib.items()} == {
         "id": fake.messages[0].message_id,
         "sentdate": "2025/1/1 0:0:0",
         "donedate": "2025/1/1 0:0:5",
@@ -706,3 +711,16 @@ def test_inbox_pull_once_xml_and_json_with_limit(fake: InfobipFake) -> None:
 
 def test_unknown_path_is_404(fake: InfobipFake) -> None:
     assert call(fake, "GET", "/nope").status_code == 404
+
+
+def test_binary_is_one_sms_and_its_text_follows_the_udh(fake: InfobipFake) -> None:
+    gsm = "38598111111"
+    # "longSMS (for text messages only)": binary over one SMS is refused, longSMS or not.
+    for kind in ("", "longSMS"):
+        assert statuses(plain(fake, GSM=gsm, SMSText="", binary="41" * 141, type=kind)) == [-1]
+    assert statuses(plain(fake, GSM=gsm, SMSText="", binary="41" * 140)) == [0]
+    plain(fake, GSM=gsm, SMSText="", binary="06050400010241424344", esmclass="64")
+    message = fake.messages.last
+    assert (message.text, message.parts) == ("BCD", 1)  # UDH 06 05 04 0001 0241
+    plain(fake, GSM=gsm, SMSText="", binary="06050400010241424344")
+    assert fake.messages.last.text != "BCD"  # no UDHI: the header is read as text
