@@ -250,7 +250,10 @@ class SmsMock:
         effective = seed if seed is not None else scenario.seed
         # Built first: provider-native status names are checked before anything changes.
         engine = Engine(
-            scenario, seed=effective if effective is not None else self.seed, fakes=self.fakes
+            scenario,
+            seed=effective if effective is not None else self.seed,
+            fakes=self.fakes,
+            lock=threading.Lock(),  # server threads share the engine's counters and streams
         )
         if effective is not None and effective != self.seed:
             self.seed = effective

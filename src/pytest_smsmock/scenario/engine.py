@@ -24,12 +24,13 @@ transport (`ProviderFake.dispatch` for HTTP, the SMPP listener), which performs 
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import fnmatch
 import random
-import threading
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -253,7 +254,9 @@ class Engine:
     """Decisions for one scenario and seed; built by the hub when a scenario is loaded.
 
     `fakes` (name -> fake) resolves provider-native status names; `origin` is the virtual
-    instant the scenario was loaded (time windows and events count from it).
+    instant the scenario was loaded (time windows and events count from it); `lock` guards the
+    counters and streams when transports call from several threads (the hub passes a
+    `threading.Lock`; the engine itself imports no threading).
     """
 
     def __init__(
@@ -263,13 +266,14 @@ class Engine:
         seed: int | str | None = None,
         fakes: Mapping[str, StatusResolver] | None = None,
         origin: datetime | None = None,
+        lock: AbstractContextManager[Any] | None = None,
     ) -> None:
         self.scenario = scenario
         if seed is None:
             seed = scenario.seed if scenario is not None and scenario.seed is not None else 0
         self.seed: int | str = seed
         self.origin = origin
-        self._lock = threading.Lock()
+        self._lock: AbstractContextManager[Any] = lock or contextlib.nullcontext()
         self._streams: dict[str, random.Random] = {}
         self._submits: dict[str, int] = {}
         self._rule_uses: dict[int, int] = {}
