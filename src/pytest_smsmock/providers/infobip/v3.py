@@ -500,6 +500,11 @@ class V3Api:
             self._custom_ids.add(key)
             return True
 
+    def _named(self, username: str | None) -> Account | None:
+        """The account a refused request names: its quirks still shape the refusal (an account
+        with ``status_space`` sees "- 1" for a wrong password)."""
+        return self.fake.accounts.get(username) if username else None
+
     def _authenticate(self, username: str | None, password: str | None) -> Account | int:
         if not username:
             return -10
@@ -597,7 +602,7 @@ class V3Api:
             return self._xml_answer([RecipientResult(status=exc.status)], None)
         account = self._authenticate(username, password)
         if isinstance(account, int):
-            return self._xml_answer(self._refuse(messages, account), None)
+            return self._xml_answer(self._refuse(messages, account), self._named(username))
         return self._xml_answer(self._submit(account, messages, "v3-xml"), account)
 
     def _parse_xml(self, payload: bytes) -> tuple[str | None, str | None, list[SendRequest]]:
@@ -656,7 +661,9 @@ class V3Api:
             return self._json_answer([RecipientResult(status=exc.status)], None, auth_failed=False)
         account = self._authenticate(username, password)
         if isinstance(account, int):
-            return self._json_answer(self._refuse(messages, account), None, auth_failed=True)
+            return self._json_answer(
+                self._refuse(messages, account), self._named(username), auth_failed=True
+            )
         return self._json_answer(
             self._submit(account, messages, "v3-json"), account, auth_failed=False
         )
