@@ -335,7 +335,7 @@ def _params(request: Request) -> dict[str, str]:
         if key.lower() == "encoding" and value.strip():
             try:
                 charset = codecs.lookup(value.strip()).name
-            except LookupError:
+            except (LookupError, ValueError):  # ValueError: a NUL in the name
                 raise _Syntax(-26) from None
     params: dict[str, str] = {}
     for key, value in _parse_pairs(raw_query + b"&" + form, charset):

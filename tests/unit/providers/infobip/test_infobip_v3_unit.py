@@ -239,6 +239,7 @@ def test_syntax_errors(fake: InfobipFake) -> None:
 
 def test_unknown_encoding_is_communication_error(fake: InfobipFake) -> None:
     assert statuses(plain(fake, GSM="38598111111", encoding="klingon-8")) == [-26]
+    assert statuses(plain(fake, GSM="38598111111", encoding="utf\x008")) == [-26]
 
 
 def test_windows_1250_encoding_parameter(fake: InfobipFake) -> None:
