@@ -17,7 +17,6 @@ from __future__ import annotations
 import io
 import json
 import re
-from datetime import timedelta
 from typing import Any
 
 import openpyxl
@@ -25,10 +24,7 @@ import pytest
 import requests
 import xlrd
 
-from pytest_smsmock.core.lifecycle import Transition
-from pytest_smsmock.core.messages import Status
 from pytest_smsmock.hub import SmsMock
-from pytest_smsmock.scenario.engine import SubmitContext, SubmitDecision
 
 ACCESSKEY = "xxxxxxxxxxxxxxx"
 NUMBER = "962791234567"
@@ -298,31 +294,24 @@ def test_json_group_example_is_not_json_and_answers_051(json_user: SmsMock) -> N
     assert [m.to for m in json_user.broadnet.messages] == ["962790000001", "962790000002"]
 
 
-def _document_outcomes(smsmock: SmsMock, monkeypatch: pytest.MonkeyPatch, undelivered: str) -> None:
-    fake = smsmock.broadnet
-    original = fake.decide
-
-    def decide(context: SubmitContext) -> SubmitDecision:
-        if context.to == undelivered:
-            return SubmitDecision(
-                plan=(Transition(after=timedelta(seconds=5), status=Status.UNDELIVERABLE),)
-            )
-        return original(context)
-
-    monkeypatch.setattr(fake, "decide", decide)
+def _document_outcomes(smsmock: SmsMock, undelivered: str) -> None:
+    """The document's result: one number UNDELIV, the other delivered (the default life)."""
+    rule = {
+        "match": {"provider": "broadnet", "to": undelivered},
+        "dlr": [{"after": "5s", "status": "UNDELIV"}],
+    }
+    smsmock.load_scenario({"version": 1, "rules": [rule]})
 
 
 @pytest.mark.smsmock(start="2020-02-03T11:20:33Z")  # 14:20:33 in Amman, as the ids say
 @pytest.mark.parametrize("enquiry", JSON_STATUS)
-def test_json_status_examples_give_the_documented_result(
-    json_user: SmsMock, monkeypatch: pytest.MonkeyPatch, enquiry: str
-) -> None:
+def test_json_status_examples_give_the_documented_result(json_user: SmsMock, enquiry: str) -> None:
     fake = json_user.broadnet
     url = "https://ip:port/websmpp/json/status"
     assert fetch(json_user, url, "POST", data=enquiry).json() == {
         "response": {"batch_id": "", "status": "053"}
     }
-    _document_outcomes(json_user, monkeypatch, "9629826321321")
+    _document_outcomes(json_user, "9629826321321")
     fake.pin_ids(
         messages=["2002031420338711051", "2002031420338811061"], batches=["0302201420337911363"]
     )

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import socket
+from collections.abc import Iterator
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import requests
 from pytest_httpserver import HTTPServer
 
-from pytest_smsmock.core.lifecycle import Transition
-from pytest_smsmock.core.messages import Status
 from pytest_smsmock.hub import SmsMock
-from pytest_smsmock.scenario.engine import SubmitDecision
 
 SEND = {"user": "dlr", "pass": "pw", "sid": "Shop", "mno": "962791234567", "type": "1", "text": "x"}
 FIELDS = ["MessageId", "Source", "Destination", "Status", "SubmitDate", "DoneDate", "BatchId"]
@@ -20,6 +18,7 @@ FIELDS = ["MessageId", "Source", "Destination", "Status", "SubmitDate", "DoneDat
 
 def send(smsmock: SmsMock) -> str:
     answer = requests.get(smsmock.broadnet.url + "/websmpp/websms", params=SEND, timeout=10)
+    assert answer.text.startswith("Response: "), answer.text
     return answer.text.removeprefix("Response: ")
 
 
@@ -129,14 +128,23 @@ def test_receiver_that_answers_nothing_then_recovers(
 
 
 def test_enroute_pushes_ates_before_the_final_report(
-    smsmock: SmsMock, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+    smsmock: SmsMock, httpserver: HTTPServer
 ) -> None:
     httpserver.expect_request("/dlr").respond_with_data("Ok")
-    plan = (
-        Transition(after=timedelta(seconds=1), status=Status.ENROUTE),
-        Transition(after=timedelta(minutes=2), status=Status.UNDELIVERABLE),
+    smsmock.load_scenario(
+        {
+            "version": 1,
+            "rules": [
+                {
+                    "match": {"provider": "broadnet"},
+                    "dlr": [
+                        {"after": "1s", "status": "enroute"},
+                        {"after": "2m", "status": "UNDELIV"},
+                    ],
+                }
+            ],
+        }
     )
-    monkeypatch.setattr(smsmock.broadnet, "decide", lambda ctx: SubmitDecision(plan=plan))
     smsmock.broadnet.add_account("dlr", "pw", dlr_url=httpserver.url_for("/dlr"), dlr_style="form")
     send(smsmock)
     smsmock.clock.advance("3m")
@@ -163,3 +171,34 @@ def test_no_link_no_push(smsmock: SmsMock) -> None:
     send(smsmock)
     smsmock.clock.advance("5s")
     assert attempts(smsmock) == []
+
+
+# -- a receiver that hangs ---------------------------------------------------------------------
+@pytest.fixture
+def hanging_receiver() -> Iterator[str]:
+    """A DLR link whose server takes the connection and never answers: the listening socket's
+    backlog completes every TCP handshake, and nothing ever reads or writes."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        host, port = listener.getsockname()
+        yield f"http://{host}:{port}/dlr/dlr.aspx"
+
+
+def test_a_receiver_that_hangs_times_out_and_is_retried(hanging_receiver: str) -> None:
+    # A hub of its own: its callback sender gives up after 0.2 real seconds (the fixture's
+    # waits 5), so each attempt costs that long and no more.
+    with SmsMock(providers=("broadnet",), callback_timeout=0.2) as hub:
+        hub.broadnet.add_account("dlr", "pw", dlr_url=hanging_receiver, dlr_retries=["1m", "5m"])
+        send(hub)
+        hub.clock.advance("5s")
+        assert [line.split(": ", 1)[1] for line in attempts(hub)] == ["failed (timeout)"]
+        hub.clock.advance("59s")
+        assert len(attempts(hub)) == 1  # the retry is due one minute after the failure
+        hub.clock.advance("1s")
+        hub.clock.advance("5m")
+        log = attempts(hub)
+        assert [line.split(": ", 1)[1] for line in log[:3]] == ["failed (timeout)"] * 3
+        assert [f"attempt {n}:" in line for n, line in enumerate(log[:3], start=1)] == [True] * 3
+        assert "dropped after 3 attempt(s)" in log[-1]
+        assert hub.take_errors() == []

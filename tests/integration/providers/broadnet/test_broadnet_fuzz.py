@@ -23,8 +23,8 @@ WEBSMS_PATHS = [
     "/websmpp/api/dlrreport",
     "/websmpp/whatever",
 ]
-JSON_PATHS = ["/websmpp/json/sms", "/websmpp/json/status", "/websmpp/json/recharge"]
-XML_PATHS = ["/websmpp/xmlsms", "/websmpp/xmlstatus", "/websmpp/xmlrecharge"]
+JSON_PATHS = ["/websmpp/json/sms", "/websmpp/json/status"]
+XML_PATHS = ["/websmpp/xmlsms", "/websmpp/xmlstatus"]
 NAMES = [
     "user",
     "pass",
@@ -47,7 +47,7 @@ NAMES = [
     "to_date",
     "is_content",
     "sender",
-    "dcs",
+    "dcs",  # not Broadnet parameters: ignored
     "esm",
     "udh",
 ]
@@ -115,9 +115,7 @@ CAMPAIGN_KEYS = st.sampled_from(
         "type",
         "custom",
         "batch_id",
-        "target_user",
-        "amount",
-        "operation",
+        "amount",  # not Broadnet fields: ignored
         "mode",
     ]
 )

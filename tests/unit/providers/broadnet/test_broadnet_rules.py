@@ -104,7 +104,7 @@ def test_unknown_scenario_answer_is_explained() -> None:
             rejection_for(recharge)
 
 
-# -- scenario status names --------------------------------------------------------------------------
+# -- scenario status names ---------------------------------------------------------------
 def test_scenario_status_names_resolve_to_canonical_ones() -> None:
     fake = SmsMock(providers=("broadnet",)).broadnet
     assert fake.native_statuses() == [
@@ -380,7 +380,10 @@ SEND = {"user": "test", "pass": "test", "sid": "S", "mno": "962791234567", "type
 def test_scenario_answer_replaces_acceptance(answer: object) -> None:
     mock = SmsMock(providers=("broadnet",))
     mock.load_scenario(
-        {"version": 1, "rules": [{"match": {"provider": "broadnet"}, "respond": {"status": answer}}]}
+        {
+            "version": 1,
+            "rules": [{"match": {"provider": "broadnet"}, "respond": {"status": answer}}],
+        }
     )
     answer_text = call(mock, "/websmpp/websms", query_string={**SEND, "text": "x"})
     assert answer_text == "ERROR - HTTP23 --> Routing Error"
