@@ -80,3 +80,78 @@ def test_rule_fault_over_smpp_answers_throttled(smsmock: SmsMock, client: Client
     )
     client.client.bind_transceiver(system_id="test", password="test")
     assert [client.submit(), client.submit()] == [0x58, 0]
+
+
+def _fresh(smsmock: SmsMock, fault: dict[str, Any], timeout: float = 1.0) -> Client:
+    smsmock.load_scenario({"version": 1, "faults": [fault]})
+    c = Client(smsmock.infobip.smpp_address)
+    c.client.timeout = timeout
+    c.client._socket.settimeout(timeout)
+    return c
+
+
+@pytest.mark.parametrize(
+    ("fault", "answer"),
+    [
+        ({"kind": "error_status", "command_status": 0x45}, ("submit_sm_resp", 0x45)),
+        ({"kind": "queue_full"}, ("submit_sm_resp", 0x14)),
+        ({"kind": "generic_nack"}, ("generic_nack", 0x08)),
+        ({"kind": "delayed_response", "delay": "200ms"}, ("submit_sm_resp", 0)),
+    ],
+)
+def test_submit_faults_answer(
+    smsmock: SmsMock, client: Client, fault: dict[str, Any], answer: tuple[str, int]
+) -> None:
+    c = _fresh(smsmock, {"on": "infobip:smpp:submit_sm", "nth": 1, **fault})
+    c.client.bind_transceiver(system_id="test", password="test")
+    c.submit()
+    first = c.responses[0]
+    assert (first.command, int(first.status)) == answer
+    assert first.sequence == c.responses[-1].sequence
+    assert c.submit() == 0  # only the first submit_sm
+    c.client.disconnect()
+    assert smsmock.journal.entries(provider="infobip", contains=f"scenario fault {fault['kind']}")
+
+
+@pytest.mark.parametrize(
+    ("kind", "error"),
+    [
+        ("no_response", TimeoutError),
+        ("drop_connection", smpplib.exceptions.ConnectionError),
+        ("invalid_command_id", smpplib.exceptions.UnknownCommandError),
+        ("bad_command_length", Exception),
+    ],
+)
+def test_submit_faults_break_the_session(
+    smsmock: SmsMock, client: Client, kind: str, error: type[Exception]
+) -> None:
+    c = _fresh(smsmock, {"on": "infobip:smpp:submit_sm", "kind": kind}, timeout=0.3)
+    c.client.bind_transceiver(system_id="test", password="test")
+    with pytest.raises(error):
+        c.submit()
+    assert smsmock.journal.entries(provider="infobip", contains=f"scenario fault {kind}")
+
+
+@pytest.mark.parametrize(
+    ("fault", "status"),
+    [
+        ({"kind": "bind_wrong_status", "command_status": 0x04}, 0x04),
+        ({"kind": "bind_generic_nack"}, 0x08),
+    ],
+)
+def test_bind_faults(smsmock: SmsMock, client: Client, fault: dict[str, Any], status: int) -> None:
+    c = _fresh(smsmock, {"on": "infobip:smpp:bind_transceiver", **fault})
+    with pytest.raises(smpplib.exceptions.PDUError) as info:
+        c.client.bind_transceiver(system_id="test", password="test")
+    assert info.value.args[1] == status
+
+
+def test_server_side_unbind(smsmock: SmsMock, client: Client) -> None:
+    c = _fresh(smsmock, {"on": "infobip:smpp:submit_sm", "kind": "unbind"}, timeout=0.3)
+    c.client.bind_transceiver(system_id="test", password="test")
+    with pytest.raises(TimeoutError):
+        c.submit()  # no submit_sm_resp: the server asked to unbind instead
+    assert any(
+        "unbind" in e.summary and e.direction == "out"
+        for e in smsmock.journal.entries(provider="infobip", channel="smpp")
+    )
