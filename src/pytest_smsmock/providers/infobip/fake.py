@@ -22,6 +22,10 @@ mo_url=..., **options)``):
 Fake attributes: ``quirks`` (a set, as the account option but for every account),
 ``hlr_results`` (as the option, for every account), ``reports`` (DLRs waiting for a pull),
 ``secondary_url``.
+
+Scenarios name Infobip's DLR statuses and SMPP stat words besides the canonical ones
+(`resolve_status`, from `status.py`), GSM error codes or names as ``error:``, and send codes (or
+their names) as ``respond: {status: ...}``. The user's page is ``docs/providers/infobip.md``.
 """
 
 from __future__ import annotations

@@ -346,3 +346,23 @@ def test_mimsms_v3_paths(smsmock: SmsMock) -> None:
     )
     assert again.text == "NO_DATA"
     assert requests.get(url + "/api/v3/sendsms/xml", timeout=5).status_code == 404
+
+
+def test_unicode_text_with_the_documented_content_encoding_header(smsmock: SmsMock) -> None:
+    # "you have to relay Content-Encoding:UTF-8 information in the header" (2.2.1.1, 2.2.2.1)
+    body = XML.format("<gsm>385951111111</gsm>").replace(
+        "<text>Hello</text>", "<text>Dear mister Jurčić..</text><datacoding>8</datacoding>"
+    )
+    answer = requests.post(
+        smsmock.infobip.url + "/api/v3/sendsms/xml",
+        data=body.encode("utf-8"),
+        headers={"Content-Type": "application/xml", "Content-Encoding": "UTF-8"},
+        timeout=5,
+    )
+    assert statuses(answer.content) == [0]
+    message = smsmock.infobip.messages.last
+    assert (message.text, message.encoding, message.data_coding) == (
+        "Dear mister Jurčić..",
+        "ucs2",
+        8,
+    )
