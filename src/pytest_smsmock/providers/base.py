@@ -50,6 +50,10 @@ __all__ = ["HttpListener", "ProviderFake", "Runtime", "SmppListener"]
 
 MAX_BODY = 16 * 1024 * 1024
 
+#: A rule's HTTP fault on the answer of the request this thread is handling (see `decide`).
+_DEFERRED = threading.local()
+_DEFERRED.fault = None
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HttpListener:
@@ -280,8 +284,14 @@ class ProviderFake:
             + f" matched {context.to}: {outcome}",
             {"rule": decision.rule, "to": context.to, "fault": decision.fault},
         )
-        if decision.detail is not None:
-            raise InjectedFault(decision.detail, decision)
+        detail = decision.detail
+        if detail is not None and getattr(detail, "wraps_answer", False):
+            # An HTTP fault on the provider's own answer (truncated, malformed, delayed):
+            # the provider answers normally and `dispatch` alters the answer afterwards.
+            _DEFERRED.fault = detail
+            return decision
+        if detail is not None:
+            raise InjectedFault(detail, decision)
         return decision
 
     def resolve_status(self, value: str | int) -> tuple[Status, int | str | None] | None:
@@ -385,6 +395,7 @@ class ProviderFake:
         if fault is not None and fault.kind == "delay" and not fault.real and fault.delay:
             # Virtual delay: the answer comes `delay` later in the fakes' time.
             self.clock.advance(fault.delay)
+        _DEFERRED.fault = None
         try:
             response = self.handle_http(request, listener)
         except InjectedFault as injected:
@@ -402,6 +413,12 @@ class ProviderFake:
             except Exception as inner:
                 self.runtime.report_error(inner)
                 response = Response("System error", status=503, mimetype="text/plain")
+        deferred: HttpFault | None = getattr(_DEFERRED, "fault", None)
+        _DEFERRED.fault = None
+        if fault is None and deferred is not None:
+            fault = deferred  # a rule's fault on this request's answer
+            if fault.kind == "delay" and not fault.real and fault.delay:
+                self.clock.advance(fault.delay)
         if fault is not None:
             return self._faulted(fault, response)
         return self._journal_response(response)

@@ -190,3 +190,23 @@ def test_method_listener_and_path_glob_narrow_a_fault(hub: SmsMock) -> None:
         timeout=5,
     )
     assert tls.status_code == 200
+
+
+def test_rule_faults_on_the_answer(hub: SmsMock) -> None:
+    hub.load_scenario(
+        {
+            "version": 1,
+            "rules": [
+                {"match": {"nth": 1}, "fault": {"kind": "truncated_body", "keep": 3}},
+                {"match": {"nth": 2}, "fault": {"kind": "delay", "delay": "2m"}},
+                {"match": {"nth": 3}, "fault": {"kind": "delay", "delay": "200ms", "real": True}},
+            ],
+        }
+    )
+    assert send(hub).content == b'{"i'
+    start = hub.clock.now()
+    assert send(hub).json()["id"]
+    assert (hub.clock.now() - start).total_seconds() == 120
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        requests.post(hub.fakes["echo"].url + "/send", data=SEND, timeout=0.05)
+    assert len(hub.fakes["echo"].messages) == 3  # the provider answered every one
