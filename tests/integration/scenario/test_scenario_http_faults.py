@@ -75,7 +75,6 @@ def test_empty_body_malformed_and_truncated_answers(hub: SmsMock) -> None:
     assert (empty.status_code, empty.content) == (200, b"")
     with pytest.raises(ValueError):
         malformed.json()
-    assert truncated.content == fine.content[:5].replace(fine.content[:5], truncated.content)
     assert len(truncated.content) == 5 and truncated.content == b'{"id"'
     assert fine.json()["id"]
     # the provider handled the malformed/truncated requests: the messages exist
