@@ -217,6 +217,25 @@ def test_a_rule_fault_replaces_the_answer(smsmock: SmsMock) -> None:
     assert smsmock.take_errors() == []
 
 
+def test_a_fault_on_the_answer_lets_the_gateway_accept_first(smsmock: SmsMock) -> None:
+    smsmock.load_scenario(
+        {
+            "version": 1,
+            "rules": [
+                {"match": {"provider": "broadnet"}, "fault": {"kind": "truncated_body", "keep": 10}}
+            ],
+        }
+    )
+    params = {"user": "test", "pass": "test", "sid": "Shop", "mno": NATIVE, "type": "1"}
+    answer = requests.get(
+        smsmock.broadnet.url + "/websmpp/websms", params={**params, "text": "x"}, timeout=10
+    )
+    message = smsmock.broadnet.messages.one()
+    assert answer.text == f"Response: {message.message_id}"[:10]  # the client lost its id
+    smsmock.clock.advance("5s")
+    assert status(smsmock, message.message_id) == "Response: DELIVRD"
+
+
 def test_a_connection_reset_on_the_second_submission(smsmock: SmsMock) -> None:
     smsmock.load_scenario(
         {
