@@ -88,6 +88,10 @@ TOP_LEVEL = (
 )
 
 
+#: Schema problems listed after the first one in an error message.
+MAX_LISTED = 9
+
+
 class _Loader(yaml.SafeLoader):
     """SafeLoader with YAML 1.2 booleans (only true/false) and no implicit timestamps."""
 
@@ -619,13 +623,22 @@ def parse_scenario(
         ),
     )
     if errors:
-        path, message = _schema_message(errors[0])
-        if path == "version" and message.startswith("missing"):
-            message = "missing; write 'version: 1' at the top of the file"
-        elif path == "version":
-            message = f"{data['version']!r} is not supported (supported: {SUPPORTED_VERSIONS})"
-        more = len(errors) - 1
-        raise parser.fail(path, message + (f" (and {more} more problem(s))" if more else ""))
+        problems: dict[str, str] = {}
+        for error in errors:
+            path, message = _schema_message(error)
+            if path == "version" and message.startswith("missing"):
+                message = "missing; write 'version: 1' at the top of the file"
+            elif path == "version":
+                message = f"{data['version']!r} is not supported (supported: {SUPPORTED_VERSIONS})"
+            problems.setdefault(path, message)
+        (path, message), *others = problems.items()
+        # The first problem is the error; the others follow it, one per line, with their lines.
+        for other_path, other in others[:MAX_LISTED]:
+            where = parser.fail(other_path, other)
+            message += f"\n  {where}"
+        if len(others) > MAX_LISTED:
+            message += f"\n  ... and {len(others) - MAX_LISTED} more problem(s)"
+        raise parser.fail(path, message)
 
     start = parse_start(data["start"], source=source_name) if "start" in data else None
     accounts = tuple(

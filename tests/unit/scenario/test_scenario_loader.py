@@ -247,3 +247,14 @@ def test_check_files_reports_every_file(tmp_path: Path) -> None:
     )
     assert lines[1].startswith(f"error: {tmp_path / 'missing.yaml'}: cannot read scenario file")
     assert lines[2] == f"ok: {good}"
+
+
+def test_every_schema_problem_is_listed_with_its_line() -> None:
+    message = error_of(
+        "version: 1\nfoo: 2\nrules:\n  - match: {to: 1, bar: 2}\n"
+        "    dlr: [{after: xx, status: delivered}]\n"
+    )
+    first, second, third = message.splitlines()
+    assert first.startswith("x.yaml:2: foo: unknown key; allowed: accounts, callbacks")
+    assert second.startswith("  x.yaml:4: rules[0].match.bar: unknown key; allowed: account,")
+    assert third.startswith("  x.yaml:5: rules[0].dlr[0].after: 'xx' is not valid here")
