@@ -29,7 +29,7 @@ import difflib
 import fnmatch
 import random
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -103,8 +103,11 @@ class HttpFault:
     ``malformed_body``/``truncated_body``); `raw` kinds need the socket and are performed by
     `servers/http.py` (see `RawFaultResponse`). ``delay`` withholds the answer: in virtual time
     (the fake's clock advances by `delay` before the request is handled, so the answer carries
-    later timestamps and DLRs due meanwhile fire) or, with ``real: true``, in wall-clock seconds
-    (the server sleeps; capped at 30 s) to trip a client's timeout.
+    later timestamps and DLRs due meanwhile fire; under ``smsmock serve`` the fakes' time stays
+    that much ahead of the wall clock) or, with ``real: true``, in wall-clock seconds (the server
+    sleeps; capped at 30 s) to trip a client's timeout. A virtual delay waits for the clock: a
+    request made from inside a clock event on another thread (a callback handler calling the
+    fake back) should use a real delay instead.
     """
 
     kind: str
@@ -656,8 +659,3 @@ class Engine:
         """How many submissions of `provider` the engine has decided."""
         with self._lock:
             return self._submits.get(provider, 0)
-
-
-def event_stream(engine: Engine) -> Callable[[TimeValue], timedelta]:
-    """Draw event times from the engine's ``events`` stream."""
-    return lambda value: engine.draw(value, "events")

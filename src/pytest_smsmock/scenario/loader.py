@@ -31,7 +31,6 @@ import yaml
 from pytest_smsmock.clock import parse_duration
 from pytest_smsmock.errors import ConfigError, ScenarioError
 from pytest_smsmock.scenario.model import (
-    CANONICAL_STATUSES,
     HTTP_ALIASES,
     HTTP_FAULT_KINDS,
     SMPP_ALIASES,
@@ -663,10 +662,6 @@ def parse_scenario(
         events=events,
         lines=dict(parser.lines),
     )
-
-
-def canonical_statuses() -> tuple[str, ...]:
-    return CANONICAL_STATUSES
 
 
 def validate_file(path: str | Path) -> Scenario:
