@@ -109,17 +109,57 @@ def test_callback_sender_reports_answers_refusals_and_timeouts(httpserver: HTTPS
     assert send(CallbackRequest(method="POST", url="not a url")).error == "invalid-url"
 
 
+def _free_run(length: int) -> int:
+    """A port whose next `length - 1` neighbours were free a moment ago."""
+    while True:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            base = probe.getsockname()[1]
+        if base + length >= 65535:
+            continue
+        sockets = []
+        try:
+            for port in range(base, base + length):
+                s = socket.socket()
+                sockets.append(s)
+                s.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in sockets:
+                s.close()
+
+
 def test_fixed_port_base_gives_consecutive_ports() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        base = probe.getsockname()[1]
-    # a free port's neighbours are very likely free too; retry a different base if not
-    try:
-        mock = SmsMock(providers=("infobip",), port_base=base + 1).start()
-    except OSError:
-        pytest.skip("ports next to a free one were busy")
-    try:
-        assert mock.infobip.url == f"http://127.0.0.1:{base + 1}"
-        assert mock.infobip.secondary_url == f"http://127.0.0.1:{base + 2}"
-    finally:
-        mock.stop()
+    # infobip: 2 HTTP listeners, then 2 SMPP listeners (plain, TLS)
+    for _attempt in range(5):
+        base = _free_run(4)
+        try:
+            mock = SmsMock(providers=("infobip",), port_base=base).start()
+        except OSError:
+            continue  # another process took a port in between: try another run
+        try:
+            assert mock.infobip.url == f"http://127.0.0.1:{base}"
+            assert mock.infobip.secondary_url == f"http://127.0.0.1:{base + 1}"
+            assert mock.infobip.smpp_address == ("127.0.0.1", base + 2)
+            assert mock.infobip.smpp_addresses["tls"] == ("127.0.0.1", base + 3)
+        finally:
+            mock.stop()
+        return
+    pytest.fail("no run of 4 free ports could be held in 5 attempts")
+
+
+def test_a_listener_that_cannot_start_leaves_nothing_running() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        # the second HTTP listener collides with the socket we hold
+        mock = SmsMock(providers=("infobip",), port_base=port - 1)
+        with pytest.raises(OSError):
+            mock.start()
+        assert not mock.running
+        assert mock.http_servers == {}
+        with socket.socket() as again:  # the first listener's port was released
+            again.bind(("127.0.0.1", port - 1))

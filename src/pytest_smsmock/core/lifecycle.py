@@ -22,9 +22,13 @@ __all__ = ["DEFAULT_PLAN", "LifecycleRunner", "Plan", "Transition"]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Transition:
+    """One step of a plan. `native` is the provider's own status to report for it (a scenario
+    naming ``DELIVERED_TO_HANDSET`` or SMSC code 22), kept apart from `error`."""
+
     after: timedelta
     status: Status
     error: int | str | None = None
+    native: int | str | None = None
 
     def __post_init__(self) -> None:
         if self.after < timedelta(0):
@@ -59,7 +63,7 @@ class LifecycleRunner:
             if message.expires_at is not None and when > message.expires_at:
                 self._add(message, message.expires_at, Status.EXPIRED, None)
                 return
-            self._add(message, when, step.status, step.error)
+            self._add(message, when, step.status, step.error, step.native)
             if step.status.final:
                 return
         # A plan that ends short of a final status (e.g. stuck en route) still expires.
@@ -86,7 +90,12 @@ class LifecycleRunner:
             event.cancel()
 
     def _add(
-        self, message: Message, when: datetime, status: Status, error: int | str | None
+        self,
+        message: Message,
+        when: datetime,
+        status: Status,
+        error: int | str | None,
+        native: int | str | None = None,
     ) -> None:
         def fire() -> None:
             with self._lock:
@@ -97,7 +106,7 @@ class LifecycleRunner:
                         del self._pending[message.message_id]
             if message.final:
                 return
-            message.set_status(status, when, error)
+            message.set_status(status, when, error, native)
             self._on_change(message, message.history[-1])
 
         event = self._clock.call_at(

@@ -56,9 +56,13 @@ FINAL_STATUSES = frozenset(
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StatusChange:
+    """One change of a message's status; `native` is the provider's own status for it, when a
+    scenario named one (None: the provider's usual name for `status`)."""
+
     at: datetime
     status: Status
     error: int | str | None = None
+    native: int | str | None = None
 
 
 @dataclass(slots=True, kw_only=True, eq=False)
@@ -96,13 +100,26 @@ class Message:
     def final(self) -> bool:
         return self.status.final
 
-    def set_status(self, status: Status, at: datetime, error: int | str | None = None) -> None:
+    def set_status(
+        self,
+        status: Status,
+        at: datetime,
+        error: int | str | None = None,
+        native: int | str | None = None,
+    ) -> None:
         self.status = status
         if error is not None:
             self.error = error
         if status.final:
             self.done_at = at
-        self.history.append(StatusChange(at=at, status=status, error=error))
+        self.history.append(StatusChange(at=at, status=status, error=error, native=native))
+
+    @property
+    def native_status(self) -> int | str | None:
+        """The provider-native status a scenario gave the current status, if any."""
+        if self.history and self.history[-1].status is self.status:
+            return self.history[-1].native
+        return None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -295,7 +295,7 @@ class ProviderFake:
         return decision
 
     def resolve_status(self, value: str | int) -> tuple[Status, int | str | None] | None:
-        """A scenario status name or code -> (canonical status, native error code or None).
+        """A scenario status name or code -> (canonical status, native status to report or None).
 
         The default knows the canonical names only; a provider overrides it to accept its own
         wire names/codes too (e.g. Infobip ``DELIVERED_TO_HANDSET``, SMSC.ru ``1``), returning
@@ -345,8 +345,14 @@ class ProviderFake:
             "dlr",
             "event",
             f"{message.message_id} -> {change.status}"
+            + (f" [{change.native}]" if change.native is not None else "")
             + (f" (error {change.error})" if change.error is not None else ""),
-            {"message_id": message.message_id, "status": str(change.status), "error": change.error},
+            {
+                "message_id": message.message_id,
+                "status": str(change.status),
+                "native": change.native,
+                "error": change.error,
+            },
             at=change.at,
         )
         if message.protocol == "smpp" and self.smpp is not None:  # SMPP hook

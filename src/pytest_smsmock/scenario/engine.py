@@ -240,7 +240,9 @@ class SubmitDecision:
 class StatusResolver(Protocol):
     """What the engine asks a provider fake about its native status names."""
 
-    def resolve_status(self, value: str | int) -> tuple[Status, int | str | None] | None: ...
+    def resolve_status(self, value: str | int) -> tuple[Status, int | str | None] | None:
+        """(canonical status, the native status to report or None) for a scenario's value."""
+        ...
 
     def native_statuses(self) -> list[str]: ...
 
@@ -425,9 +427,8 @@ class Engine:
                 value = options[0][0]
             else:
                 value = rng.choices([v for v, _ in options], weights=[w for _, w in options])[0]
-            status, native_error = self._status(provider, value)
-            error = step.error if step.error is not None else native_error
-            steps.append(Transition(after=after, status=status, error=error))
+            status, native = self._status(provider, value)
+            steps.append(Transition(after=after, status=status, error=step.error, native=native))
             if status.final:
                 break
         return tuple(steps)

@@ -66,7 +66,11 @@ class EchoFake(ProviderFake):
             found = self.messages.get(request.args.get("id", ""))
             if found is None:
                 return Response("{}", status=404)
-            body = {"status": str(found.status), "error": found.error}
+            body = {
+                "status": str(found.status),
+                "native": found.native_status,
+                "error": found.error,
+            }
             return Response(json.dumps(body), mimetype="application/json")
         if request.path == "/balance":
             account = self.accounts.get(request.args.get("user", "test"))

@@ -25,10 +25,8 @@ def test_native_names_reach_the_client(hub: SmsMock) -> None:
     message_id = requests.post(url + "/send", data=SEND, timeout=5).json()["id"]
     hub.clock.advance("10s")
     status = requests.get(url + "/status", params={"id": message_id}, timeout=5).json()
-    assert status == {"status": "undeliverable", "error": 1}
-    assert (
-        hub.journal.entries(channel="dlr")[-1].summary == f"{message_id} -> undeliverable (error 1)"
-    )
+    assert status == {"status": "undeliverable", "native": 1, "error": None}
+    assert hub.journal.entries(channel="dlr")[-1].summary == f"{message_id} -> undeliverable [1]"
 
 
 def test_a_native_name_unknown_to_the_provider_fails_with_its_line(hub: SmsMock) -> None:

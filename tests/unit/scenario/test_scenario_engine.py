@@ -203,7 +203,7 @@ def test_native_statuses_resolved_through_the_provider() -> None:
     assert plan[0].status == Status.DELIVERED  # rule 0 again: every echo submission matches
     only = engine(fakes={"echo": Resolver()}, rules=[{"dlr": [{"after": 1, "status": 5}]}])
     assert only.decide_submit(ctx(provider="echo")).plan[0] == Transition(
-        after=timedelta(seconds=1), status=Status.UNDELIVERABLE, error=5
+        after=timedelta(seconds=1), status=Status.UNDELIVERABLE, native=5
     )
 
 

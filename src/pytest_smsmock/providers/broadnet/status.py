@@ -111,8 +111,8 @@ def resolve_scenario_status(value: str | int) -> tuple[Status, int | str | None]
 def change_status(change: StatusChange) -> str:
     """The delivery status one change is reported as: the native name a scenario gave it, if
     it names this change's status, else the status's usual name."""
-    if isinstance(change.error, str):
-        name = change.error.strip().upper()
+    if isinstance(change.native, str):
+        name = change.native.strip().upper()
         if _FROM_NATIVE.get(name) is change.status:
             return name
     return native_status(change.status)

@@ -204,20 +204,23 @@ def gsm_error(value: int | str) -> int | None:
     return _GSM_CODES.get(text.upper())
 
 
-def dlr_status(status: Status, error: int | str | None = None) -> tuple[str, int]:
+def dlr_status(
+    status: Status, error: int | str | None = None, native: int | str | None = None
+) -> tuple[str, int]:
     """The Infobip DLR status and GSM error code of a final status.
 
-    `error` refines it: a GSM error code or name (table 4.1) is the ``gsmerror``; a string
-    naming one of `DLR_STATUSES` (any case) picks that status, with the class's default GSM
-    error when it is the class's own name (NOT_DELIVERED of an expiry: 4101) and 0 otherwise
-    (NOT_ALLOWED, NOT_SENT, ... as in the document's examples).
+    `native` (a scenario's DLR status name, any case) picks that status, with the class's
+    default GSM error when it is the class's own name (NOT_DELIVERED of an expiry: 4101) and 0
+    otherwise (NOT_ALLOWED, NOT_SENT, ... as in the document's examples). `error`, a GSM error
+    code or name (table 4.1), is the ``gsmerror`` whatever the status.
     """
     name, gsm = _DEFAULT_DLR.get(status, ("NOT_SENT", 0))
+    if isinstance(native, str) and native.strip().upper() in DLR_STATUSES:
+        chosen = native.strip().upper()
+        if chosen != name:
+            name, gsm = chosen, 0
     if isinstance(error, bool) or error is None:
         return name, gsm
-    if isinstance(error, str) and error.strip().upper() in DLR_STATUSES:
-        native = error.strip().upper()
-        return native, gsm if native == name else 0
     code = gsm_error(error)
     return name, gsm if code is None else code
 

@@ -417,7 +417,7 @@ class V3Api:
             return
         # The change's own error: a native name or GSM error of an earlier step never leaks
         # into a later report.
-        status, gsmerror = dlr_status(change.status, change.error)
+        status, gsmerror = dlr_status(change.status, change.error, change.native)
         extra = message.extra
         report = DeliveryReport(
             account=message.account,

@@ -157,10 +157,12 @@ def parse_time(text: str, offset: timedelta) -> datetime:
 
 # -- values ------------------------------------------------------------------------------------
 def _native(message: Message) -> tuple[v1.V1Status, v1.V1Error]:
-    # The error of the latest change only: a native name given to an earlier step (say
+    # The latest change only: a native name or error given to an earlier step (say
     # PENDING_ENROUTE) must not colour the final report.
-    error = message.history[-1].error if message.history else message.error
-    return v1.from_canonical(message.status, error)
+    if not message.history:
+        return v1.from_canonical(message.status, message.error)
+    change = message.history[-1]
+    return v1.from_canonical(message.status, change.error, change.native)
 
 
 def _number(value: Decimal) -> int | float:

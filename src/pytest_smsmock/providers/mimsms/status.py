@@ -382,19 +382,20 @@ def to_canonical(value: object) -> Status:
     return _GROUP_TO_CANONICAL[native.group_id]
 
 
-def from_canonical(status: Status, error: int | str | None = None) -> tuple[V1Status, V1Error]:
+def from_canonical(
+    status: Status, error: int | str | None = None, native: int | str | None = None
+) -> tuple[V1Status, V1Error]:
     """The v1 status and error objects of a canonical status.
 
-    `error` may name a native status (`"REJECTED_DND"`), which then stands in for the canonical
-    default when it belongs to the same canonical class; or a GSM error by id or name.
+    `native` may name a v1 status (`"REJECTED_DND"` or its id), which then stands in for the
+    canonical default when it belongs to the same canonical class; `error` is a GSM error by id
+    or name (None: the status's default error).
     """
-    native = _CANONICAL_TO_NATIVE[status]
-    named = find_status(error) if isinstance(error, str) and not error.isdigit() else None
-    if named is not None:
-        if to_canonical(named.id) is status:
-            return named, error_for(status, None)
-        return native, error_for(status, None)
-    return native, error_for(status, error)
+    chosen = _CANONICAL_TO_NATIVE[status]
+    named = find_status(native) if native is not None else None
+    if named is not None and to_canonical(named.id) is status:
+        chosen = named
+    return chosen, error_for(status, error)
 
 
 def error_for(status: Status, error: int | str | None) -> V1Error:

@@ -215,19 +215,28 @@ def to_canonical(value: object) -> Status:
     raise ValueError(f"not an SMSC status: {value!r}")
 
 
-def to_native(status: Status, error: int | str | None = None) -> tuple[int, int]:
-    """(SMSC status code, err) for a canonical status; a numeric `error` that is itself an SMSC
-    status code picks that code (a scenario saying `error: 22` means "invalid number")."""
+def to_native(
+    status: Status, error: int | str | None = None, native: int | str | None = None
+) -> tuple[int, int]:
+    """(SMSC status code, err) for a canonical status.
+
+    `native` is the SMSC status a scenario named (22 "invalid number" is `rejected` too): it
+    picks that code, with err 0, when it belongs to `status`. `error` is the err code.
+    """
     code, err = CANONICAL_TO_NATIVE[status]
+    if native is not None:
+        try:
+            number = int(native)
+        except (TypeError, ValueError):
+            number = code
+        if number in STATUSES and STATUSES[number].canonical is status and number != code:
+            code, err = number, 0
     if error is None:
         return code, err
     try:
-        number = int(error)
+        return code, int(error)
     except (TypeError, ValueError):
         return code, err
-    if number in STATUSES and STATUSES[number].canonical is status and number != code:
-        return number, 0
-    return code, number
 
 
 def _scenario_rows() -> list[NativeStatus]:
@@ -237,11 +246,11 @@ def _scenario_rows() -> list[NativeStatus]:
 
 
 def resolve_native(value: object) -> tuple[Status, int | None] | None:
-    """A scenario's SMSC-native status -> (canonical status, error), or None if it is none.
+    """A scenario's SMSC-native status -> (canonical status, native code), or None.
 
-    Codes (`20`, `"-1"`) and the names of `STATUSES` (any case) are native. The error is the
-    code itself when it is not the canonical state's own (`to_native(REJECTED, 22)` answers
-    22), None otherwise, so a code round-trips through the core's canonical status.
+    Codes (`20`, `"-1"`) and the names of `STATUSES` (any case) are native. The native code is
+    the code itself when it is not the canonical state's own (`to_native(REJECTED, native=22)`
+    answers 22), None otherwise, so a code round-trips through the core's canonical status.
     """
     if isinstance(value, bool):
         return None

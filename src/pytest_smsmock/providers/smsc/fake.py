@@ -216,14 +216,16 @@ def _sources(params: dict[str, str]) -> list[tuple[str, str]]:
     return [(phones, params.get("mes", ""))]
 
 
-def _native(message: Message, status: Status, error: int | str | None) -> tuple[int, int]:
+def _native(
+    message: Message, status: Status, error: int | str | None, native: int | str | None
+) -> tuple[int, int]:
     """(SMSC status, err) of `message` in `status`; a refused phone keeps the pair it was
     refused with (22/249 for an unreadable number)."""
     pinned = message.extra.get("smsc_native")
     if pinned is not None and status.final:
         code, err = pinned
         return int(code), int(err)
-    return to_native(status, error)
+    return to_native(status, error, native)
 
 
 def _fmt(params: dict[str, str]) -> int:
@@ -793,7 +795,7 @@ class SmscFake(ProviderFake):
 
     def status_record(self, message: Message) -> dict[str, object]:
         """Every field of the status layouts for `message` (see `formats.LAYOUTS`)."""
-        status, err = _native(message, message.status, message.error)
+        status, err = _native(message, message.status, message.error, message.native_status)
         last = message.history[-1].at if message.history else message.submitted_at
         sent = message.scheduled_at or message.submitted_at
         kind = int(message.extra.get("type", MessageType.SMS))
@@ -853,7 +855,7 @@ class SmscFake(ProviderFake):
     def on_status_change(self, message: Message, change: StatusChange) -> None:
         if not message.callback_url:
             return
-        status, err = _native(message, change.status, change.error)
+        status, err = _native(message, change.status, change.error, change.native)
         body = urlencode(
             {
                 "id": message.extra.get("smsc_id", ""),

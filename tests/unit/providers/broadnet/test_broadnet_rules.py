@@ -130,20 +130,20 @@ def test_scenario_status_names_resolve_to_canonical_ones() -> None:
 
 
 def test_a_change_is_reported_by_the_name_the_scenario_gave_it() -> None:
-    accepted = StatusChange(at=NOW, status=Status.ACCEPTED, error="ACCEPTD")
+    accepted = StatusChange(at=NOW, status=Status.ACCEPTED, native="ACCEPTD")
     assert change_status(accepted) == "ACCEPTD"
     assert change_status(StatusChange(at=NOW, status=Status.ACCEPTED)) == "ATES"
     # A name that does not describe the change's status is not a status name here.
-    assert change_status(StatusChange(at=NOW, status=Status.DELIVERED, error="ACCEPTD")) == (
+    assert change_status(StatusChange(at=NOW, status=Status.DELIVERED, native="ACCEPTD")) == (
         "DELIVRD"
     )
     assert change_status(StatusChange(at=NOW, status=Status.UNDELIVERABLE, error=5)) == "UNDELIV"
     sent = message()
     assert reported_status(sent) == "ATES"
-    sent.set_status(Status.ACCEPTED, NOW, "ACCEPTD")
+    sent.set_status(Status.ACCEPTED, NOW, native="ACCEPTD")
     assert reported_status(sent) == "ACCEPTD"
     sent.set_status(Status.DELIVERED, NOW)
-    assert reported_status(sent) == "DELIVRD"  # message.error keeps "ACCEPTD"; the change wins
+    assert reported_status(sent) == "DELIVRD"  # the latest change's own name wins
 
 
 def test_unknown_scenario_status_lists_broadnet_names() -> None:
@@ -325,7 +325,7 @@ def test_which_changes_push_and_what_counts_as_ok() -> None:
     assert wants_push(StatusChange(at=NOW, status=Status.DELIVERED))
     assert wants_push(StatusChange(at=NOW, status=Status.ENROUTE))
     assert not wants_push(StatusChange(at=NOW, status=Status.ACCEPTED))
-    assert wants_push(StatusChange(at=NOW, status=Status.ACCEPTED, error="ACCEPTD"))
+    assert wants_push(StatusChange(at=NOW, status=Status.ACCEPTED, native="ACCEPTD"))
     assert accepts_ok(CallbackResult(status=200, body=b"Ok"))
     assert accepts_ok(CallbackResult(status=200, body=b" OK\r\n"))
     assert not accepts_ok(CallbackResult(status=200, body=b"Okay"))

@@ -96,11 +96,14 @@ def test_dlr_status_reads_gsm_error_codes_and_names() -> None:
     assert gsm_error("nonsense") is None
     assert dlr_status(Status.UNDELIVERABLE, "EC_CALL_BARRED") == ("NOT_DELIVERED", 13)
     assert dlr_status(Status.UNDELIVERABLE, "27") == ("NOT_DELIVERED", 27)
-    assert dlr_status(Status.UNDELIVERABLE, "NOT_DELIVERED") == ("NOT_DELIVERED", 1)
-    assert dlr_status(Status.EXPIRED, "NOT_DELIVERED") == ("NOT_DELIVERED", 4101)
-    assert dlr_status(Status.UNDELIVERABLE, "NOT_SENT") == ("NOT_SENT", 0)
-    assert dlr_status(Status.REJECTED, "not_allowed") == ("NOT_ALLOWED", 0)
-    assert dlr_status(Status.UNDELIVERABLE, "whatever") == ("NOT_DELIVERED", 1)
+    assert dlr_status(Status.UNDELIVERABLE, native="NOT_DELIVERED") == ("NOT_DELIVERED", 1)
+    assert dlr_status(Status.EXPIRED, native="NOT_DELIVERED") == ("NOT_DELIVERED", 4101)
+    assert dlr_status(Status.UNDELIVERABLE, native="NOT_SENT") == ("NOT_SENT", 0)
+    assert dlr_status(Status.REJECTED, native="not_allowed") == ("NOT_ALLOWED", 0)
+    assert dlr_status(Status.UNDELIVERABLE, native="whatever") == ("NOT_DELIVERED", 1)
+    # a native name and an error together: the name is the status, the error its gsmerror
+    assert dlr_status(Status.REJECTED, "EC_CALL_BARRED", "NOT_ALLOWED") == ("NOT_ALLOWED", 13)
+    assert dlr_status(Status.UNDELIVERABLE, 27, "NOT_SENT") == ("NOT_SENT", 27)
 
 
 def test_send_status_code_reads_codes_and_names() -> None:

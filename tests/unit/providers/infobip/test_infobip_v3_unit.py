@@ -488,7 +488,7 @@ def test_dlr_dates_statuses_and_gsm_errors() -> None:
     assert format_dlr_date(datetime(2005, 7, 19, 22, 0, 0)) == "2005/7/19 22:0:0"
     assert dlr_status(Status.DELIVERED) == ("DELIVERED", 0)
     assert dlr_status(Status.UNDELIVERABLE, 27) == ("NOT_DELIVERED", 27)
-    assert dlr_status(Status.REJECTED, "NOT_ALLOWED") == ("NOT_ALLOWED", 0)
+    assert dlr_status(Status.REJECTED, native="NOT_ALLOWED") == ("NOT_ALLOWED", 0)
     assert dlr_status(Status.UNKNOWN) == ("SENT", 0)
     assert dlr_status(Status.DELETED) == ("NOT_DELIVERED", 4100)
 

@@ -514,7 +514,11 @@ def test_failed_and_rejected_reports_carry_status_error_and_refund(
         [
             (Transition(after=timedelta(seconds=1), status=Status.UNDELIVERABLE, error=6),),
             (Transition(after=timedelta(seconds=1), status=Status.REJECTED),),
-            (Transition(after=timedelta(seconds=1), status=Status.REJECTED, error="REJECTED_DND"),),
+            (
+                Transition(
+                    after=timedelta(seconds=1), status=Status.REJECTED, native="REJECTED_DND"
+                ),
+            ),
             (Transition(after=timedelta(seconds=1), status=Status.EXPIRED),),
         ]
     )
@@ -837,8 +841,8 @@ def test_scenarios_resolve_native_statuses_to_canonical_and_back(
     names = fake.native_statuses()
     assert names[:2] == ["MESSAGE_ACCEPTED", "PENDING_TIME_VIOLATION"]
     assert "REJECTED_MESSAGE_TOO_LONG" in names
-    status, error = fake.resolve_status("DELIVERED_TO_OPERATOR")  # type: ignore[misc]
-    plan = (Transition(after=timedelta(seconds=1), status=status, error=error),)
+    status, native = fake.resolve_status("DELIVERED_TO_OPERATOR")  # type: ignore[misc]
+    plan = (Transition(after=timedelta(seconds=1), status=status, native=native),)
     monkeypatch.setattr(fake, "decide", lambda context: SubmitDecision(plan=plan))
     send_one(client)
     mock.clock.advance("1s")
@@ -852,7 +856,7 @@ def test_a_native_name_of_an_earlier_step_does_not_colour_the_final_report(
 ) -> None:
     plan = (
         Transition(
-            after=timedelta(seconds=1), status=Status.ENROUTE, error="PENDING_WAITING_DELIVERY"
+            after=timedelta(seconds=1), status=Status.ENROUTE, native="PENDING_WAITING_DELIVERY"
         ),
         Transition(after=timedelta(seconds=1), status=Status.DELIVERED),
     )

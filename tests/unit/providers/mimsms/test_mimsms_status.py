@@ -111,10 +111,12 @@ def test_errors_come_from_the_scenario_error_or_a_default_per_status() -> None:
     assert v1.from_canonical(Status.UNDELIVERABLE, "ec_call_barred")[1].id == 13
     assert v1.from_canonical(Status.EXPIRED)[1].name == "EC_ValidityExpired"
     assert v1.from_canonical(Status.UNDELIVERABLE, 4242)[1].name == "EC_UNKNOWN_ERROR"
-    native, error = v1.from_canonical(Status.REJECTED, "REJECTED_DND")
+    native, error = v1.from_canonical(Status.REJECTED, native="REJECTED_DND")
     assert (native.id, error.id) == (10, 0)
+    native, error = v1.from_canonical(Status.REJECTED, "ec_call_barred", native="REJECTED_DND")
+    assert (native.name, error.id) == ("REJECTED_DND", 13)
 
 
 def test_a_native_name_of_another_class_does_not_replace_the_status() -> None:
-    native, error = v1.from_canonical(Status.DELIVERED, "REJECTED_DND")
+    native, error = v1.from_canonical(Status.DELIVERED, native="REJECTED_DND")
     assert (native.name, error.name) == ("DELIVERED_TO_HANDSET", "NO_ERROR")

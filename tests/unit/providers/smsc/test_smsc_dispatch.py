@@ -83,7 +83,7 @@ def test_scenario_plan_and_respond(mock: SmsMock, monkeypatch: pytest.MonkeyPatc
             return SubmitDecision(respond={"error": 6})
         plan = (
             Transition(after=timedelta(seconds=2), status=Status.ENROUTE),
-            Transition(after=timedelta(seconds=3), status=Status.REJECTED, error=22),
+            Transition(after=timedelta(seconds=3), status=Status.REJECTED, native=22),
         )
         return SubmitDecision(plan=plan)
 

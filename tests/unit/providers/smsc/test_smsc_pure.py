@@ -72,10 +72,13 @@ def test_every_canonical_status_has_a_native_code_that_reads_back() -> None:
             assert to_canonical(code) is status
 
 
-def test_to_native_uses_error_as_err_or_as_a_more_precise_status() -> None:
+def test_to_native_uses_error_as_err_and_native_as_a_more_precise_status() -> None:
     assert to_native(Status.UNDELIVERABLE, 6) == (20, 6)
-    assert to_native(Status.REJECTED, 22) == (22, 0)
-    assert to_native(Status.UNDELIVERABLE, 25) == (25, 0)
+    assert to_native(Status.REJECTED, 22) == (23, 22)  # an error is an err, never a status
+    assert to_native(Status.REJECTED, native=22) == (22, 0)
+    assert to_native(Status.REJECTED, 249, native=22) == (22, 249)
+    assert to_native(Status.UNDELIVERABLE, native=25) == (25, 0)
+    assert to_native(Status.DELIVERED, native=22) == (1, 0)  # 22 is not a delivered state
     assert to_native(Status.UNKNOWN) == (20, 245)
     assert to_native(Status.DELIVERED, "x") == (1, 0)
 
@@ -332,8 +335,8 @@ def test_resolve_native_refuses(value: object) -> None:
 def test_every_native_code_round_trips_through_the_core(code: int) -> None:
     resolved = resolve_native(code)
     assert resolved is not None
-    status, error = resolved
-    assert to_native(status, error)[0] == code
+    status, native = resolved
+    assert to_native(status, native=native)[0] == code
 
 
 def test_native_names_lists_codes_then_names() -> None:
