@@ -134,13 +134,23 @@ class SmsMock:
 
     # -- lifecycle -----------------------------------------------------------------------
     def start(self) -> SmsMock:
+        """Start every listener; if one cannot start, stop the others and re-raise."""
         if self.running:
             return self
+        try:
+            self._start_servers()
+        except BaseException:
+            self.stop()
+            raise
+        self.running = True
+        return self
+
+    def _start_servers(self) -> None:
         from pytest_smsmock.servers.http import HttpListenerGroup
+        from pytest_smsmock.servers.smpp import SmppServer
 
         self._http = HttpListenerGroup(on_error=self.report_error)
         port = self.port_base
-        smpp_wanted = False
         for fake in self.fakes.values():
             for listener in fake.http_listeners:
                 context = self.server_ssl_context() if listener.tls else None
@@ -151,32 +161,15 @@ class SmsMock:
                 fake.bind_http(listener.name, server.url)
                 if port:
                     port += 1
-            smpp_wanted = smpp_wanted or bool(fake.smpp_listeners)
         self._http.start()
-        if smpp_wanted:
-            port = self._start_smpp(port)
+        if any(fake.smpp_listeners for fake in self.fakes.values()):
+            self.smpp_server = SmppServer(self, host=self.host, port_base=port)
+            self.smpp_server.start()
         if self.clock_mode == "realtime":
             from pytest_smsmock.servers.realtime import RealtimeDriver
 
             self._driver = RealtimeDriver(self.clock)
             self._driver.start()
-        self.running = True
-        return self
-
-    def _start_smpp(self, port: int | None) -> int | None:
-        import importlib
-
-        try:
-            smpp_servers = importlib.import_module("pytest_smsmock.servers.smpp")
-        except ModuleNotFoundError:
-            return port
-        listener_cls = getattr(smpp_servers, "SmppServer", None)
-        if listener_cls is None:
-            return port
-        self.smpp_server = listener_cls(self, host=self.host, port_base=port)
-        self.smpp_server.start()
-        next_port: int | None = getattr(self.smpp_server, "next_port", port)
-        return next_port
 
     def stop(self) -> None:
         if self._driver is not None:

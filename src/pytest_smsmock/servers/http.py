@@ -182,9 +182,24 @@ class HttpServer:
         self._open()
 
     def _open(self) -> _Server:
-        server = _Server(
-            self.host, self.port, self.app, handler=_QuietHandler, on_error=self._on_error
-        )
+        # Bind here rather than in werkzeug, whose server prints and calls sys.exit(1) when the
+        # port is taken: a busy port must be an OSError the caller can handle.
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.host, self.port))
+            sock.listen(128)
+            server = _Server(
+                self.host,
+                self.port,
+                self.app,
+                handler=_QuietHandler,
+                on_error=self._on_error,
+                fd=sock.fileno(),
+            )
+        finally:
+            sock.close()  # werkzeug holds its own duplicate of the descriptor
         if self.ssl_context is not None:
             server.socket = self.ssl_context.wrap_socket(
                 server.socket, server_side=True, do_handshake_on_connect=False
