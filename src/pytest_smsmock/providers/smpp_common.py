@@ -42,6 +42,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from pytest_smsmock.core.encoding import (
+    GSM7_BASIC,
+    GSM7_ESCAPE,
     ConcatInfo,
     Encoding,
     EncodingError,
@@ -57,6 +59,7 @@ from pytest_smsmock.core.encoding import (
     split_udh,
 )
 from pytest_smsmock.core.messages import InboundMessage, Message, Status, StatusChange
+from pytest_smsmock.scenario.engine import SubmitContext, SubmitDecision
 from pytest_smsmock.smpp.connection import SessionConfig
 from pytest_smsmock.smpp.constants import CommandId, CommandStatus, MessageState
 from pytest_smsmock.smpp.errors import SmppError
@@ -74,6 +77,7 @@ from pytest_smsmock.smpp.pdus import (
     Response,
     SubmitSm,
     SubmitSmResp,
+    build_decoded,
     response_to,
 )
 from pytest_smsmock.smpp.times import parse_time
@@ -139,6 +143,7 @@ RECEIPT_STATS: dict[Status, str] = {
     Status.DELETED: "DELETED",
 }
 
+_NO_SCENARIO = SubmitDecision()  # what the engine decides without a scenario
 _MODES: dict[type[Bind], str] = {BindReceiver: "rx", BindTransceiver: "trx"}
 _FAILURES = frozenset(
     {Status.UNDELIVERABLE, Status.EXPIRED, Status.REJECTED, Status.UNKNOWN, Status.DELETED}
@@ -231,6 +236,10 @@ class Content:
 
 
 _GSM7_CODINGS = frozenset({0x00, 0x01, 0x10, 0xF0})
+# Septet -> character for unpacked GSM 7-bit without escapes (str.translate on Latin-1 text).
+_GSM7_TABLE = {code: char for char, code in GSM7_BASIC.items()}
+# Octets of user data that fit one SMS, per encoding (unpacked GSM: one septet per octet).
+_SINGLE_LIMIT = {Encoding.GSM7: 160, Encoding.UCS2: 140, Encoding.LATIN1: 140, Encoding.BINARY: 140}
 _UCS2_CODINGS = frozenset({0x08, 0x18})
 _FLASH_CODINGS = frozenset({0x10, 0x18, 0xF0})
 
@@ -258,11 +267,14 @@ def decode_content(pdu: SubmitSm | DataSm) -> Content:
     dc = pdu.data_coding
     if dc in _GSM7_CODINGS:
         encoding = Encoding.GSM7
-        try:
-            text = decode_gsm7(data)
-        except EncodingError:
-            # Many ESMEs send ASCII/Latin-1 with data_coding 0 ("SMSC default"): read it so.
-            text = data.decode("latin-1")
+        if GSM7_ESCAPE not in data and data.isascii():
+            text = data.decode("latin-1").translate(_GSM7_TABLE)  # the common case, fast
+        else:
+            try:
+                text = decode_gsm7(data)
+            except EncodingError:
+                # Many ESMEs send ASCII/Latin-1 with data_coding 0 ("SMSC default"): read so.
+                text = data.decode("latin-1")
     elif dc == 0x03:
         encoding, text = Encoding.LATIN1, data.decode("latin-1")
     elif dc in _UCS2_CODINGS:
@@ -274,7 +286,8 @@ def decode_content(pdu: SubmitSm | DataSm) -> Content:
     else:
         encoding, text = Encoding.BINARY, ""
     parts = 1
-    if udh is None:  # the SMSC splits a long text it was given whole
+    if udh is None and len(data) > _SINGLE_LIMIT[encoding]:
+        # The SMSC splits a long text it was given whole.
         if encoding is Encoding.BINARY:
             parts = len(split_octets(data))
         else:
@@ -296,7 +309,11 @@ def decode_content(pdu: SubmitSm | DataSm) -> Content:
 
 
 def _smpp_date(moment: datetime | None) -> str:
-    return moment.strftime("%y%m%d%H%M") if moment is not None else "0000000000"
+    """YYMMDDhhmm, as receipts carry dates."""
+    if moment is None:
+        return "0000000000"
+    m = moment
+    return f"{m.year % 100:02d}{m.month:02d}{m.day:02d}{m.hour:02d}{m.minute:02d}"
 
 
 # -- the service -------------------------------------------------------------------------------
@@ -315,8 +332,8 @@ class SmppService:
     status_uncovered: ClassVar[int] = _S.ESME_RINVDSTADR
     status_bad_destination: ClassVar[int] = _S.ESME_RINVDSTADR
     status_bad_source: ClassVar[int] = _S.ESME_RINVSRCADR
-    #: What the fake accepts; the listener builds each session's `SmscConnection` from it.
-    window: ClassVar[int] = 10
+    #: Requests an ESME may have unanswered (beyond: ESME_RMSGQFUL); read when a session opens.
+    window: int = 10
     supported_commands: ClassVar[frozenset[int] | None] = DEFAULT_COMMANDS
     #: Virtual seconds of silence before the SMSC sends enquire_link (None: never).
     enquire_link_interval: ClassVar[float | None] = None
@@ -340,6 +357,7 @@ class SmppService:
         self._sessions: dict[int, SmppSession] = {}
         self._outbox: dict[str, deque[Outbound]] = {}
         self._rr: dict[str, int] = {}
+        self._pump_pending = False
         self.generation = 0
 
     # -- configuration seen by the listener -------------------------------------------------
@@ -465,7 +483,6 @@ class SmppService:
 
     def handle_request(self, session: SmppSession, pdu: Request) -> Response:
         """The answer to a request the core handed over (submit_sm, data_sm, query_sm...)."""
-        self.fake.clock.sync()
         try:
             if isinstance(pdu, SubmitSm | DataSm):
                 return self.submit(session, pdu)
@@ -500,18 +517,21 @@ class SmppService:
             raise SmppReject(
                 f"balance {account.balance} cannot pay {price}", status=self.status_no_credit
             )
-        from pytest_smsmock.scenario.engine import SubmitContext
-
-        decision = self.fake.decide(
-            SubmitContext(
-                provider=self.provider,
-                protocol="smpp",
-                account=account.username,
-                to=to,
-                sender=sender,
-                text=content.text,
-                at=now,
-                api=f"smpp:{session.listener}",
+        engine = self.fake.engine
+        decision = (
+            _NO_SCENARIO
+            if getattr(engine, "scenario", None) is None
+            else self.fake.decide(
+                SubmitContext(
+                    provider=self.provider,
+                    protocol="smpp",
+                    account=account.username,
+                    to=to,
+                    sender=sender,
+                    text=content.text,
+                    at=now,
+                    api=f"smpp:{session.listener}",
+                )
             )
         )
         if decision.respond is not None:
@@ -543,7 +563,15 @@ class SmppService:
         self.fake.accept(message, decision.plan)
         if isinstance(pdu, DataSm):
             return DataSmResp(sequence_number=pdu.sequence_number, message_id=message.message_id)
-        return SubmitSmResp(sequence_number=pdu.sequence_number, message_id=message.message_id)
+        # Built like a decoded PDU: the id is ours and known to be valid (the hot path).
+        return build_decoded(
+            SubmitSmResp,
+            {
+                "sequence_number": pdu.sequence_number,
+                "command_status": 0,
+                "message_id": message.message_id,
+            },
+        )
 
     def respond_status(self, respond: Any) -> int:
         for key in ("command_status", "status", "smpp_status"):
@@ -604,7 +632,7 @@ class SmppService:
         return Decimal(str(value)) * parts
 
     def new_message_id(self) -> str:
-        return self.fake.ids("smpp").hex(16)
+        return f"{self.fake.ids('smpp').random.getrandbits(64):016x}"
 
     def query(self, session: SmppSession, pdu: QuerySm) -> Response:
         message = self.fake.messages.get(pdu.message_id)
@@ -674,8 +702,8 @@ class SmppService:
     def receipt_tlvs(self, message: Message, change: StatusChange) -> tuple[Tlv, ...]:
         error = self.receipt_error(message, change) & 0xFFFF
         return (
-            Tlv(tag=TlvTag.NETWORK_ERROR_CODE, value=bytes((3, error >> 8, error & 0xFF))),
-            Tlv(tag=TlvTag.MESSAGE_STATE, value=self.message_state(message, change)),
+            _tlv(TlvTag.NETWORK_ERROR_CODE, bytes((3, error >> 8, error & 0xFF))),
+            _tlv(TlvTag.MESSAGE_STATE, self.message_state(message, change) & 0xFF),
             Tlv(tag=TlvTag.RECEIPTED_MESSAGE_ID, value=message.message_id),
         )
 
@@ -739,15 +767,26 @@ class SmppService:
 
     # -- the outbound queue --------------------------------------------------------------------
     def enqueue(self, item: Outbound) -> None:
+        # Not journaled: the status change (or the MO) already is, and so is the deliver_sm.
         with self._lock:
             self._outbox.setdefault(item.key, deque()).append(item)
-        self._journal(
-            f"{item.kind} for {item.ref} queued for {item.key}",
-            {"kind": item.kind, "message_id": item.ref, "account": item.key},
-        )
+        self._wake()
+
+    def _wake(self) -> None:
+        """Have the loop pump the queues: one pending call however many items were queued."""
         transport = self.transport
-        if transport is not None:
-            transport.call_soon(self.pump)
+        if transport is None:
+            return
+        with self._lock:
+            if self._pump_pending:
+                return
+            self._pump_pending = True
+        transport.call_soon(self._pump_soon)
+
+    def _pump_soon(self) -> None:
+        with self._lock:
+            self._pump_pending = False
+        self.pump()
 
     def _receivers(self, key: str) -> list[SmppSession]:
         with self._lock:
@@ -872,6 +911,15 @@ class SmppService:
     # -- helpers -----------------------------------------------------------------------------------
     def _journal(self, summary: str, detail: dict[str, Any] | None = None) -> None:
         self.fake.journal.record(self.provider, "smpp", "event", summary, detail)
+
+
+def _tlv(tag: int, value: int | bytes) -> Tlv:
+    """A TLV whose value is valid by construction (3 octets / one octet), built without the
+    checks of `Tlv.__post_init__`: receipts are the hot path of `clock.advance()`."""
+    tlv = object.__new__(Tlv)
+    object.__setattr__(tlv, "tag", tag)
+    object.__setattr__(tlv, "value", value)
+    return tlv
 
 
 def _final_date(moment: datetime | None) -> str:

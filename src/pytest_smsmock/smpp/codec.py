@@ -38,6 +38,7 @@ from pytest_smsmock.smpp.pdus import (
     Response,
     ShortMessage,
     UnsuccessSme,
+    build_decoded,
 )
 from pytest_smsmock.smpp.tlvs import Tlv
 
@@ -205,7 +206,10 @@ def _decode_frame(frame: bytes) -> Pdu:
         fields = _decode_body(cls, frame[HEADER_LENGTH:])
         if issubclass(cls, Response):
             fields["command_status"] = command_status
-        return cls(sequence_number=sequence_number, **fields)
+        fields["sequence_number"] = sequence_number
+        if cls.optional_body and fields.get(cls.layout[0][0], "") is None:
+            return cls(**fields)  # an omitted body: the full checks of `_check_omitted_body`
+        return build_decoded(cls, fields)
     except SmppError as exc:
         raise DecodeError(
             f"{cls.command_id.name.lower()}: {exc}",

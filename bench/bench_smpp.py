@@ -1,0 +1,315 @@
+"""SMPP listener throughput: submit_sm/submit_sm_resp with window 1, 10 and 100, and receipts.
+
+Baseline, measured in the same run on the same machine: a bare asyncio echo server (one
+`asyncio.Protocol` writing back what it reads, on its own loop in its own thread, as the
+listener runs). The client is the same for both: one asyncio connection in the main thread,
+pre-encoded submit_sm PDUs, at most `window` unanswered; the echo server's "answer" is the
+echoed PDU. So the ratio is the cost of everything the fake does per submit (decode, session
+table, validation, scenario decision, core message, lifecycle on the clock, three journal
+entries, encode) against moving the same bytes through asyncio.
+
+Receipts: N submits with registered_delivery=1 (timed as above), then `clock.advance("5s")`
+generates N receipts; timed until the client has received every deliver_sm and answered it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import struct
+import threading
+import time
+from typing import Any
+
+from pytest_smsmock.hub import SmsMock
+from pytest_smsmock.smpp.codec import encode
+from pytest_smsmock.smpp.pdus import BindReceiver, BindTransceiver, BindTransmitter, SubmitSm
+
+N = 20_000
+N_DLR = 10_000
+WINDOWS = (1, 10, 100)
+ROUNDS = 3
+_HEADER = struct.Struct(">IIII")
+_SUBMIT_SM_RESP = 0x80000004
+_SUBMIT_SM = 0x00000004
+_DELIVER_SM = 0x00000005
+_BIND_RESPS = (0x80000001, 0x80000002, 0x80000009)
+
+
+def _submits(count: int, registered_delivery: int = 0) -> list[bytes]:
+    return [
+        encode(
+            SubmitSm(
+                sequence_number=seq,
+                source_addr_ton=1,
+                source_addr="38591000",
+                dest_addr_ton=1,
+                destination_addr="385911234567",
+                short_message=b"Benchmark message",
+                registered_delivery=registered_delivery,
+            )
+        )
+        for seq in range(2, count + 2)
+    ]
+
+
+class _Client(asyncio.Protocol):
+    """Keeps `window` submits in flight; answers deliver_sm; counts PDUs by header."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.pdus: list[bytes] = []
+        self.sent = 0
+        self.answered = 0
+        self.delivered = 0
+        self.bound = loop.create_future()
+        self.done: asyncio.Future[None] | None = None
+        self.want_answers = 0
+        self.want_delivered = 0
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def run(self, pdus: list[bytes], window: int) -> asyncio.Future[None]:
+        self.pdus, self.sent, self.answered = pdus, 0, 0
+        self.want_answers = len(pdus)
+        self.done = self.loop.create_future()
+        first = min(window, len(pdus))
+        assert self.transport is not None
+        self.transport.write(b"".join(pdus[:first]))
+        self.sent = first
+        return self.done
+
+    def await_deliveries(self, count: int) -> asyncio.Future[None]:
+        """Done when `count` deliver_sm have arrived since the connection opened."""
+        self.want_delivered = count
+        self.done = self.loop.create_future()
+        if self.delivered >= count:
+            self.done.set_result(None)
+        return self.done
+
+    def data_received(self, data: bytes) -> None:
+        buffer = self.buffer
+        buffer += data
+        out: list[bytes] = []
+        pos = 0
+        while len(buffer) - pos >= 16:
+            length, command, _status, sequence = _HEADER.unpack_from(buffer, pos)
+            if len(buffer) - pos < length:
+                break
+            pos += length
+            if command in (_SUBMIT_SM_RESP, _SUBMIT_SM):
+                self.answered += 1
+                if self.sent < len(self.pdus):
+                    out.append(self.pdus[self.sent])
+                    self.sent += 1
+                if self.answered == self.want_answers and self.done and not self.done.done():
+                    self.done.set_result(None)
+            elif command == _DELIVER_SM:
+                out.append(_HEADER.pack(17, 0x80000005, 0, sequence) + b"\0")
+                self.delivered += 1
+                if self.delivered == self.want_delivered and self.done and not self.done.done():
+                    self.done.set_result(None)
+            elif command in _BIND_RESPS and not self.bound.done():
+                self.bound.set_result(None)
+        del buffer[:pos]
+        if out and self.transport is not None:
+            self.transport.write(b"".join(out))
+
+
+class _Echo(asyncio.Protocol):
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.transport.write(data)
+
+
+class _EchoServer:
+    """A bare asyncio echo server on its own loop in a daemon thread (as the listener runs)."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.port = 0
+
+    def __enter__(self) -> _EchoServer:
+        self.thread.start()
+
+        async def listen() -> int:
+            server = await self.loop.create_server(_Echo, "127.0.0.1", 0)
+            self.server = server
+            return int(server.sockets[0].getsockname()[1])
+
+        self.port = asyncio.run_coroutine_threadsafe(listen(), self.loop).result(5)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.loop.call_soon_threadsafe(self.server.close)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+
+
+_BINDS = {"tx": BindTransmitter, "rx": BindReceiver, "trx": BindTransceiver}
+
+
+async def _connect(port: int, bind: bool, mode: str = "trx") -> _Client:
+    loop = asyncio.get_running_loop()
+    _transport, client = await loop.create_connection(lambda: _Client(loop), "127.0.0.1", port)
+    if bind:
+        assert client.transport is not None
+        client.transport.write(
+            encode(_BINDS[mode](sequence_number=1, system_id="bench", password="bench"))
+        )
+        await asyncio.wait_for(client.bound, 5)
+    return client
+
+
+async def _rate_async(
+    port: int, bind: bool, window: int, pdus: list[bytes], mode: str = "trx"
+) -> float:
+    client = await _connect(port, bind, mode)
+    started = time.perf_counter()
+    await asyncio.wait_for(client.run(pdus, window), 120)
+    elapsed = time.perf_counter() - started
+    assert client.transport is not None
+    client.transport.close()
+    return len(pdus) / elapsed
+
+
+def _client_process(
+    port: int, bind: bool, window: int, count: int, registered: int, mode: str, out: Any
+) -> None:
+    out.send(asyncio.run(_rate_async(port, bind, window, _submits(count, registered), mode)))
+
+
+def _rate(
+    port: int,
+    bind: bool,
+    window: int,
+    count: int,
+    *,
+    registered_delivery: int = 0,
+    mode: str = "trx",
+) -> float:
+    """submit_sm/s of a client in its own process (an ESME is another program: on a 2-core
+    machine this keeps the client from competing with the listener for the GIL)."""
+    ctx = multiprocessing.get_context("spawn")
+    receiver, sender = ctx.Pipe(duplex=False)
+    process = ctx.Process(
+        target=_client_process,
+        args=(port, bind, window, count, registered_delivery, mode, sender),
+    )
+    process.start()
+    if not receiver.poll(180):
+        process.kill()
+        raise RuntimeError("the benchmark client did not finish")
+    rate = float(receiver.recv())
+    process.join(10)
+    return rate
+
+
+def _hub() -> SmsMock:
+    mock = SmsMock(providers=("enhanced_smpp",))
+    mock.start()
+    return mock
+
+
+def _prepare(mock: SmsMock) -> None:
+    mock.reset()
+    fake = mock.enhanced_smpp
+    fake.add_account("bench", "bench", balance="1000000000")
+    fake.service.throughput = 10**9
+    mock.journal.clear()
+
+
+def _best(values: list[float]) -> float:
+    return max(values)
+
+
+def main() -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    with _EchoServer() as echo:
+        mock = _hub()
+        try:
+            port = mock.enhanced_smpp.smpp_address[1]
+            for window in WINDOWS:
+                bare = _best([_rate(echo.port, False, window, N) for _ in range(ROUNDS)])
+                rates = []
+                for _ in range(ROUNDS):
+                    _prepare(mock)
+                    mock.enhanced_smpp.smpp.window = max(10, window)  # type: ignore[union-attr]
+                    rates.append(_rate(port, True, window, N))
+                    accepted = len(mock.enhanced_smpp.messages)
+                    assert accepted == N, mock.journal.render(last=5)
+                fake_rate = _best(rates)
+                results[f"window_{window}"] = {
+                    "echo_per_s": round(bare),
+                    "smsmock_per_s": round(fake_rate),
+                    "ratio": round(fake_rate / bare, 3),
+                }
+            results["receipts"] = _receipts(mock)
+        finally:
+            mock.stop()
+    _print(results)
+    return results
+
+
+def _receipts(mock: SmsMock) -> dict[str, Any]:
+    """Submits with registered_delivery=1 from a transmitter (client process), then the three
+    costs apart: generating the receipts (`clock.advance`, no receiver bound: lifecycle, receipt
+    text and TLVs, queueing), and delivering them to a receiver that answers each one."""
+    best: dict[str, float] = {}
+    for _ in range(ROUNDS):
+        _prepare(mock)
+        port = mock.enhanced_smpp.smpp_address[1]
+        submit_rate = _rate(port, True, 10, N_DLR, registered_delivery=1, mode="tx")
+        started = time.perf_counter()
+        mock.clock.advance("5s")
+        generate = time.perf_counter() - started
+        assert len(mock.enhanced_smpp.smpp.pending()) == N_DLR
+
+        async def deliver(port: int = port) -> float:
+            started = time.perf_counter()
+            client = await _connect(port, True, mode="rx")
+            waiting = client.await_deliveries(N_DLR)
+            await asyncio.wait_for(waiting, 120)
+            elapsed = time.perf_counter() - started
+            assert client.transport is not None
+            client.transport.close()
+            return elapsed
+
+        timing = {"submit": N_DLR / submit_rate, "generate": generate}
+        timing["deliver"] = asyncio.run(deliver())
+        for key, value in timing.items():
+            best[key] = min(best.get(key, value), value)
+    return {
+        "submit_per_s": round(N_DLR / best["submit"]),
+        "receipts_generated_per_s": round(N_DLR / best["generate"]),
+        "receipts_delivered_per_s": round(N_DLR / best["deliver"]),
+        "generation_cost_vs_submit": round(best["generate"] / best["submit"], 3),
+    }
+
+
+def _print(results: dict[str, Any]) -> None:
+    print(f"submit_sm -> submit_sm_resp, {N} PDUs, best of {ROUNDS}")
+    print(f"{'window':>8} {'echo/s':>10} {'smsmock/s':>10} {'ratio':>7}")
+    for window in WINDOWS:
+        row = results[f"window_{window}"]
+        print(
+            f"{window:>8} {row['echo_per_s']:>10} {row['smsmock_per_s']:>10} {row['ratio']:>7.2f}"
+        )
+    r = results["receipts"]
+    print(f"receipts ({N_DLR} messages, window 10, registered_delivery=1):")
+    print(f"  submit_sm/s                      {r['submit_per_s']}")
+    print(f"  receipts generated/s (advance)   {r['receipts_generated_per_s']}")
+    print(f"  receipts delivered+answered/s    {r['receipts_delivered_per_s']}")
+    print(f"  generation cost / submit cost    {r['generation_cost_vs_submit']}")
+
+
+if __name__ == "__main__":
+    main()
