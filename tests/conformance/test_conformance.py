@@ -6,6 +6,7 @@ Runs over the registry, so a new provider package is checked the moment it is re
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 import requests
@@ -179,3 +180,32 @@ def test_bad_input_never_gets_a_500_or_a_traceback(
     assert b"Traceback" not in answer.content
     errors = hub.take_errors()
     assert errors == [], f"{name} raised while serving {method} {path}: {errors[0]!r}"
+
+
+_SIMPLE = (bool, int, float, str, timedelta)
+
+
+@pytest.mark.parametrize("name", PROVIDERS)
+def test_tunables_a_test_sets_do_not_leak_into_the_next_test(fresh: SmsMock, name: str) -> None:
+    fake = fresh.fakes[name]
+    cls = type(fake)
+    tunables = {
+        key: getattr(cls, key)
+        for key in dir(cls)
+        if not key.startswith("_")
+        and key not in ("name", "title")
+        and isinstance(getattr(cls, key, None), _SIMPLE)
+    }
+    for key, default in tunables.items():
+        changed: object = (
+            (not default)
+            if isinstance(default, bool)
+            else default * 2 + 1
+            if isinstance(default, int | float)
+            else default + timedelta(seconds=1)
+            if isinstance(default, timedelta)
+            else default + "-changed"
+        )
+        setattr(fake, key, changed)
+    fresh.reset()
+    assert {key: getattr(fake, key) for key in tunables} == tunables

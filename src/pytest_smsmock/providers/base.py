@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 __all__ = ["HttpListener", "ProviderFake", "Runtime", "SmppListener"]
 
 MAX_BODY = 16 * 1024 * 1024
+_MISSING = object()
 
 #: A rule's HTTP fault on the answer of the request this thread is handling (see `decide`).
 _DEFERRED = threading.local()
@@ -184,6 +185,7 @@ class ProviderFake:
         """Back to a fresh fake: default accounts, no messages, ids reseeded."""
         if seed is not None:
             self._seed = seed
+        self._restore_class_settings()
         self.lifecycle.clear()
         self.accounts.clear()
         self.messages.clear()
@@ -194,6 +196,16 @@ class ProviderFake:
         if self.smpp is not None:  # SMPP hook: queued deliver_sm go, old sessions close
             self.smpp.reset()
         self.reset_state()
+
+    def _restore_class_settings(self) -> None:
+        """Forget tunables a test set on this fake (``fake.some_limit = 3``): the class value
+        comes back, so nothing a test changes leaks into the next test."""
+        cls = type(self)
+        for key in list(vars(self)):
+            default = getattr(cls, key, _MISSING)
+            if default is _MISSING or callable(default) or isinstance(default, property):
+                continue
+            delattr(self, key)
 
     # -- for subclasses ------------------------------------------------------------------
     def default_accounts(self) -> Iterable[tuple[str, str, dict[str, Any]]]:

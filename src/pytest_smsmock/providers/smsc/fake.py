@@ -32,13 +32,10 @@ operator" after 1 s, 1 "delivered" 5 s after acceptance (the scheduled time with
 `valid` lifetime cuts it short with 3 "expired". A scenario may give any plan; its statuses are
 canonical or SMSC-native (`SmscFake.resolve_status`: a code such as `20` or a name such as
 `"Unable to deliver"`, any case; an unknown one fails at load time with the valid ones listed).
-A numeric `error` is the SMSC `err` (or, when it is itself an SMSC status code of the same
-canonical state, that status: `rejected` with error 22 answers status 22 "invalid number"). A
-native status that is not its canonical state's own code (22, 24 for `rejected`; 2, 4 for
-`delivered`; 25 for `undeliverable`) travels as that error, so a step giving both such a status
-and its own `error` answers the canonical state's code with that err (the engine keeps one
-error per step). A scenario `respond` mapping with `error: N` (1..9) answers send with that API
-error.
+A native status that is not its canonical state's own code (22, 24 for `rejected`; 2, 4 for
+`delivered`; 25 for `undeliverable`) is the change's native status and is answered as such; a
+numeric `error` is the SMSC `err`, so `{status: 22, error: 249}` answers status 22 with err 249.
+A scenario `respond` mapping with `error: N` (1..9) answers send with that API error.
 
 DLRs: every status change is POSTed (form: id, phone, status, err, time) to the account's
 `dlr_url`, retried after 1, 5, 15 and 60 minutes on a failure (the real retry schedule is not
@@ -844,8 +841,8 @@ class SmscFake(ProviderFake):
     def resolve_status(self, value: str | int) -> tuple[Status, int | str | None] | None:
         """Canonical names, SMSC status codes (`20`, `"-1"`) and SMSC status names
         (`"Unable to deliver"`, any case). A code other than the canonical state's own (22 for
-        `rejected`, 2 or 4 for `delivered`, 25 for `undeliverable`) rides along as the error,
-        which `to_native` turns back into that code."""
+        `rejected`, 2 or 4 for `delivered`, 25 for `undeliverable`) is the change's native
+        status, which `to_native` turns back into that code."""
         return super().resolve_status(value) or resolve_native(value)
 
     def native_statuses(self) -> list[str]:
