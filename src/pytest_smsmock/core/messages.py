@@ -92,7 +92,7 @@ class Message:
     error: int | str | None = None
     report: str = "all"  # which DLRs the client asked for: all | failure | none
     callback_url: str | None = None
-    price: Decimal = Decimal("0")
+    price: Decimal = Decimal("0")  # what the whole message (all its parts) was charged
     extra: dict[str, Any] = field(default_factory=dict)
     history: list[StatusChange] = field(default_factory=list)
 

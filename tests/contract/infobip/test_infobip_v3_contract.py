@@ -488,7 +488,7 @@ def test_mimsms_examples(smsmock: SmsMock) -> None:
                 url + "/api/command?username=test&password=test&cmd=Credits", timeout=5
             ).text
         )
-        == 995
+        == 1000 - 5 * 0.01  # five parts at MiMSMS's default price, from the shared balance
     )
     pull = requests.get(
         url + "/api/v3/dr/pull?user=test&password=test&messageid=253021713103442623", timeout=5

@@ -386,6 +386,7 @@ def submit(
     *,
     api: str,
     max_long_chars: int = 1530,
+    default_price: str = "1",
     claim_custom_id: Callable[[str, str], bool] = lambda account, custom_id: True,
 ) -> list[RecipientResult]:
     """Validate and accept one message for each of its recipients."""
@@ -418,7 +419,7 @@ def submit(
     now = fake.clock.now()
     scheduled_at = now + options["delay"] if options["delay"] else None
     validity = options["validity"] or MAX_VALIDITY
-    price_per_part = Decimal(str(account.option("price", 1)))
+    price_per_part = Decimal(str(account.option("price", default_price)))
     uncovered = tuple(str(p) for p in account.option("uncovered_prefixes", ()) or ())
     results: list[RecipientResult] = []
     for recipient in recipients:

@@ -131,6 +131,9 @@ class V3Dialect:
     text_params: tuple[str, ...] = ("smstext",)
     credits_command: str = "CREDITS"
     max_long_chars: int = 1530
+    #: Price of one SMS part when the account sets no ``price``: Infobip bills credits; MiMSMS
+    #: bills the same balance its v1 REST API draws on, at that API's default.
+    default_price: str = "1"
 
 
 #: api.infobip.com / api2.infobip.com. The long-SMS limit (10 parts of 153) is an assumption.
@@ -150,6 +153,7 @@ MIMSMS_DIALECT = V3Dialect(
     text_params=("smstext", "text"),
     credits_command="Credits",
     max_long_chars=1080,
+    default_price="0.01",
 )
 
 
@@ -525,6 +529,7 @@ class V3Api:
                     message,
                     api=api,
                     max_long_chars=self.dialect.max_long_chars,
+                    default_price=self.dialect.default_price,
                     claim_custom_id=self._claim_custom_id,
                 )
             )

@@ -484,7 +484,7 @@ class RestApi:
             parts=parts,
             encoding=segmentation.encoding.value,
             callback_url=submission.notify_url,
-            price=price,
+            price=cost,
             extra=extra,
         )
         fake.accept(message, decision.plan)
@@ -516,7 +516,7 @@ class RestApi:
         account = fake.accounts.get(message.account)
         native, _ = _native(message)
         if native.group_id == 5 and message.price:
-            refund = message.price * message.parts
+            refund = message.price
             message.price = Decimal(0)
             if account is not None:
                 with fake._lock:
@@ -574,7 +574,9 @@ class RestApi:
     def _price_object(self, message: Message) -> dict[str, Any]:
         account = self.fake.accounts.get(message.account)
         currency = account.currency if account is not None else self.fake.currency
-        return {"pricePerMessage": _number(message.price), "currency": currency}
+        # `Message.price` is what the whole message cost (any API); v1 shows the price of one SMS.
+        per_sms = message.price / message.parts if message.parts else message.price
+        return {"pricePerMessage": _number(per_sms), "currency": currency}
 
     def _reports(self, request: Request) -> Response:
         account = self._authenticate(request)
