@@ -35,7 +35,7 @@ from __future__ import annotations
 import importlib
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -347,6 +347,8 @@ class SmppService:
     receipt_delivered_field: ClassVar[str] = "dlvrd"
     #: Whether the fake has no channel but SMPP (then every MO goes out as deliver_sm).
     smpp_only: ClassVar[bool] = False
+    #: The provider's own command_status for PDUs that do not decode: standard -> provider.
+    decode_statuses: ClassVar[Mapping[int, int]] = {}
 
     def __init__(self, fake: ProviderFake) -> None:
         self.fake = fake

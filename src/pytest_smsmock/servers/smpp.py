@@ -51,7 +51,7 @@ from pytest_smsmock.smpp.connection import (
     UnexpectedResponse,
 )
 from pytest_smsmock.smpp.constants import CommandId, CommandStatus
-from pytest_smsmock.smpp.errors import SmppError
+from pytest_smsmock.smpp.errors import DecodeError, SmppError
 from pytest_smsmock.smpp.pdus import (
     Bind,
     DeliverSm,
@@ -61,6 +61,7 @@ from pytest_smsmock.smpp.pdus import (
     Response,
     SubmitSm,
     Unbind,
+    error_response,
 )
 from pytest_smsmock.smpp.session import State
 
@@ -423,13 +424,8 @@ class _Session(asyncio.Protocol):
     def _handle(self, event: Event, now: float) -> None:
         pdu = getattr(event, "pdu", None)
         if isinstance(event, Refused):
-            self._record(
-                "in",
-                f"refused: {event.error}",
-                None,
-                status=event.error.status,
-            )
-            self._write_auto(event.data)
+            self._record("in", f"refused: {event.error}", None, status=event.error.status)
+            self._write_auto(self._provider_refusal(event))
         elif isinstance(event, ConnectionClosed):
             self._write_auto(event.data)
             self.close(event.reason)
@@ -460,6 +456,21 @@ class _Session(asyncio.Protocol):
             if isinstance(pdu, Pdu):
                 self._record("in", describe_pdu(pdu), pdu)
             self._write_auto(event.data)
+
+    def _provider_refusal(self, event: Refused) -> bytes:
+        """The core's answer to a PDU that does not decode, with the provider's own status
+        where it has one (`SmppService.decode_statuses`)."""
+        error = event.error
+        mapped = self.service.decode_statuses.get(error.status)
+        if (
+            mapped is None
+            or not isinstance(error, DecodeError)
+            or error.fatal
+            or error.command_id is None
+            or error.sequence_number is None
+        ):
+            return event.data
+        return encode(error_response(error.command_id, error.sequence_number, mapped))
 
     def _on_bind(self, bind: Bind, now: float) -> None:
         fault = self._fault(bind)

@@ -266,3 +266,21 @@ def test_reset_closes_the_sessions_of_the_previous_test(
     smsmock.reset()
     assert smsmock.enhanced_smpp.smpp.sessions() == []
     esme.client.state = 0
+
+
+def test_under_freezegun_the_domain_follows_frozen_time_and_the_transport_real_time(
+    smsmock: SmsMock, esmes: list[Esme]
+) -> None:
+    freezegun = pytest.importorskip("freezegun")
+    fake = smsmock.infobip
+    with freezegun.freeze_time("2030-05-01 12:00:00"):
+        esme = connect(esmes, fake.smpp_address)
+        esme.bind("trx")
+        resp = esme.submit(registered_delivery=1)
+        assert resp.status == 0
+        assert fake.messages.last.submitted_at.isoformat() == "2030-05-01T12:00:00+00:00"
+        smsmock.clock.advance("5s")
+        assert fake.smpp.flush()
+        esme.read_until(lambda: len(esme.delivered) == 1)
+    text = receipt_text(esme.delivered[0])
+    assert "submit date:3005011200 done date:3005011200 stat:DELIVRD" in text

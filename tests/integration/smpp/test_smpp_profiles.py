@@ -9,6 +9,7 @@ import smpplib.exceptions
 from smpp_esme import Esme, RawEsme
 
 from pytest_smsmock.hub import SmsMock
+from pytest_smsmock.smpp.codec import encode
 from pytest_smsmock.smpp.pdus import (
     BindReceiver,
     BindTransceiver,
@@ -308,3 +309,29 @@ def test_broadnet_bind_fails_option(smsmock: SmsMock, esmes: list[Esme]) -> None
     fake = smsmock.broadnet
     fake.add_account("down", "pw", bind_fails=True)
     assert bind_status(connect(esmes, fake.smpp_address), system_id="down", password="pw") == 0x0D
+
+
+def test_broadnet_delivery_time_length(smsmock: SmsMock) -> None:
+    raw = RawEsme(smsmock.broadnet.smpp_address)
+    raw.send(BindTransceiver(sequence_number=1, system_id="test", password="test"))
+    assert raw.read().command_status == 0
+    good = SubmitSm(sequence_number=2, source_addr="AMS", destination_addr="962790000000")
+    body = bytearray(encode(good))
+    # Put a 5-character schedule_delivery_time where the empty one was.
+    marker = b"962790000000\x00" + bytes((0, 0, 0))
+    at = body.index(marker) + len(marker)
+    body[at : at + 1] = b"12345\x00"
+    body[0:4] = len(body).to_bytes(4, "big")
+    raw.send_bytes(bytes(body))
+    answer = raw.read()
+    assert (answer.sequence_number, answer.command_status) == (2, 0x8D)
+    raw.send(
+        SubmitSm(
+            sequence_number=3,
+            source_addr="AMS",
+            destination_addr="962790000000",
+            schedule_delivery_time="991399000000000+",
+        )
+    )
+    assert raw.read().command_status == 0x61
+    raw.close()

@@ -9,7 +9,9 @@
   destination outside the coverage list or the account's ``coverage`` -> 0x12 ESME_RCOVERR;
   a sender outside ``senders`` -> ESME_RINVSRCADR; registered_delivery other than 0, 1 or 2
   (intermediate bit aside) -> 0x9C ESME_RINVREGDEL; the account cannot pay ``price`` per part ->
-  0x40B ESME_RINVBALANCE; more parts than ``max_parts`` -> ESME_RINVMSGLEN.
+  0x40B ESME_RINVBALANCE; more parts than ``max_parts`` -> ESME_RINVMSGLEN; a
+  schedule_delivery_time neither empty nor 16 characters long -> 0x8D ESME_RINVMDTLEN (a
+  well-formed length that does not parse stays ESME_RINVSCHED).
 - Message ids have the HTTP API's shape; messages expire after the account's ``validity``
   (48 h by default) unless validity_period says otherwise.
 - Receipts: SMPP 3.4 Appendix B text and the standard TLVs.
@@ -19,8 +21,10 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pytest_smsmock.providers.broadnet import coverage
 from pytest_smsmock.providers.smpp_common import Content, SmppReject, SmppService, SmppSession
@@ -37,11 +41,16 @@ ESME_RCOVERR = 0x12
 ESME_RINVADR = 0x22
 ESME_RINVBALANCE = 0x40B
 ESME_RINVREGDEL = 0x9C
+ESME_RINVMDTLEN = 0x8D
 _DESTINATION = re.compile(r"\+?[1-9][0-9]{6,14}")
 
 
 class BroadnetSmpp(SmppService):
     system_id = "AMS"
+    # A schedule_delivery_time that is neither empty nor 16 characters long.
+    decode_statuses: ClassVar[Mapping[int, int]] = MappingProxyType(
+        {_S.ESME_RINVSCHED: ESME_RINVMDTLEN}
+    )
     status_no_credit = ESME_RINVBALANCE
     status_uncovered = ESME_RCOVERR
     status_bad_destination = ESME_RINVADR
