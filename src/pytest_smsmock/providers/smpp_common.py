@@ -334,6 +334,8 @@ class SmppService:
     status_bad_source: ClassVar[int] = _S.ESME_RINVSRCADR
     #: Requests an ESME may have unanswered (beyond: ESME_RMSGQFUL); read when a session opens.
     window: int = 10
+    #: Real seconds a session has to answer the SMSC's enquire_link before it is closed.
+    probe_timeout: float = 5.0
     supported_commands: ClassVar[frozenset[int] | None] = DEFAULT_COMMANDS
     #: Virtual seconds of silence before the SMSC sends enquire_link (None: never).
     enquire_link_interval: ClassVar[float | None] = None
@@ -353,8 +355,6 @@ class SmppService:
     def __init__(self, fake: ProviderFake) -> None:
         self.fake = fake
         self.transport: SmppTransport | None = None
-        #: Real seconds a session has to answer the SMSC's enquire_link before it is closed.
-        self.probe_timeout = 5.0
         self._lock = threading.Lock()
         self._sessions: dict[int, SmppSession] = {}
         self._outbox: dict[str, deque[Outbound]] = {}
@@ -408,7 +408,13 @@ class SmppService:
         return self.transport.flush(timeout)
 
     def reset(self) -> None:
-        """Forget queued deliveries and close every session of an earlier test."""
+        """Forget queued deliveries, tunables a test set (``fake.smpp.window = 100``: the
+        class value comes back) and close every session of an earlier test."""
+        cls = type(self)
+        for key in list(vars(self)):
+            default = getattr(cls, key, None)
+            if default is not None and not callable(default) and not isinstance(default, property):
+                delattr(self, key)
         with self._lock:
             self._outbox.clear()
             self._rr.clear()

@@ -225,3 +225,14 @@ def test_reset_forgets_the_queue(mock: SmsMock) -> None:
     assert len(fake.smpp.pending()) == 1
     mock.reset()
     assert fake.smpp.pending() == []
+
+
+def test_reset_restores_the_tunables_a_test_set(mock: SmsMock) -> None:
+    service = mock.enhanced_smpp.service
+    service.window = 100
+    service.probe_timeout = 0.1
+    service.throughput = 1
+    service.allowed_networks = ["10.0.0.0/8"]
+    mock.reset()
+    assert (service.window, service.probe_timeout, service.throughput) == (10, 5.0, 30)
+    assert service.allowed_networks == ["127.0.0.0/8", "::1/128"]
