@@ -1,4 +1,4 @@
-"""The README's example test runs as written (through pytester, as a downstream suite would)."""
+"""The README's example runs as written, scenario file included (through pytester)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,25 @@ import pytest
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
-def _example() -> str:
+def _block(name: str, language: str) -> str:
     text = README.read_text(encoding="utf-8")
-    block = re.search(r"<!-- example-start -->\s*```python\n(.*?)```", text, re.S)
-    assert block is not None, "README lost its example block"
-    return block.group(1)
+    found = re.search(rf"<!-- {name}-start -->\s*```{language}\n(.*?)```", text, re.S)
+    assert found is not None, f"README lost its {name} block"
+    return found.group(1)
 
 
 def test_readme_example_passes(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_readme_example=_example())
+    scenario = _block("scenario", "yaml")
+    first_line = scenario.splitlines()[0]
+    assert first_line.startswith("# "), "the scenario block names its file on its first line"
+    path = pytester.path / first_line[2:].strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(scenario, encoding="utf-8")
+    pytester.makepyfile(test_readme_example=_block("example", "python"))
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_readme_gives_the_two_commands() -> None:
+    text = README.read_text(encoding="utf-8")
+    assert "make serve" in text
+    assert "make test" in text
