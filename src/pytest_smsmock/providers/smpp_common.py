@@ -699,7 +699,7 @@ class SmppService:
             f"id:{message.message_id} sub:001 {self.receipt_delivered_field}:{delivered} "
             f"submit date:{_smpp_date(message.submitted_at)} done date:{_smpp_date(change.at)} "
             f"stat:{self.receipt_stat(message, change)} "
-            f"err:{self.receipt_error(message, change) % 1000:03d}"
+            f"err:{self.receipt_error(message, change):03d}"
         )
         return text + self.receipt_suffix(message, change)
 

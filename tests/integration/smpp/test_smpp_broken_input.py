@@ -119,3 +119,34 @@ def test_a_client_vanishing_mid_pdu_leaves_the_listener_serving(smsmock: SmsMock
     smsmock.enhanced_smpp.smpp.flush()
     assert len(smsmock.enhanced_smpp.smpp.sessions()) == 1
     other.close()
+
+
+def test_an_unanswered_deliver_sm_is_sent_again(smsmock: SmsMock) -> None:
+    fake = smsmock.enhanced_smpp
+    assert fake.smpp is not None
+    raw = bound(smsmock)
+    raw.send(
+        SubmitSm(
+            sequence_number=2,
+            source_addr_ton=1,
+            source_addr="38591000",
+            dest_addr_ton=1,
+            destination_addr="385911234567",
+            short_message=b"hi",
+            registered_delivery=1,
+        )
+    )
+    raw.read()
+    smsmock.clock.advance("5s")
+    fake.smpp.flush()
+    first = raw.read()  # not answered
+    assert fake.smpp.response_timeout is not None
+    smsmock.clock.advance(fake.smpp.response_timeout)
+    fake.smpp.flush()
+    assert smsmock.journal.entries(channel="smpp", contains="no deliver_sm_resp")
+    smsmock.clock.advance(fake.smpp.redelivery[0])
+    fake.smpp.flush()
+    second = raw.read()
+    assert second.short_message == first.short_message
+    assert second.sequence_number != first.sequence_number
+    raw.close()
