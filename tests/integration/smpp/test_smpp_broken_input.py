@@ -150,3 +150,29 @@ def test_an_unanswered_deliver_sm_is_sent_again(smsmock: SmsMock) -> None:
     assert second.short_message == first.short_message
     assert second.sequence_number != first.sequence_number
     raw.close()
+
+
+def test_a_failing_fake_closes_that_session_only_and_the_error_reaches_the_test(
+    smsmock: SmsMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = smsmock.enhanced_smpp
+    assert fake.smpp is not None
+    other = bound(smsmock)
+    broken = bound(smsmock)
+    original = fake.smpp.handle_request
+    victim = fake.smpp.sessions()[-1]
+
+    def explode(session: object, pdu: object) -> object:
+        if session is victim:
+            raise RuntimeError("boom")
+        return original(session, pdu)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fake.smpp, "handle_request", explode)
+    broken.send(submit(2))
+    assert broken.read() is None  # closed, nothing half-written
+    other.send(submit(3))
+    assert other.read().command_status == 0
+    errors = smsmock.take_errors()
+    assert [str(e) for e in errors] == ["boom"]
+    assert smsmock.journal.entries(channel="error", contains="RuntimeError: boom")
+    other.close()
