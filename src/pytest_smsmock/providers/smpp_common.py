@@ -88,6 +88,7 @@ if TYPE_CHECKING:
     from pytest_smsmock.providers.base import ProviderFake
 
 __all__ = [
+    "ANSWER_FAULTS",
     "DEFAULT_COMMANDS",
     "Content",
     "Outbound",
@@ -144,6 +145,24 @@ RECEIPT_STATS: dict[Status, str] = {
 }
 
 _NO_SCENARIO = SubmitDecision()  # what the engine decides without a scenario
+
+#: A rule's fault kinds performed *instead of* accepting a submit_sm / data_sm (the listener
+#: answers with an error, a generic_nack, an unbind, a broken header, silence or a dropped
+#: connection, and no message exists). ``delayed_response`` accepts the message and answers
+#: late; the bind, deliver_sm and DLR kinds do not concern a submit: it is answered normally.
+ANSWER_FAULTS = frozenset(
+    {
+        "error_status",
+        "throttled",
+        "queue_full",
+        "generic_nack",
+        "no_response",
+        "unbind",
+        "drop_connection",
+        "bad_command_length",
+        "invalid_command_id",
+    }
+)
 _MODES: dict[type[Bind], str] = {BindReceiver: "rx", BindTransceiver: "trx"}
 _FAILURES = frozenset(
     {Status.UNDELIVERABLE, Status.EXPIRED, Status.REJECTED, Status.UNKNOWN, Status.DELETED}
@@ -529,7 +548,8 @@ class SmppService:
         decision = (
             _NO_SCENARIO
             if getattr(engine, "scenario", None) is None
-            else self.fake.decide(
+            else self._decide(
+                session,
                 SubmitContext(
                     provider=self.provider,
                     protocol="smpp",
@@ -539,7 +559,7 @@ class SmppService:
                     text=content.text,
                     at=now,
                     api=f"smpp:{session.listener}",
-                )
+                ),
             )
         )
         if decision.respond is not None:
@@ -580,6 +600,21 @@ class SmppService:
                 "message_id": message.message_id,
             },
         )
+
+    def _decide(self, session: SmppSession, context: SubmitContext) -> SubmitDecision:
+        """The scenario's decision. A rule's fault that replaces the answer (`ANSWER_FAULTS`)
+        goes on as `InjectedFault` for the listener to perform, and nothing is accepted; any
+        other kind (``delayed_response``, or one that does not concern a submit) lets the
+        message be accepted and waits in ``session.data["rule_fault"]`` for the listener."""
+        from pytest_smsmock.scenario.engine import InjectedFault
+
+        try:
+            return self.fake.decide(context)
+        except InjectedFault as injected:
+            if injected.fault.kind in ANSWER_FAULTS:
+                raise
+            session.data["rule_fault"] = injected.fault
+            return injected.decision
 
     def respond_status(self, respond: Any) -> int:
         for key in ("command_status", "status", "smpp_status"):

@@ -36,6 +36,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from pytest_smsmock.providers.smpp_common import SmppService, SmppSession
+from pytest_smsmock.scenario.engine import InjectedFault
 from pytest_smsmock.smpp.codec import encode
 from pytest_smsmock.smpp.connection import (
     BindRequested,
@@ -488,7 +489,15 @@ class _Session(asyncio.Protocol):
         fault = self._fault(request)
         if fault is not None and self._request_fault(fault, request, now):
             return
-        response = self.service.handle_request(self.info, request)
+        try:
+            response = self.service.handle_request(self.info, request)
+        except InjectedFault as injected:  # a scenario rule's fault on this submit
+            self._rule_fault(injected.fault, request, now)
+            return
+        deferred = self.info.data.pop("rule_fault", None) if self.info.data else None
+        if deferred is not None:
+            self._deferred_fault(deferred, request, response)
+            return
         self._send(self.conn.send(response, now=now), response)
 
     # -- scenario faults -------------------------------------------------------------------------
@@ -560,24 +569,51 @@ class _Session(asyncio.Protocol):
             self._send(self.conn.send(nack, now=now), nack)
             return True
         if kind == "delayed_response":
-            delay = getattr(fault, "delay", None)
-            seconds = min(_MAX_FAULT_DELAY, delay.total_seconds() if delay is not None else 1.0)
-            response = self.service.handle_request(self.info, request)
-            loop = asyncio.get_running_loop()
-
-            def answer() -> None:
-                if not self.closed:
-                    try:
-                        self._send(self.conn.send(response, now=self.server.vnow()), response)
-                    finally:
-                        self._flush_out()
-
-            loop.call_later(seconds, answer)
+            try:
+                response = self.service.handle_request(self.info, request)
+            except InjectedFault as injected:
+                self._rule_fault(injected.fault, request, now)
+                return True
+            self.info.data.pop("rule_fault", None)
+            self._answer_later(fault, response)
             return True
         if kind == "unbind":
             self.unbind()
             return True
         return self._common_fault(fault, request, now)
+
+    def _rule_fault(self, fault: Any, request: Request, now: float) -> None:
+        """A scenario rule's fault raised while the submit was handled (`InjectedFault`): the
+        message was not accepted; perform the fault instead of the answer."""
+        if not self._request_fault(fault, request, now):
+            # Not a kind that replaces an answer (`ANSWER_FAULTS` keeps those from coming here).
+            self._send(self.conn.reject(request, _S.ESME_RSYSERR, now=now))
+
+    def _deferred_fault(self, fault: Any, request: Request, response: Response) -> None:
+        """A rule's fault that let the message be accepted: ``delayed_response`` answers late;
+        a kind that does not concern a submit is journaled and the answer goes as usual."""
+        if fault.kind == "delayed_response":
+            self._record("event", f"scenario fault {fault.kind} on {describe_pdu(request)}")
+            self._answer_later(fault, response)
+            return
+        self._record(
+            "event",
+            f"scenario fault {fault.kind} does not apply to {describe_pdu(request)}: answered",
+        )
+        self._send(self.conn.send(response, now=self.server.vnow()), response)
+
+    def _answer_later(self, fault: Any, response: Response) -> None:
+        delay = getattr(fault, "delay", None)
+        seconds = min(_MAX_FAULT_DELAY, delay.total_seconds() if delay is not None else 1.0)
+
+        def answer() -> None:
+            if not self.closed:
+                try:
+                    self._send(self.conn.send(response, now=self.server.vnow()), response)
+                finally:
+                    self._flush_out()
+
+        asyncio.get_running_loop().call_later(seconds, answer)
 
     def _answered_fault(self, fault: Any, request: Request, answer: bytes) -> bool:
         """A fault on a request the core answered by itself (enquire_link)."""

@@ -73,13 +73,63 @@ def test_bind_refused_then_throttled_every_second_submit(smsmock: SmsMock, clien
     ]
 
 
-@pytest.mark.xfail(reason="servers/smpp.py does not yet catch InjectedFault from a rule's fault")
 def test_rule_fault_over_smpp_answers_throttled(smsmock: SmsMock, client: Client) -> None:
     smsmock.load_scenario(
         {"version": 1, "rules": [{"match": {"protocol": "smpp", "nth": 1}, "fault": "throttled"}]}
     )
     client.client.bind_transceiver(system_id="test", password="test")
     assert [client.submit(), client.submit()] == [0x58, 0]
+    assert len(smsmock.infobip.messages) == 1  # the throttled submit left no message
+    assert smsmock.journal.entries(provider="infobip", contains="scenario fault throttled")
+    assert smsmock.take_errors() == []
+
+
+def test_rule_fault_drop_connection_leaves_no_message(smsmock: SmsMock, client: Client) -> None:
+    smsmock.load_scenario(
+        {"version": 1, "rules": [{"match": {"to": "385911*"}, "fault": "drop_connection"}]}
+    )
+    client.client.bind_transceiver(system_id="test", password="test")
+    with pytest.raises(smpplib.exceptions.ConnectionError):
+        client.submit()
+    assert len(smsmock.infobip.messages) == 0
+    assert smsmock.take_errors() == []
+
+
+def test_rule_fault_delayed_response_accepts_and_answers_late(
+    smsmock: SmsMock, client: Client
+) -> None:
+    smsmock.load_scenario(
+        {
+            "version": 1,
+            "rules": [
+                {"match": {"nth": 1}, "fault": {"kind": "delayed_response", "delay": "300ms"}}
+            ],
+        }
+    )
+    client.client.bind_transceiver(system_id="test", password="test")
+    client.client.send_message(
+        source_addr="38591000", destination_addr="385911234567", short_message=b"late"
+    )
+    client.client._socket.settimeout(0.1)
+    with pytest.raises(TimeoutError):
+        client.client.read_once(auto_send_enquire_link=False)  # not answered yet
+    client.client._socket.settimeout(2)
+    client.client.read_once(auto_send_enquire_link=False)
+    assert int(client.responses[-1].status) == 0
+    (message,) = smsmock.infobip.messages
+    assert message.message_id == client.responses[-1].message_id.decode()
+
+
+def test_rule_fault_of_another_pdu_lets_the_submit_through(
+    smsmock: SmsMock, client: Client
+) -> None:
+    smsmock.load_scenario(
+        {"version": 1, "rules": [{"match": {"protocol": "smpp"}, "fault": "bind_refused"}]}
+    )
+    client.client.bind_transceiver(system_id="test", password="test")
+    assert client.submit() == 0
+    assert len(smsmock.infobip.messages) == 1
+    assert smsmock.journal.entries(provider="infobip", contains="does not apply to submit_sm")
 
 
 def _fresh(smsmock: SmsMock, fault: dict[str, Any], timeout: float = 1.0) -> Client:
