@@ -222,6 +222,8 @@ class SmsMock:
             fake.reset(seed=self.seed)
         for (_, _), server in self.http_servers.items():
             server.bring_up()
+        if self.smpp_server is not None:
+            self.smpp_server.bring_up_all()
         if scenario is not None:
             self.load_scenario(scenario, seed=seed)
 
@@ -274,15 +276,53 @@ class SmsMock:
                 f"no HTTP listener {provider}/{listener} is running; running: {running}"
             ) from None
 
-    def take_down(self, provider: str, listener: str = "primary") -> None:
-        """Stop one HTTP access point (connections refused) until `bring_up` or the next test."""
-        self._http_server(provider, listener).take_down()
-        self.journal.record(provider, "http", "event", f"listener {listener} taken down")
+    def _route(self, provider: str, listener: str | None, protocol: str | None) -> tuple[str, str]:
+        """(protocol, listener) of an access point: ``protocol="smpp"``, an SMPP listener's
+        name (``plain``, ``tls``) or ``smpp:<name>`` mean the SMPP listener; else HTTP."""
+        if listener is not None and listener.startswith(("smpp:", "http:")):
+            protocol, _, listener = listener.partition(":")
+        fake = self.fakes.get(provider)
+        smpp_names = [x.name for x in fake.smpp_listeners] if fake is not None else []
+        if protocol is None:
+            http = listener is None or (provider, listener) in self.http_servers
+            protocol = "smpp" if not http and listener in smpp_names else "http"
+        if protocol not in ("http", "smpp"):
+            raise ConfigError(f"protocol must be 'http' or 'smpp', got {protocol!r}")
+        if listener is None:
+            if protocol == "smpp":
+                listener = smpp_names[0] if smpp_names else "plain"
+            else:
+                listener = "primary"
+        return protocol, listener
 
-    def bring_up(self, provider: str, listener: str = "primary") -> None:
+    def _smpp_server(self, provider: str, listener: str) -> Any:
+        if self.smpp_server is None:
+            raise ConfigError(f"no SMPP listener {provider}/{listener} is running (no SMPP)")
+        return self.smpp_server
+
+    def take_down(
+        self, provider: str, listener: str | None = None, *, protocol: str | None = None
+    ) -> None:
+        """Stop one access point until `bring_up` or the next test: HTTP (``primary`` by
+        default) refuses connections; an SMPP listener (``protocol="smpp"``, or its name:
+        ``"plain"``, ``"tls"``) refuses them too and drops its open sessions."""
+        protocol, name = self._route(provider, listener, protocol)
+        if protocol == "smpp":
+            self._smpp_server(provider, name).take_down(provider, name)  # journals itself
+            return
+        self._http_server(provider, name).take_down()
+        self.journal.record(provider, "http", "event", f"listener {name} taken down")
+
+    def bring_up(
+        self, provider: str, listener: str | None = None, *, protocol: str | None = None
+    ) -> None:
         """Listen again, on the same port, on an access point `take_down` stopped."""
-        self._http_server(provider, listener).bring_up()
-        self.journal.record(provider, "http", "event", f"listener {listener} brought up")
+        protocol, name = self._route(provider, listener, protocol)
+        if protocol == "smpp":
+            self._smpp_server(provider, name).bring_up(provider, name)
+            return
+        self._http_server(provider, name).bring_up()
+        self.journal.record(provider, "http", "event", f"listener {name} brought up")
 
     # -- errors from server threads ----------------------------------------------------------
     def report_error(self, error: BaseException) -> None:

@@ -4,9 +4,10 @@
 - ``hlr``: `fake.set_hlr_result(msisdn, **fields)`: a provider answering HLR / number lookups
   offers that method (Infobip's Number Context does); loading fails for one that does not;
 - ``balance``: set or add to an account's balance; ``expire``: `account.expired = True/False`;
-- ``outage``: take a provider's listeners down (HTTP via `SmsMock.http_servers`, SMPP via the
-  SMPP server's `take_down(provider, listener)` when it has one) and bring them back after
-  ``for``; clients see connection refused meanwhile and fail over to a secondary access point.
+- ``outage``: take a provider's listeners down (HTTP via `SmsMock.take_down`, SMPP via
+  `SmppServer.take_down(provider, listener)`, which also drops the listener's sessions) and
+  bring them back after ``for``; clients see connection refused meanwhile and fail over to a
+  secondary access point. A listener name the provider does not have fails at load time.
 
 Each event is journaled (channel ``scenario``) when it fires. Event times are drawn from the
 engine's ``events`` stream, so a seed fixes them too.
@@ -62,12 +63,17 @@ def schedule_events(hub: SmsMock, scenario: Scenario, engine: Engine) -> None:
                 source=scenario.where(f"{path}.hlr"),
                 path=f"{path}.hlr",
             )
-        if isinstance(action, OutageEvent) and action.protocol in ("http", "*"):
-            names = {listener.name for listener in fake.http_listeners}
+        if isinstance(action, OutageEvent):
+            names = set()
+            if action.protocol in ("http", "*"):
+                names |= {listener.name for listener in fake.http_listeners}
+            if action.protocol in ("smpp", "*"):
+                names |= {listener.name for listener in fake.smpp_listeners}
             wrong = [name for name in action.listeners if name not in names]
-            if wrong and action.protocol == "http":
+            if wrong:
+                kind = {"http": "HTTP ", "smpp": "SMPP "}.get(action.protocol, "")
                 raise ScenarioError(
-                    f"{event.provider} has no HTTP listener {wrong[0]!r} "
+                    f"{event.provider} has no {kind}listener {wrong[0]!r} "
                     f"(listeners: {', '.join(sorted(names)) or 'none'})",
                     source=scenario.where(f"{path}.outage.listener"),
                     path=f"{path}.outage.listener",

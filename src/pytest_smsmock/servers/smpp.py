@@ -133,6 +133,11 @@ class SmppServer:
         self._thread: threading.Thread | None = None
         self._thread_id: int | None = None
         self._servers: list[asyncio.AbstractServer] = []
+        # (provider, listener) -> its listening server, and what it needs to listen again.
+        self._listening: dict[tuple[str, str], asyncio.AbstractServer] = {}
+        self._listeners: dict[tuple[str, str], tuple[ProviderFake, SmppListener]] = {}
+        self._down: set[tuple[str, str]] = set()
+        self._tls: ssl.SSLContext | None = None
         self._sessions: dict[int, _Session] = {}
         self._ids = itertools.count(1)
         self._services: list[SmppService] = []
@@ -167,30 +172,37 @@ class SmppServer:
             raise
         return self
 
-    async def _open(self, context: ssl.SSLContext | None) -> None:
+    async def _listen(
+        self, fake: ProviderFake, listener: SmppListener, port: int
+    ) -> asyncio.Server:
         loop = asyncio.get_running_loop()
+
+        def factory() -> _Session:
+            return _Session(self, fake, listener)
+
+        server = await loop.create_server(
+            factory,
+            self.host,
+            port,
+            ssl=self._tls if listener.tls else None,
+            reuse_address=True,
+        )
+        self._servers.append(server)
+        self._listening[(fake.name, listener.name)] = server
+        self._listeners[(fake.name, listener.name)] = (fake, listener)
+        return server
+
+    async def _open(self, context: ssl.SSLContext | None) -> None:
+        self._tls = context
         port = self.port_base
         for fake in self.hub.fakes.values():
             service: SmppService | None = getattr(fake, "smpp", None)
             if not fake.smpp_listeners or service is None:
                 continue
             for listener in fake.smpp_listeners:
-
-                def factory(
-                    fake: ProviderFake = fake, listener: SmppListener = listener
-                ) -> _Session:
-                    return _Session(self, fake, listener)
-
-                server = await loop.create_server(
-                    factory,
-                    self.host,
-                    port or 0,
-                    ssl=context if listener.tls else None,
-                    reuse_address=True,
-                )
+                server = await self._listen(fake, listener, port or 0)
                 bound_port = server.sockets[0].getsockname()[1]
                 address = (self.host, bound_port)
-                self._servers.append(server)
                 self.addresses[(fake.name, listener.name)] = address
                 fake.bind_smpp(listener.name, address)
                 if port:
@@ -226,6 +238,88 @@ class SmppServer:
         for session in list(self._sessions.values()):
             session.abort("listener stopped")
         self._servers.clear()
+        self._listening.clear()
+        self._down.clear()
+
+    # -- outages (scenario ``outage`` events, `SmsMock.take_down`) ---------------------------
+    def take_down(self, provider: str, listener: str) -> None:
+        """Stop one listener: new connections are refused and its open sessions are dropped
+        (receipts in flight go back to the queue) until `bring_up` or the next test's reset."""
+        key = self._known(provider, listener)
+        self._on_loop(self._take_down(key))
+
+    def bring_up(self, provider: str, listener: str) -> None:
+        """Listen again, on the same port, on a listener `take_down` stopped (no-op if up)."""
+        key = self._known(provider, listener)
+        self._on_loop(self._bring_up(key))
+
+    def bring_up_all(self) -> None:
+        """Every listener taken down listens again, unjournaled (the hub's reset)."""
+        for key in sorted(self._down):
+            self._on_loop(self._bring_up(key, note=False))
+
+    def is_down(self, provider: str, listener: str) -> bool:
+        return (provider, listener) in self._down
+
+    def _known(self, provider: str, listener: str) -> tuple[str, str]:
+        key = (provider, listener)
+        if key not in self.addresses:
+            from pytest_smsmock.errors import ConfigError
+
+            running = ", ".join(f"{p}/{n}" for p, n in self.addresses) or "none"
+            raise ConfigError(f"no SMPP listener {provider}/{listener}; running: {running}")
+        return key
+
+    def _on_loop(self, work: Any) -> None:
+        """Run a coroutine on the loop; wait for it unless called from the loop itself (a clock
+        event fired by a session's `clock.sync()`): then it runs as soon as this callback ends."""
+        loop = self._loop
+        if loop is None:
+            work.close()
+            return
+        if self.in_loop:
+
+            def done(task: asyncio.Task[None]) -> None:
+                if not task.cancelled() and task.exception() is not None:
+                    self.report(task.exception() or RuntimeError("outage"), None)
+
+            loop.create_task(work).add_done_callback(done)
+            return
+        asyncio.run_coroutine_threadsafe(work, loop).result(10)
+
+    async def _take_down(self, key: tuple[str, str]) -> None:
+        server = self._listening.pop(key, None)
+        if server is None:
+            return
+        self._down.add(key)
+        server.close()  # the listening socket closes now: connections are refused
+        with contextlib.suppress(ValueError):
+            self._servers.remove(server)
+        dropped = [s for s in list(self._sessions.values()) if s.key == key]
+        for session in dropped:
+            session.abort("listener taken down")
+        self.hub.journal.record(
+            key[0],
+            "smpp",
+            "event",
+            f"listener {key[1]} taken down ({len(dropped)} session(s) dropped)",
+            {"listener": key[1], "up": False},
+        )
+
+    async def _bring_up(self, key: tuple[str, str], *, note: bool = True) -> None:
+        if key in self._listening:
+            return
+        fake, listener = self._listeners[key]
+        await self._listen(fake, listener, self.addresses[key][1])
+        self._down.discard(key)
+        if note:
+            self.hub.journal.record(
+                key[0],
+                "smpp",
+                "event",
+                f"listener {key[1]} brought up",
+                {"listener": key[1], "up": True},
+            )
 
     def __enter__(self) -> SmppServer:
         return self.start()
@@ -341,6 +435,10 @@ class _Session(asyncio.Protocol):
         self._probe: asyncio.TimerHandle | None = None
         self.conn = SmscConnection(now=server.vnow(), config=service.session_config())
         self.info: SmppSession
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.fake.name, self.listener.name)
 
     # -- SessionLink ---------------------------------------------------------------------------
     @property
