@@ -323,6 +323,22 @@ class ProviderFake:
         """The provider-native status names/codes `resolve_status` accepts, for error messages."""
         return []
 
+    def resolve_error(self, value: str | int) -> int | str | None:
+        """A scenario's `error:` -> the error code this provider reports, or None if unknown.
+
+        The default accepts the canonical vocabulary (`core.gsm_errors`: a GSM error code or
+        its EC_* name) and reports the GSM code, as SMPP receipts do; a provider with its own
+        error table overrides it to accept its names too and to map canonical errors."""
+        from pytest_smsmock.core.gsm_errors import canonical_error
+
+        return canonical_error(value)
+
+    def native_errors(self) -> list[str]:
+        """The error names `resolve_error` accepts, for error messages."""
+        from pytest_smsmock.core.gsm_errors import canonical_error_names
+
+        return canonical_error_names()
+
     def connection_fault(self, listener: str) -> str | None:
         """The fault a new connection to `listener` meets before any request (TLS handshake)."""
         fault = self.engine.http_connection_fault(self.name, listener, at=self.clock.now())

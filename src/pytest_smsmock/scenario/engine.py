@@ -246,6 +246,12 @@ class StatusResolver(Protocol):
 
     def native_statuses(self) -> list[str]: ...
 
+    def resolve_error(self, value: str | int) -> int | str | None:
+        """The provider's own error code for a scenario's `error:` value, or None if unknown."""
+        ...
+
+    def native_errors(self) -> list[str]: ...
+
 
 def _seed_text(seed: int | str) -> str:
     return str(seed)
@@ -286,6 +292,7 @@ class Engine:
         self._fault_fired: dict[int, int] = {}
         self._fault_times: dict[int, deque[float]] = {}
         self._statuses: dict[tuple[str, str | int], tuple[Status, int | str | None]] = {}
+        self._errors: dict[tuple[str, str | int], int | str] = {}
         #: Clock handles of this scenario's events (`scenario.events`), cancelled on replacement.
         self.scheduled: list[Any] = []
         if scenario is not None:
@@ -329,6 +336,41 @@ class Engine:
                                 scenario, path, value, provider, fake, several=len(targets) > 1
                             )
                         self._statuses[(provider, value)] = resolved
+            for s, step in enumerate(rule.dlr or ()):
+                if step.error is not None:
+                    self._resolve_error(
+                        scenario, rule, f"rules[{rule.index}].dlr[{s}].error", step.error, fakes
+                    )
+
+    def _resolve_error(
+        self,
+        scenario: Scenario,
+        rule: Rule,
+        path: str,
+        value: str | int,
+        fakes: Mapping[str, StatusResolver],
+    ) -> None:
+        targets = rule.match.providers or tuple(fakes)
+        for provider in targets:
+            fake = fakes.get(provider)
+            if fake is None:
+                continue  # a provider this hub does not run: nothing to check against
+            resolved = fake.resolve_error(value)
+            if resolved is None:
+                known = fake.native_errors()
+                hint = difflib.get_close_matches(str(value), known, n=1)
+                message = (
+                    f"{value!r} is not an error code of {provider}"
+                    + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                    + (f"; {provider} errors: {', '.join(known)}" if known else "")
+                    + (
+                        "; a provider's error needs the rule restricted with match.provider"
+                        if len(targets) > 1
+                        else ""
+                    )
+                )
+                raise ScenarioError(message, source=scenario.where(path), path=path)
+            self._errors[(provider, value)] = resolved
 
     @staticmethod
     def _status_error(
@@ -428,7 +470,10 @@ class Engine:
             else:
                 value = rng.choices([v for v, _ in options], weights=[w for _, w in options])[0]
             status, native = self._status(provider, value)
-            steps.append(Transition(after=after, status=status, error=step.error, native=native))
+            error = (
+                None if step.error is None else self._errors.get((provider, step.error), step.error)
+            )
+            steps.append(Transition(after=after, status=status, error=error, native=native))
             if status.final:
                 break
         return tuple(steps)

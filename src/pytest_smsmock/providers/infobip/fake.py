@@ -146,6 +146,18 @@ class InfobipFake(ProviderFake):
     def native_statuses(self) -> list[str]:
         return self.v3.native_statuses()
 
+    def resolve_error(self, value: str | int) -> int | str | None:
+        """A GSM error code or name: the document's table (as it spells them), then the
+        canonical one; Infobip reports the code as ``gsmerror``."""
+        from pytest_smsmock.providers.infobip.status import gsm_error
+
+        if isinstance(value, bool):
+            return None
+        canonical = super().resolve_error(value)  # codes, and the canonical EC_* names
+        if canonical is not None or isinstance(value, int):
+            return canonical
+        return None if value.strip().lstrip("-").isdigit() else gsm_error(value)
+
     def reset_state(self) -> None:
         self.v3.reset()
 

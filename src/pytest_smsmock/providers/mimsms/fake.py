@@ -112,6 +112,16 @@ class MimsmsFake(ProviderFake):
             return resolved
         return None
 
+    def resolve_error(self, value: str | int) -> int | str | None:
+        """A GSM error of the v1 table by id or name, else the canonical GSM vocabulary (the v1
+        error ids are the GSM codes)."""
+        if isinstance(value, bool):
+            return None
+        found = v1_status.find_error(value)
+        if found is not None:
+            return found.id
+        return super().resolve_error(value)
+
     def native_statuses(self) -> list[str]:
         """Every native status name a scenario may use for this provider."""
         names = list(v1_status.native_names())

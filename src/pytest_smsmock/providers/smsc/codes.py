@@ -17,6 +17,7 @@ deleted or archived message answers.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -32,6 +33,7 @@ __all__ = [
     "ErrorCode",
     "MessageType",
     "NativeStatus",
+    "err_for_gsm",
     "native_names",
     "resolve_native",
     "to_canonical",
@@ -119,6 +121,39 @@ DELIVERY_ERRORS: MappingProxyType[int, str] = MappingProxyType(
 
 # HLR answers reuse the delivery error table for the subscriber state (`err` of an HLR status).
 HLR_ERRORS = DELIVERY_ERRORS
+
+# Canonical GSM errors (core.gsm_errors) as SMSC `err` codes. SMSC does not publish the mapping;
+# these follow the meaning of each `err` text, and anything else the network refused reads as
+# 255 "Rejected by the operator".
+_ERR_FOR_GSM: Mapping[int, int] = MappingProxyType(
+    {
+        0: 0,  # NO_ERROR
+        1: 1,  # EC_UNKNOWN_SUBSCRIBER: the subscriber does not exist
+        5: 1,  # EC_UNIDENTIFIED_SUBSCRIBER
+        6: 6,  # EC_ABSENT_SUBSCRIBER_SM: subscriber is offline
+        27: 6,  # EC_ABSENT_SUBSCRIBER
+        9: 13,  # EC_ILLEGAL_SUBSCRIBER: subscriber is blocked
+        13: 13,  # EC_CALL_BARRED
+        10: 11,  # EC_BEARER_SERVICE_NOT_PROVISIONED: the service is not connected
+        11: 11,  # EC_TELESERVICE_NOT_PROVISIONED
+        12: 12,  # EC_ILLEGAL_EQUIPMENT: error in the subscriber's phone
+        256: 12,  # EC_SM_DF_memoryCapacityExceeded
+        257: 12,  # EC_SM_DF_equipmentProtocolError
+        258: 12,  # EC_SM_DF_equipmentNotSM_Equipped
+        21: 21,  # EC_FACILITY_NOT_SUPPORTED: no support for the service
+        31: 240,  # EC_SUBSCRIBER_BUSY_FOR_MT_SMS: subscriber is busy
+        33: 220,  # EC_MESSAGE_WAITING_LIST_FULL: queue overflowed at the operator
+        260: 220,  # EC_SM_DF_sc_Congestion
+        261: 249,  # EC_SM_DF_invalidSME_Address: invalid number format
+        502: 245,  # EC_NO_RESPONSE: status not received
+        2048: 245,  # EC_TIME_OUT
+    }
+)
+
+
+def err_for_gsm(code: int) -> int:
+    """The SMSC `err` a canonical GSM error code is reported as."""
+    return _ERR_FOR_GSM.get(code, 255)
 
 
 class ErrorCode:

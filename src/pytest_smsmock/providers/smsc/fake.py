@@ -92,11 +92,13 @@ from pytest_smsmock.providers.base import HttpListener, ProviderFake
 from pytest_smsmock.providers.smsc import formats
 from pytest_smsmock.providers.smsc.codes import (
     API_ERRORS,
+    DELIVERY_ERRORS,
     ERRORS_WITH_ID,
     STATUS_API_ERRORS,
     STATUSES,
     ErrorCode,
     MessageType,
+    err_for_gsm,
     native_names,
     resolve_native,
     to_native,
@@ -847,6 +849,24 @@ class SmscFake(ProviderFake):
 
     def native_statuses(self) -> list[str]:
         return native_names()
+
+    def resolve_error(self, value: str | int) -> int | str | None:
+        """An `err` of SMSC's delivery error table, by code or by its text (any case); else a
+        canonical GSM error (code or EC_* name), mapped by `codes.err_for_gsm`."""
+        if isinstance(value, bool):
+            return None
+        text = str(value).strip()
+        if text.lstrip("-").isdigit() and int(text) in DELIVERY_ERRORS:
+            return int(text)
+        lowered = text.lower()
+        own = next((c for c, t in DELIVERY_ERRORS.items() if t.lower() == lowered), None)
+        if own is not None:
+            return own
+        gsm = super().resolve_error(value)
+        return None if gsm is None else err_for_gsm(int(gsm))
+
+    def native_errors(self) -> list[str]:
+        return [f"{code} ({text})" for code, text in DELIVERY_ERRORS.items()]
 
     # -- DLR push --------------------------------------------------------------------------------
     def on_status_change(self, message: Message, change: StatusChange) -> None:
