@@ -22,13 +22,16 @@ Only `DecodeError` (a `SmppError`, a `ProtocolError`) ever leaves this module.
 
 from __future__ import annotations
 
+import dataclasses
 import struct
+from collections.abc import Callable
 from typing import Any
 
 from pytest_smsmock.smpp.constants import CommandStatus
 from pytest_smsmock.smpp.errors import DecodeError, SmppError
 from pytest_smsmock.smpp.pdus import (
     PDU_TYPES,
+    SHORT_MESSAGE_MAX_LENGTH,
     CString,
     DestAddress,
     DestAddresses,
@@ -65,7 +68,8 @@ _S = CommandStatus
 
 def encode(pdu: Pdu) -> bytes:
     """The wire bytes of a PDU (command_length computed)."""
-    body = _encode_body(pdu)
+    compiled = _ENCODERS.get(type(pdu))
+    body = compiled(pdu) if compiled is not None else _encode_body(pdu)
     status = pdu.command_status if isinstance(pdu, Response) else 0
     return _HEADER.pack(HEADER_LENGTH + len(body), pdu.command_id, status, pdu.sequence_number) + (
         body
@@ -202,6 +206,14 @@ def _decode_frame(frame: bytes) -> Pdu:
             command_id=command_id,
             sequence_number=sequence_number,
         )
+    compiled = _DECODERS.get(cls)
+    if compiled is not None:
+        try:
+            pdu = compiled(frame, sequence_number, command_status)
+        except Exception:  # IndexError & co: the generic path below names the problem
+            pdu = None
+        if pdu is not None:
+            return pdu
     try:
         fields = _decode_body(cls, frame[HEADER_LENGTH:])
         if issubclass(cls, Response):
@@ -281,8 +293,10 @@ def _decode_unsuccess(cursor: _Cursor) -> tuple[UnsuccessSme, ...]:
 
 
 def _decode_tlvs(cursor: _Cursor) -> tuple[Tlv, ...]:
-    body = cursor.body
-    pos = cursor.pos
+    return _decode_tlvs_at(cursor.body, cursor.pos)
+
+
+def _decode_tlvs_at(body: bytes, pos: int) -> tuple[Tlv, ...]:
     tlvs: list[Tlv] = []
     while pos < len(body):
         if len(body) - pos < _TLV_HEADER.size:
@@ -300,6 +314,130 @@ def _decode_tlvs(cursor: _Cursor) -> tuple[Tlv, ...]:
         tlvs.append(Tlv.from_wire(tag, body[pos : pos + length]))
         pos += length
     return tuple(tlvs)
+
+
+# -- compiled fast paths ----------------------------------------------------------------------
+#
+# The listener decodes every submit_sm and encodes every response, so for each PDU class whose
+# body is made of octets, C-octet strings and a short_message (all but submit_multi and its
+# response) the layout is turned once, at import, into one straight-line Python function, as
+# dataclasses and attrs generate `__init__`. A decoder builds the frozen PDU directly
+# (`object.__new__` + `object.__setattr__`) and makes exactly the checks decoding needs (a NUL
+# within each string's maximum, fixed time-field lengths, sm_length <= 254, the body's end).
+# It returns None, or raises (IndexError at the end of a short body), for anything it does not
+# accept as is; `_decode_frame` then takes the generic path above, which is the reference: it
+# decides what the PDU is or which error it is. So the fast path can only be faster, never
+# different; tests compare both on every PDU type and on corrupted input.
+
+
+def _compile_decoder(cls: type[Pdu]) -> Callable[[bytes, int, int], Pdu | None] | None:
+    names = [name for name, _wire in cls.layout]
+    fields = {f.name for f in dataclasses.fields(cls)}
+    expected = {"sequence_number", "tlvs", *names}
+    if issubclass(cls, Response):
+        expected.add("command_status")
+    if not cls.has_body or fields != expected:
+        return None
+    lines = [
+        "def decode(frame, sequence_number, command_status):",
+        "    end = len(frame)",
+        f"    pos = {HEADER_LENGTH}",
+    ]
+    if cls.optional_body:
+        lines.append("    if pos == end: return None")
+    for index, (_name, wire) in enumerate(cls.layout):
+        var = f"v{index}"
+        if isinstance(wire, Octet):
+            lines += [f"    {var} = frame[pos]", "    pos += 1"]
+        elif isinstance(wire, CString):
+            lines += [
+                f"    nul = frame.find(b'\\0', pos, pos + {wire.max_len})",
+                "    if nul < 0: return None",
+                f"    {var} = frame[pos:nul].decode('latin-1')",
+                "    pos = nul + 1",
+            ]
+            if wire.fixed is not None:
+                lines.append(f"    if len({var}) not in {wire.fixed!r}: return None")
+        elif isinstance(wire, ShortMessage):
+            lines += [
+                "    size = frame[pos]",
+                f"    if size > {SHORT_MESSAGE_MAX_LENGTH}: return None",
+                f"    {var} = frame[pos + 1 : pos + 1 + size]",
+                "    pos += 1 + size",
+            ]
+        else:
+            return None
+    lines += [
+        "    if pos > end: return None",
+        "    tlvs = _decode_tlvs_at(frame, pos) if pos < end else ()",
+        "    pdu = new(cls)",
+        "    set_sequence_number(pdu, sequence_number)",
+    ]
+    if issubclass(cls, Response):
+        lines.append("    set_command_status(pdu, command_status)")
+    lines += [f"    set_{name}(pdu, v{index})" for index, name in enumerate(names)]
+    lines += ["    set_tlvs(pdu, tlvs)", "    return pdu"]
+    namespace: dict[str, Any] = {
+        "cls": cls,
+        "new": object.__new__,
+        "_decode_tlvs_at": _decode_tlvs_at,
+        # The slots' own setters: what object.__setattr__ ends up calling, minus the lookup.
+        **{f"set_{name}": getattr(cls, name).__set__ for name in expected},
+    }
+    exec("\n".join(lines), namespace)  # source built from the layout only
+    decoder: Callable[[bytes, int, int], Pdu | None] = namespace["decode"]
+    return decoder
+
+
+def _compile_encoder(cls: type[Pdu]) -> Callable[[Pdu], bytes] | None:
+    if not cls.has_body:
+        return None
+    lines = ["def encode(pdu):"]
+    if cls.optional_body:
+        lines.append(f"    if pdu.{cls.layout[0][0]} is None: return b''")
+    parts: list[str] = []
+    octets: list[str] = []
+
+    def flush_octets() -> None:
+        if octets:
+            parts.append(f"bytes(({', '.join(octets)},))")
+            octets.clear()
+
+    for index, (name, wire) in enumerate(cls.layout):
+        if isinstance(wire, Octet):
+            octets.append(f"pdu.{name}")
+        elif isinstance(wire, CString):
+            flush_octets()
+            parts += [f"pdu.{name}.encode('latin-1')", "NUL"]
+        elif isinstance(wire, ShortMessage):
+            flush_octets()
+            lines.append(f"    sm{index} = pdu.{name}")
+            parts += [f"bytes((len(sm{index}),))", f"sm{index}"]
+        else:
+            return None
+    flush_octets()
+    lines += [
+        "    tlvs = pdu.tlvs",
+        f"    body = b''.join(({', '.join(parts)},))",
+        "    if not tlvs: return body",
+        "    return body + b''.join([tlv.encode() for tlv in tlvs])",
+    ]
+    namespace: dict[str, Any] = {"NUL": b"\0"}
+    exec("\n".join(lines), namespace)  # source built from the layout only
+    encoder: Callable[[Pdu], bytes] = namespace["encode"]
+    return encoder
+
+
+_DECODERS: dict[type[Pdu], Callable[[bytes, int, int], Pdu | None]] = {}
+_ENCODERS: dict[type[Pdu], Callable[[Pdu], bytes]] = {}
+for _cls in PDU_TYPES.values():
+    _decoder = _compile_decoder(_cls)
+    if _decoder is not None:
+        _DECODERS[_cls] = _decoder
+    _encoder = _compile_encoder(_cls)
+    if _encoder is not None:
+        _ENCODERS[_cls] = _encoder
+del _cls, _decoder, _encoder
 
 
 # -- incremental reader -----------------------------------------------------------------------
