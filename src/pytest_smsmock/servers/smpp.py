@@ -641,7 +641,21 @@ class _Session(asyncio.Protocol):
             )
             self._send(self.conn.send(nack, now=now), nack)
             return True
+        if kind == "deliver_sm_before_bound":
+            self._deliver_before_bind(bind)
+            return False  # the bind is answered as usual, after it
         return self._common_fault(fault, bind, now)
+
+    def _deliver_before_bind(self, bind: Bind) -> None:
+        """A deliver_sm before the bind_resp (SMPP 3.4 allows none before a receiver is bound):
+        a copy of the first deliver_sm queued for the account, which still goes after the bind,
+        or an empty one addressed to the system_id when nothing is queued. The SMSC tracks no
+        answer to it: a deliver_sm_resp is journaled as answering nothing."""
+        queued = self.service.pending(bind.system_id)
+        fields = dict(queued[0].fields) if queued else {"destination_addr": bind.system_id[:20]}
+        pdu = DeliverSm(sequence_number=self.conn.next_sequence_number(), **fields)
+        self._record("out", describe_pdu(pdu) + " (before bind_resp)", pdu)
+        self._write(encode(pdu))
 
     def _request_fault(self, fault: Any, request: Request, now: float) -> bool:
         kind = fault.kind
