@@ -18,7 +18,7 @@ from pytest_smsmock.smpp.pdus import (
     DeliverSmResp,
     SubmitSm,
 )
-from pytest_smsmock.smpp.tlvs import TlvTag, tlv_value
+from pytest_smsmock.smpp.tlvs import Tlv, TlvTag, tlv_value
 
 
 @pytest.fixture
@@ -176,6 +176,41 @@ def test_infobip_number_context_tlvs_on_the_wire(smsmock: SmsMock) -> None:
     assert tlv_value(dlr.tlvs, TlvTag.INFOBIP_IMSI) == b"219019911111111"
     assert tlv_value(dlr.tlvs, TlvTag.INFOBIP_MCCMNC) == "21901"
     assert [t.tag for t in dlr.tlvs][:3] == [0x0423, 0x0427, 0x001E]  # the document's order
+    raw.close()
+
+
+def test_infobip_us_short_code_without_campaign_id_is_rejected(smsmock: SmsMock) -> None:
+    fake = smsmock.infobip
+    raw = RawEsme(fake.smpp_address)
+    raw.send(BindTransceiver(sequence_number=1, system_id="test", password="test"))
+    assert raw.read().command_status == 0
+    campaign = (Tlv(tag=TlvTag.INFOBIP_CAMPAIGN_ID, value="camp-7"),)
+    sent = {}
+    for seq, tlvs in ((2, ()), (3, campaign)):
+        raw.send(
+            SubmitSm(
+                sequence_number=seq,
+                source_addr="12345",
+                destination_addr="15551234567",
+                short_message=b"short code",
+                registered_delivery=1,
+                tlvs=tlvs,
+            )
+        )
+        resp = raw.read()
+        assert resp.command_status == 0  # accepted either way
+        sent[seq] = resp.message_id
+    assert fake.messages.get(sent[3]).extra["campaign_id"] == "camp-7"
+    smsmock.clock.advance("5s")
+    assert fake.smpp.flush()
+    receipts = {}
+    for _ in range(2):
+        pdu = raw.read()
+        raw.send(DeliverSmResp(sequence_number=pdu.sequence_number))
+        receipts[tlv_value(pdu.tlvs, TlvTag.RECEIPTED_MESSAGE_ID)] = pdu.short_message.decode()
+    assert "stat:REJECTED" in receipts[sent[2]]
+    assert "stat:DELIVRD" in receipts[sent[3]]
+    assert fake.messages.get(sent[2]).status == "rejected"
     raw.close()
 
 

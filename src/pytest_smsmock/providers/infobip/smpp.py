@@ -24,6 +24,10 @@ Submits, and the document's command statuses (4.3) when their cause happens
   absolute time is ESME_RINVSCHED.
 - NSMS (flash) mode: the message becomes a flash message; a long one (UDH, message_payload or
   more than one part) is ESME_RINVMSGLEN: "long SMS feature is not supported".
+- CampaignId (4.4, TLV 0x1456): kept in ``extra["campaign_id"]``. A US short code MT (a source
+  of 5-6 digits to an 11-digit +1 number) without it is accepted, then REJECTED by the network
+  5 s later, exactly as over HTTP (*assumption*: the document only says delivery is not
+  guaranteed).
 
 Receipts: deliver_sm, esm_class 0x04, text
 ``id:<id> sub:001 dlvr:<001|000> submit date:<YYMMDDhhmm> done date:<YYMMDDhhmm> stat:<stat>
@@ -45,6 +49,8 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_smsmock.core.messages import Message, Status, StatusChange
 from pytest_smsmock.providers.infobip import hlr
+from pytest_smsmock.providers.infobip.sending import _US_REJECTED as US_SHORT_CODE_REJECTED
+from pytest_smsmock.providers.infobip.sending import _us_short_code
 from pytest_smsmock.providers.infobip.status import SMPP_STATS, dlr_status
 from pytest_smsmock.providers.smpp_common import Content, SmppReject, SmppService, SmppSession
 from pytest_smsmock.smpp.constants import INTERFACE_VERSION, CommandId, CommandStatus
@@ -237,6 +243,13 @@ class InfobipSmpp(SmppService):
                 message.api = f"smpp:{mode.lower()}"
                 if mode == "NSMS":
                     message.flash = True
+        if message_id and mode != "HLR" and tlv_value(pdu.tlvs, TlvTag.INFOBIP_CAMPAIGN_ID) is None:
+            message = self.fake.messages.get(message_id)
+            if message is not None and _us_short_code(message.sender, message.to.lstrip("+")):
+                # 4.4: a US short code MT needs CampaignId; as over HTTP, accepted and then
+                # refused by the carrier (whatever plan a scenario gave it).
+                self.fake.lifecycle.cancel(message_id)
+                self.fake.lifecycle.start(message, (US_SHORT_CODE_REJECTED,))
         return response
 
     def _hlr_result(self, destination: str, session: SmppSession) -> dict[str, str]:
