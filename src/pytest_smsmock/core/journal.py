@@ -2,6 +2,12 @@
 
 Entries are immutable values. The journal is what a failing test prints and what determinism is
 judged by: the same scenario, seed and start time must give the same `dumps()`.
+
+Hot paths (the SMPP listener journals every PDU) use `record_lazy`: the entry takes its place,
+sequence number and timestamp at once, and its summary and detail are rendered from immutable
+arguments (a frozen PDU, ints, strings) the first time anything reads the journal. Nobody can
+hold an entry before that (`record_lazy` returns nothing), so every entry anyone sees is
+complete and never changes, and the text is the same as if it had been rendered eagerly.
 """
 
 from __future__ import annotations
@@ -46,6 +52,26 @@ class JournalEntry:
         return f"{self.seq:>5} {stamp} {self.provider:<13} {self.channel:<8} {arrow} {self.summary}"
 
 
+Render = Callable[..., tuple[str, Mapping[str, Any]]]
+
+_new_entry = object.__new__
+
+
+def _setter(name: str) -> Callable[[JournalEntry, Any], None]:
+    """A slot's own setter, for entries built field by field (`record_lazy`)."""
+    setter: Callable[[JournalEntry, Any], None] = getattr(JournalEntry, name).__set__
+    return setter
+
+
+_set_seq = _setter("seq")
+_set_at = _setter("at")
+_set_provider = _setter("provider")
+_set_channel = _setter("channel")
+_set_direction = _setter("direction")
+_set_summary = _setter("summary")
+_set_detail = _setter("detail")
+
+
 class Journal:
     """A thread-safe, append-only record; `max_entries` bounds memory for long runs."""
 
@@ -54,6 +80,9 @@ class Journal:
         self._entries: deque[JournalEntry] = deque(maxlen=max_entries)
         self._lock = threading.Lock()
         self._seq = 0
+        # Entries of `record_lazy` not rendered yet, with how to render them.
+        self._unrendered: list[tuple[JournalEntry, Render, tuple[Any, ...]]] = []
+        self._max_unrendered = max_entries if max_entries is not None else 0
 
     def record(
         self,
@@ -80,9 +109,36 @@ class Journal:
             self._entries.append(entry)
         return entry
 
+    def record_lazy(
+        self, provider: str, channel: str, direction: str, render: Render, *args: Any
+    ) -> None:
+        """Journal an entry now and render it when the journal is read: `render(*args)` returns
+        (summary, detail). It must be a pure function of immutable arguments."""
+        stamp = self._now()
+        entry = _new_entry(JournalEntry)
+        _set_at(entry, stamp)
+        _set_provider(entry, provider)
+        _set_channel(entry, channel)
+        _set_direction(entry, direction)
+        with self._lock:
+            self._seq += 1
+            _set_seq(entry, self._seq)
+            self._entries.append(entry)
+            self._unrendered.append((entry, render, args))
+            if self._max_unrendered and len(self._unrendered) > self._max_unrendered:
+                self._render_locked()  # a bounded journal keeps no more than it shows
+
+    def _render_locked(self) -> None:
+        for entry, render, args in self._unrendered:
+            summary, detail = render(*args)
+            _set_summary(entry, summary)
+            _set_detail(entry, detail)
+        self._unrendered.clear()
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._unrendered.clear()
             self._seq = 0
 
     def entries(
@@ -94,6 +150,8 @@ class Journal:
         contains: str | None = None,
     ) -> list[JournalEntry]:
         with self._lock:
+            if self._unrendered:
+                self._render_locked()
             snapshot = list(self._entries)
         return [
             e

@@ -105,6 +105,16 @@ def describe_pdu(pdu: Pdu) -> str:
     return text
 
 
+def _render_pdu(session: int, pdu: Pdu) -> tuple[str, dict[str, Any]]:
+    """The summary and detail `_Session._record` gives a PDU (for `Journal.record_lazy`)."""
+    detail = {
+        "session": session,
+        "command": pdu.command_id.name.lower(),
+        "sequence": pdu.sequence_number,
+    }
+    return f"[{session}] {describe_pdu(pdu)}", detail
+
+
 def _describe_bytes(data: bytes) -> list[str]:
     out: list[str] = []
     pos = 0
@@ -450,7 +460,7 @@ class _Session(asyncio.Protocol):
     def send_request(self, build: Callable[[int], Request]) -> Request:
         pdu = build(self.conn.next_sequence_number())
         data = self.conn.send(pdu, now=self.server.vnow())
-        self._record("out", describe_pdu(pdu), pdu)
+        self._record_pdu("out", pdu)
         self._write(data)
         self._arm()
         return pdu
@@ -529,13 +539,13 @@ class _Session(asyncio.Protocol):
             self._write_auto(event.data)
             self.close(event.reason)
         elif isinstance(event, BindRequested):
-            self._record("in", describe_pdu(event.pdu), event.pdu)
+            self._record_pdu("in", event.pdu)
             self._on_bind(event.pdu, now)
         elif isinstance(event, RequestReceived):
-            self._record("in", describe_pdu(event.pdu), event.pdu)
+            self._record_pdu("in", event.pdu)
             self._on_request(event.pdu, now)
         elif isinstance(event, ResponseReceived):
-            self._record("in", describe_pdu(event.pdu), event.pdu)
+            self._record_pdu("in", event.pdu)
             self.service.handle_response(self.info, event.request, event.pdu)
         elif isinstance(event, UnexpectedResponse):
             self._record("in", describe_pdu(event.pdu) + " (answers nothing)", event.pdu)
@@ -543,7 +553,7 @@ class _Session(asyncio.Protocol):
             self._record("event", f"no answer to {describe_pdu(event.request)}")
             self.service.handle_timeout(self.info, event.request)
         elif isinstance(event, EnquireLinkAnswered):
-            self._record("in", describe_pdu(event.pdu), event.pdu)
+            self._record_pdu("in", event.pdu)
             fault = self._fault(event.pdu)
             if fault is None or not self._answered_fault(fault, event.pdu, event.data):
                 self._write_auto(event.data)
@@ -812,7 +822,7 @@ class _Session(asyncio.Protocol):
     # -- output ----------------------------------------------------------------------------------
     def _send(self, data: bytes, pdu: Pdu | None = None) -> None:
         if pdu is not None:
-            self._record("out", describe_pdu(pdu), pdu)
+            self._record_pdu("out", pdu)
         else:
             for summary in _describe_bytes(data):
                 self._record("out", summary)
@@ -871,6 +881,13 @@ class _Session(asyncio.Protocol):
         self.abort(reason)
 
     # -- journal ---------------------------------------------------------------------------------
+    def _record_pdu(self, direction: str, pdu: Pdu) -> None:
+        """`_record(direction, describe_pdu(pdu), pdu)`, rendered when the journal is read (the
+        hot path: every submit_sm and its response)."""
+        info = getattr(self, "info", None)
+        session = info.id if info is not None else 0
+        self.fake.journal.record_lazy(self.fake.name, "smpp", direction, _render_pdu, session, pdu)
+
     def _record(self, direction: str, summary: str, pdu: Pdu | None = None, **detail: Any) -> None:
         info = getattr(self, "info", None)
         session = info.id if info is not None else 0

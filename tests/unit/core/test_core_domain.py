@@ -179,6 +179,45 @@ def test_journal_render_keeps_the_last_entries() -> None:
     assert "request 9" in text and "request 6" not in text
 
 
+def _render_request(number: int, path: str) -> tuple[str, dict[str, object]]:
+    return f"request {number} {path}", {"n": number}
+
+
+def test_lazy_entries_read_exactly_as_eager_ones() -> None:
+    clock = VirtualClock(T0)
+    eager, lazy = Journal(clock.now), Journal(clock.now)
+    calls: list[int] = []
+
+    def render(number: int, path: str) -> tuple[str, dict[str, object]]:
+        calls.append(number)
+        return _render_request(number, path)
+
+    for i in range(3):
+        eager.record("p", "smpp", "in", *_render_request(i, "/a"))
+        lazy.record_lazy("p", "smpp", "in", render, i, "/a")
+        clock.advance("1s")
+    eager.record("p", "http", "out", "done")
+    lazy.record("p", "http", "out", "done")  # eager and lazy mix in order
+    assert len(lazy) == 4 and calls == []  # nothing rendered until read
+    assert lazy.entries() == eager.entries()
+    assert lazy.dumps() == eager.dumps() and lazy.render() == eager.render()
+    assert calls == [0, 1, 2]  # rendered once
+    lazy.entries(contains="request")
+    assert calls == [0, 1, 2]
+    assert [e.at for e in lazy] == [T0 + timedelta(seconds=s) for s in (0, 1, 2, 3)]
+
+
+def test_a_bounded_journal_renders_what_it_would_drop() -> None:
+    journal = Journal(lambda: T0, max_entries=3)
+    for i in range(10):
+        journal.record_lazy("p", "smpp", "in", _render_request, i, "/b")
+    assert [e.summary for e in journal] == [f"request {i} /b" for i in (7, 8, 9)]
+    assert [e.seq for e in journal] == [8, 9, 10]
+    journal.clear()
+    journal.record_lazy("p", "smpp", "in", _render_request, 0, "/c")
+    assert [(e.seq, e.summary) for e in journal] == [(1, "request 0 /c")]
+
+
 def test_accounts_build_with_aliases_and_refuse_bad_values() -> None:
     book = AccountBook("infobip")
     account = book.add(book.build("shop", "pw", credits=10, dlr_url="http://x/dlr", senders=["A"]))
