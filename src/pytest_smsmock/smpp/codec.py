@@ -467,20 +467,25 @@ class PduReader:
         buffer = self._buffer
         buffer += data
         out: list[Pdu | DecodeError] = []
-        while len(buffer) >= 4:
-            (length,) = _U32.unpack_from(buffer)
-            error = _length_error(length, self.max_command_length)
-            if error is not None:
+        maximum = self.max_command_length
+        pos = 0
+        size = len(buffer)
+        while size - pos >= 4:
+            (length,) = _U32.unpack_from(buffer, pos)
+            if length < HEADER_LENGTH or length > maximum:
+                error = _length_error(length, maximum)
+                assert error is not None
                 out.append(error)
                 self.broken = True
                 buffer.clear()
+                return out
+            if size - pos < length:
                 break
-            if len(buffer) < length:
-                break
-            frame = bytes(buffer[:length])
-            del buffer[:length]
+            frame = bytes(buffer[pos : pos + length])
+            pos += length
             try:
                 out.append(_decode_frame(frame))
             except DecodeError as exc:
                 out.append(exc)
+        del buffer[:pos]
         return out

@@ -60,7 +60,7 @@ from pytest_smsmock.smpp.pdus import (
     UnbindResp,
     error_response,
 )
-from pytest_smsmock.smpp.session import Action, Sender, State, outcome_for
+from pytest_smsmock.smpp.session import Action, Outcome, Sender, State, outcome_for
 from pytest_smsmock.smpp.tlvs import Tlv
 
 __all__ = [
@@ -205,9 +205,14 @@ class SmscConnection:
         self._last_received = now
         self._next_sequence = 1
         self._inbound: dict[int, Request] = {}  # ESME requests awaiting the application
+        self._inbound_windowed = 0  # how many of them count against the window (not the bind)
         self._outbound: dict[int, tuple[Request, float]] = {}  # SMSC requests awaiting the ESME
         self._bind: Bind | None = None
         self.bound_system_id: str | None = None
+        # The table's outcomes for the current state, by command_id: looked up once per state
+        # (every submit_sm and its response would otherwise hash enums into the table).
+        self._outcomes_state: State | None = None
+        self._outcomes: dict[tuple[Sender, int], Outcome] = {}
 
     # -- inspection ---------------------------------------------------------------------------
 
@@ -266,11 +271,22 @@ class SmscConnection:
         answer = error_response(error.command_id, error.sequence_number, error.status)
         return [Refused(error=error, data=encode(answer))]
 
+    def _outcome(self, sender: Sender, command_id: int) -> Outcome:
+        """`outcome_for(self._state, sender, command_id)`, remembered while the state lasts."""
+        if self._outcomes_state is not self._state:
+            self._outcomes_state = self._state
+            self._outcomes = {}
+        key = (sender, command_id)
+        outcome = self._outcomes.get(key)
+        if outcome is None:
+            outcome = self._outcomes[key] = outcome_for(self._state, sender, command_id)
+        return outcome
+
     def _on_pdu(self, pdu: Pdu, now: float) -> list[Event]:
         supported = self.config.supported_commands
         if supported is not None and isinstance(pdu, Request) and pdu.command_id not in supported:
             return [self._refuse(pdu, _S.ESME_RINVCMDID, "not supported by this SMSC", nack=True)]
-        outcome = outcome_for(self._state, Sender.ESME, pdu.command_id)
+        outcome = self._outcome(Sender.ESME, pdu.command_id)
         action = outcome.action
         if action is Action.IGNORE:
             return []
@@ -299,7 +315,7 @@ class SmscConnection:
             self._state = State.BINDING
             return [BindRequested(pdu=pdu)]
         # Action.DELIVER
-        if _windowed(self._inbound.values()) >= self.config.window:
+        if self._inbound_windowed >= self.config.window:
             return [
                 self._refuse(
                     pdu,
@@ -308,6 +324,7 @@ class SmscConnection:
                 )
             ]
         self._inbound[pdu.sequence_number] = pdu
+        self._inbound_windowed += 1
         return [RequestReceived(pdu=pdu)]
 
     def _on_response(self, pdu: Response, next_state: State | None) -> list[Event]:
@@ -351,11 +368,11 @@ class SmscConnection:
         Requests are tracked until their response (or `response_timeout`); a response must
         answer a pending ESME request of the matching command. Raises `LocalProtocolError`.
         """
-        outcome = outcome_for(self._state, Sender.SMSC, pdu.command_id)
-        name = pdu.command_id.name.lower()
+        outcome = self._outcome(Sender.SMSC, pdu.command_id)
         if outcome.action is not Action.SEND:
             raise LocalProtocolError(
-                f"cannot send {name} in state {self._state.value}", status=outcome.status
+                f"cannot send {pdu.command_id.name.lower()} in state {self._state.value}",
+                status=outcome.status,
             )
         if isinstance(pdu, Response):
             return self._send_response(pdu, outcome.next_state, outcome.error_state)
@@ -367,8 +384,8 @@ class SmscConnection:
             )
         if _windowed([pdu]) and self.window_free == 0:
             raise LocalProtocolError(
-                f"cannot send {name}: the window of {self.config.window} outstanding "
-                "requests is full",
+                f"cannot send {pdu.command_id.name.lower()}: the window of "
+                f"{self.config.window} outstanding requests is full",
                 status=self.config.window_status,
             )
         data = encode(pdu)
@@ -382,19 +399,22 @@ class SmscConnection:
         self, pdu: Response, next_state: State | None, error_state: State | None
     ) -> bytes:
         request = self._inbound.get(pdu.sequence_number)
-        name = pdu.command_id.name.lower()
         if request is None:
             raise LocalProtocolError(
-                f"{name} answers no pending request (sequence_number {pdu.sequence_number})",
+                f"{pdu.command_id.name.lower()} answers no pending request "
+                f"(sequence_number {pdu.sequence_number})",
                 status=_S.ESME_RSYSERR,
             )
         if not isinstance(pdu, GenericNack) and pdu.command_id != request.command_id | 0x80000000:
             raise LocalProtocolError(
-                f"{name} cannot answer {request.command_id.name.lower()}", status=_S.ESME_RSYSERR
+                f"{pdu.command_id.name.lower()} cannot answer {request.command_id.name.lower()}",
+                status=_S.ESME_RSYSERR,
             )
         data = encode(pdu)
         del self._inbound[pdu.sequence_number]
-        if isinstance(request, Bind):
+        if not isinstance(request, Bind):
+            self._inbound_windowed -= 1
+        else:
             self._bind = None
             ok = pdu.command_status == _S.ESME_ROK
             target = next_state if ok else error_state
@@ -468,6 +488,7 @@ class SmscConnection:
     def _close(self) -> None:
         self._state = State.CLOSED
         self._inbound.clear()
+        self._inbound_windowed = 0
         self._outbound.clear()
         self._bind = None
 
