@@ -8,7 +8,11 @@ receipt text and TLVs. `service_for(fake)` finds the subclass by convention: the
 ``pytest_smsmock.providers.<name>.smpp`` and its `SERVICE` class.
 
 Submits become ordinary core `Message`s (``protocol="smpp"``), so scenarios, lifecycle plans and
-the journal work as for HTTP. Receipts:
+the journal work as for HTTP. A long message the ESME splits itself (UDH, esm_class 0x40) is one
+submit_sm per part, and so one `Message` per part with its own id, price and receipt, as SMSCs
+bill and report it; ``extra["concat"]`` (`ConcatInfo`: ref, total, seq) ties the parts together.
+A long text sent whole (message_payload, or a short_message over one SMS) is one `Message` with
+``parts`` > 1. Receipts:
 
 - The fake's lifecycle calls `on_status_change` on whatever thread moves the clock. The receipt
   is queued for the message's account right there (core state, under a lock) and the listener is

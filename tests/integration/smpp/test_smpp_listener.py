@@ -107,6 +107,39 @@ def test_long_messages_by_udh_and_message_payload_and_ucs2(
     assert smsmock.infobip.messages.last.text == "x" * 300
 
 
+def test_a_three_part_udh_message_is_three_messages_with_three_receipts(
+    smsmock: SmsMock, esmes: list[Esme]
+) -> None:
+    """Each UDH part is its own submit_sm, so it gets its own id, price and receipt, as SMSCs
+    bill and report; `extra["concat"]` ties the parts together."""
+    fake = smsmock.infobip
+    esme = connect(esmes, fake.smpp_address)
+    esme.bind("trx")
+    text = "Part of a long message. " * 17  # 408 GSM characters: 3 parts of 153
+    parts, coding, esm_class = smpplib.gsm.make_parts(text)
+    assert len(parts) == 3
+    ids = [
+        esme.submit(
+            part, esm_class=esm_class, data_coding=coding, registered_delivery=1
+        ).message_id.decode()
+        for part in parts
+    ]
+    messages = fake.messages.filter(protocol="smpp")
+    assert [m.message_id for m in messages] == ids
+    assert "".join(m.text for m in messages) == text
+    assert [(m.extra["concat"].seq, m.extra["concat"].total) for m in messages] == [
+        (1, 3),
+        (2, 3),
+        (3, 3),
+    ]
+    assert len({m.extra["concat"].ref for m in messages}) == 1
+    assert [m.parts for m in messages] == [1, 1, 1]
+    smsmock.clock.advance("5s")
+    assert fake.smpp.flush()
+    esme.read_until(lambda: len(esme.delivered) == 3)
+    assert sorted(p.receipted_message_id.decode() for p in esme.delivered) == sorted(ids)
+
+
 def test_a_receipt_due_while_no_receiver_is_bound_waits_for_the_next_bind(
     smsmock: SmsMock, esmes: list[Esme]
 ) -> None:

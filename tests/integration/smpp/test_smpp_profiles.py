@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import smpplib.exceptions
@@ -338,6 +339,24 @@ def test_broadnet_status_codes(smsmock: SmsMock, esmes: list[Esme]) -> None:
     message = fake.messages.last
     assert message.protocol == "smpp"
     assert message.expires_at is not None
+
+
+def test_broadnet_codes_without_a_cause_come_from_a_scenario(
+    smsmock: SmsMock, esmes: list[Esme], tmp_path: Path
+) -> None:
+    path = tmp_path / "codes.yaml"
+    path.write_text(
+        "version: 1\n"
+        "rules:\n"
+        "  - {match: {provider: broadnet, nth: 1}, respond: {command_status: 0x59}}\n"
+        "faults:\n"
+        "  - {on: 'broadnet:smpp:submit_sm', nth: 2, kind: error_status, command_status: 0x93}\n"
+    )
+    smsmock.load_scenario(path)
+    esme = connect(esmes, smsmock.broadnet.smpp_address)
+    esme.bind("tx")
+    statuses = [esme.submit(destination_addr="962790000000").status for _ in range(3)]
+    assert statuses == [0x59, 0x93, 0]
 
 
 def test_broadnet_bind_fails_option(smsmock: SmsMock, esmes: list[Esme]) -> None:

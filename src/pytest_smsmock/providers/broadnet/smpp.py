@@ -15,6 +15,12 @@
 - Message ids have the HTTP API's shape; messages expire after the account's ``validity``
   (48 h by default) unless validity_period says otherwise.
 - Receipts: SMPP 3.4 Appendix B text and the standard TLVs.
+- No cause in this fake: 0x59 ESME_RPROVNOTALLWD "Provisioning Not Allowed" and 0x93
+  ESME_RINVREGDELLEN "Registered Delivery Lenght Invalid". The document names them and says no
+  more: nothing tells what an account lacks to get 0x59, and registered_delivery is one octet,
+  so no submit_sm that decodes can have it the wrong length (one that ends early is
+  ESME_RINVCMDLEN). A test that needs them answers with them from a scenario: a rule's
+  ``respond: {command_status: 0x59}`` or a fault ``{kind: error_status, command_status: 0x93}``.
 """
 
 from __future__ import annotations
