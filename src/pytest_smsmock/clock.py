@@ -167,7 +167,8 @@ class VirtualClock:
         self._source = source
         self._follow_freezegun = follow_freezegun
         self._on_error = on_error
-        self._heap: list[ScheduledEvent] = []
+        # (due, seq, event): ordered by tuple comparison in C, ties in scheduling order.
+        self._heap: list[tuple[datetime, int, ScheduledEvent]] = []
         self._seq = itertools.count()
         self._lock = threading.Lock()
         self._firing = threading.Lock()
@@ -204,11 +205,13 @@ class VirtualClock:
     def call_at(
         self, when: datetime, callback: Callable[[], object], *, label: str = ""
     ) -> ScheduledEvent:
+        due = when if when.tzinfo is UTC else _aware(when)
         with self._lock:
-            event = ScheduledEvent(_aware(when), next(self._seq), label, callback)
-            heapq.heappush(self._heap, event)
-            earliest = self._heap[0] is event
-        if earliest:
+            seq = next(self._seq)
+            event = ScheduledEvent(due, seq, label, callback)
+            heapq.heappush(self._heap, (due, seq, event))
+            earliest = self._heap[0][2] is event
+        if earliest and self._listeners:
             for listener in list(self._listeners):
                 listener()
         return event
@@ -221,12 +224,12 @@ class VirtualClock:
     def next_due(self) -> datetime | None:
         with self._lock:
             self._drop_cancelled()
-            return self._heap[0].due if self._heap else None
+            return self._heap[0][0] if self._heap else None
 
     def pending(self) -> list[tuple[datetime, str]]:
         """Due times and labels of every pending event, earliest first."""
         with self._lock:
-            return [(e.due, e.label) for e in sorted(self._heap) if not e.cancelled]
+            return [(e.due, e.label) for _due, _seq, e in sorted(self._heap) if not e.cancelled]
 
     def add_listener(self, listener: Callable[[], None]) -> None:
         """Call `listener()` whenever a new earliest event is scheduled (real-time driver)."""
@@ -286,7 +289,7 @@ class VirtualClock:
     def reset(self, start: datetime) -> None:
         """Forget every pending event and stand at `start`."""
         with self._lock:
-            for event in self._heap:
+            for _due, _seq, event in self._heap:
                 event.cancel()
             self._heap.clear()
             self._now = _aware(start)
@@ -307,11 +310,11 @@ class VirtualClock:
             while True:
                 with self._lock:
                     self._drop_cancelled()
-                    if not self._heap or self._heap[0].due > target:
+                    if not self._heap or self._heap[0][0] > target:
                         if target > self._now:
                             self._now = target
                         break
-                    event = heapq.heappop(self._heap)
+                    _due, _seq, event = heapq.heappop(self._heap)
                     if event.due > self._now:
                         self._now = event.due
                 try:
@@ -329,5 +332,5 @@ class VirtualClock:
                 self._on_error(error)
 
     def _drop_cancelled(self) -> None:
-        while self._heap and self._heap[0].cancelled:
+        while self._heap and self._heap[0][2].cancelled:
             heapq.heappop(self._heap)
