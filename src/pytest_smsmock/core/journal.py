@@ -52,7 +52,7 @@ class JournalEntry:
         return f"{self.seq:>5} {stamp} {self.provider:<13} {self.channel:<8} {arrow} {self.summary}"
 
 
-Render = Callable[..., tuple[str, Mapping[str, Any]]]
+Render = Callable[[Any], tuple[str, Mapping[str, Any]]]
 
 _new_entry = object.__new__
 
@@ -80,8 +80,8 @@ class Journal:
         self._entries: deque[JournalEntry] = deque(maxlen=max_entries)
         self._lock = threading.Lock()
         self._seq = 0
-        # Entries of `record_lazy` not rendered yet, with how to render them.
-        self._unrendered: list[tuple[JournalEntry, Render, tuple[Any, ...]]] = []
+        # Entries of `record_lazy` not rendered yet.
+        self._unrendered: list[JournalEntry] = []
         self._max_unrendered = max_entries if max_entries is not None else 0
 
     def record(
@@ -110,27 +110,33 @@ class Journal:
         return entry
 
     def record_lazy(
-        self, provider: str, channel: str, direction: str, render: Render, *args: Any
+        self, provider: str, channel: str, direction: str, render: Render, value: Any
     ) -> None:
-        """Journal an entry now and render it when the journal is read: `render(*args)` returns
-        (summary, detail). It must be a pure function of immutable arguments."""
+        """Journal an entry now and render it when the journal is read: `render(value)` returns
+        (summary, detail). It must be a pure function of an immutable `value` (a frozen PDU,
+        a tuple of strings and numbers)."""
         stamp = self._now()
         entry = _new_entry(JournalEntry)
         _set_at(entry, stamp)
         _set_provider(entry, provider)
         _set_channel(entry, channel)
         _set_direction(entry, direction)
+        # Until rendered, the entry keeps what renders it in its own slots (no other object
+        # per entry); nothing can read it before `_render_locked` fills them in.
+        _set_summary(entry, value)
+        _set_detail(entry, render)
         with self._lock:
             self._seq += 1
             _set_seq(entry, self._seq)
             self._entries.append(entry)
-            self._unrendered.append((entry, render, args))
+            self._unrendered.append(entry)
             if self._max_unrendered and len(self._unrendered) > self._max_unrendered:
                 self._render_locked()  # a bounded journal keeps no more than it shows
 
     def _render_locked(self) -> None:
-        for entry, render, args in self._unrendered:
-            summary, detail = render(*args)
+        for entry in self._unrendered:
+            render: Render = entry.detail  # type: ignore[assignment]
+            summary, detail = render(entry.summary)
             _set_summary(entry, summary)
             _set_detail(entry, detail)
         self._unrendered.clear()

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import itertools
 import ssl
 import struct
@@ -443,6 +444,7 @@ class _Session(asyncio.Protocol):
         self._timer_due: float | None = None
         self._timer_event: ScheduledEvent | None = None
         self._probe: asyncio.TimerHandle | None = None
+        self._render_pdu: Callable[[Pdu], tuple[str, dict[str, Any]]] | None = None
         self.conn = SmscConnection(now=server.vnow(), config=service.session_config())
         self.info: SmppSession
 
@@ -884,9 +886,14 @@ class _Session(asyncio.Protocol):
     def _record_pdu(self, direction: str, pdu: Pdu) -> None:
         """`_record(direction, describe_pdu(pdu), pdu)`, rendered when the journal is read (the
         hot path: every submit_sm and its response)."""
-        info = getattr(self, "info", None)
-        session = info.id if info is not None else 0
-        self.fake.journal.record_lazy(self.fake.name, "smpp", direction, _render_pdu, session, pdu)
+        render = self._render_pdu
+        if render is None:
+            info = getattr(self, "info", None)
+            if info is None:
+                self._record(direction, describe_pdu(pdu), pdu)
+                return
+            render = self._render_pdu = functools.partial(_render_pdu, info.id)
+        self.fake.journal.record_lazy(self.fake.name, "smpp", direction, render, pdu)
 
     def _record(self, direction: str, summary: str, pdu: Pdu | None = None, **detail: Any) -> None:
         info = getattr(self, "info", None)

@@ -179,7 +179,8 @@ def test_journal_render_keeps_the_last_entries() -> None:
     assert "request 9" in text and "request 6" not in text
 
 
-def _render_request(number: int, path: str) -> tuple[str, dict[str, object]]:
+def _render_request(value: tuple[int, str]) -> tuple[str, dict[str, object]]:
+    number, path = value
     return f"request {number} {path}", {"n": number}
 
 
@@ -188,13 +189,13 @@ def test_lazy_entries_read_exactly_as_eager_ones() -> None:
     eager, lazy = Journal(clock.now), Journal(clock.now)
     calls: list[int] = []
 
-    def render(number: int, path: str) -> tuple[str, dict[str, object]]:
-        calls.append(number)
-        return _render_request(number, path)
+    def render(value: tuple[int, str]) -> tuple[str, dict[str, object]]:
+        calls.append(value[0])
+        return _render_request(value)
 
     for i in range(3):
-        eager.record("p", "smpp", "in", *_render_request(i, "/a"))
-        lazy.record_lazy("p", "smpp", "in", render, i, "/a")
+        eager.record("p", "smpp", "in", *_render_request((i, "/a")))
+        lazy.record_lazy("p", "smpp", "in", render, (i, "/a"))
         clock.advance("1s")
     eager.record("p", "http", "out", "done")
     lazy.record("p", "http", "out", "done")  # eager and lazy mix in order
@@ -210,11 +211,11 @@ def test_lazy_entries_read_exactly_as_eager_ones() -> None:
 def test_a_bounded_journal_renders_what_it_would_drop() -> None:
     journal = Journal(lambda: T0, max_entries=3)
     for i in range(10):
-        journal.record_lazy("p", "smpp", "in", _render_request, i, "/b")
+        journal.record_lazy("p", "smpp", "in", _render_request, (i, "/b"))
     assert [e.summary for e in journal] == [f"request {i} /b" for i in (7, 8, 9)]
     assert [e.seq for e in journal] == [8, 9, 10]
     journal.clear()
-    journal.record_lazy("p", "smpp", "in", _render_request, 0, "/c")
+    journal.record_lazy("p", "smpp", "in", _render_request, (0, "/c"))
     assert [(e.seq, e.summary) for e in journal] == [(1, "request 0 /c")]
 
 
