@@ -454,7 +454,9 @@ class SmppService:
     def session_closed(self, session: SmppSession, reason: str) -> None:
         with self._lock:
             self._sessions.pop(session.id, None)
-            back = list(session.inflight.values())
+            # Receipts of a session from before a reset belong to the previous test: dropped,
+            # or one closing late (its socket closed as the test ended) would leak them here.
+            back = list(session.inflight.values()) if session.generation == self.generation else []
             session.inflight.clear()
             for item in reversed(back):
                 self._outbox.setdefault(item.key, deque()).appendleft(item)

@@ -169,6 +169,19 @@ def test_receipts_in_flight_on_a_closed_session_are_requeued(mock: SmsMock) -> N
     assert len(fake.smpp.pending("test")) == 1
 
 
+def test_a_session_closing_after_a_reset_does_not_bring_back_its_receipts(mock: SmsMock) -> None:
+    fake = mock.broadnet
+    assert fake.smpp is not None
+    s = session(mock)
+    fake.smpp.handle_request(s, submit())
+    mock.clock.advance("5s")
+    fake.smpp.pump()
+    assert s.inflight
+    mock.reset()  # the next test begins before the old socket's close is noticed
+    fake.smpp.session_closed(s, "closed by the peer")
+    assert fake.smpp.pending() == []
+
+
 def test_registered_delivery_failures_only(mock: SmsMock) -> None:
     fake = mock.broadnet
     assert fake.smpp is not None
