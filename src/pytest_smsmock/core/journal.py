@@ -110,12 +110,19 @@ class Journal:
         return entry
 
     def record_lazy(
-        self, provider: str, channel: str, direction: str, render: Render, value: Any
+        self,
+        provider: str,
+        channel: str,
+        direction: str,
+        render: Render,
+        value: Any,
+        *,
+        at: datetime | None = None,
     ) -> None:
         """Journal an entry now and render it when the journal is read: `render(value)` returns
         (summary, detail). It must be a pure function of an immutable `value` (a frozen PDU,
         a tuple of strings and numbers)."""
-        stamp = self._now()
+        stamp = at if at is not None else self._now()
         entry = _new_entry(JournalEntry)
         _set_at(entry, stamp)
         _set_provider(entry, provider)

@@ -56,6 +56,30 @@ _DEFERRED = threading.local()
 _DEFERRED.fault = None
 
 
+def _render_accepted(value: tuple[str, str, str, int, str]) -> tuple[str, dict[str, Any]]:
+    """The journal entry of an accepted message (rendered when the journal is read)."""
+    message_id, to, sender, parts, protocol = value
+    summary = f"accepted {message_id} to {to} from {sender} ({parts} part(s), {protocol})"
+    return summary, {"message_id": message_id, "to": to, "parts": parts}
+
+
+def _render_change(value: tuple[str, StatusChange]) -> tuple[str, dict[str, Any]]:
+    """The journal entry of a status change (rendered when the journal is read)."""
+    message_id, change = value
+    summary = (
+        f"{message_id} -> {change.status}"
+        + (f" [{change.native}]" if change.native is not None else "")
+        + (f" (error {change.error})" if change.error is not None else "")
+    )
+    detail = {
+        "message_id": message_id,
+        "status": str(change.status),
+        "native": change.native,
+        "error": change.error,
+    }
+    return summary, detail
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HttpListener:
     """One HTTP access point of a provider; `tls=True` serves HTTPS with the hub's test CA."""
@@ -352,13 +376,12 @@ class ProviderFake:
     def accept(self, message: Message, plan: Plan | None = None) -> Message:
         """Store an accepted message, journal it and start its life on the clock."""
         self.messages.add(message)
-        self.journal.record(
+        self.journal.record_lazy(
             self.name,
             "message",
             "event",
-            f"accepted {message.message_id} to {message.to} from {message.sender} "
-            f"({message.parts} part(s), {message.protocol})",
-            {"message_id": message.message_id, "to": message.to, "parts": message.parts},
+            _render_accepted,
+            (message.message_id, message.to, message.sender, message.parts, message.protocol),
         )
         if plan is None:
             from pytest_smsmock.core.lifecycle import DEFAULT_PLAN
@@ -368,20 +391,8 @@ class ProviderFake:
         return message
 
     def _status_changed(self, message: Message, change: StatusChange) -> None:
-        self.journal.record(
-            self.name,
-            "dlr",
-            "event",
-            f"{message.message_id} -> {change.status}"
-            + (f" [{change.native}]" if change.native is not None else "")
-            + (f" (error {change.error})" if change.error is not None else ""),
-            {
-                "message_id": message.message_id,
-                "status": str(change.status),
-                "native": change.native,
-                "error": change.error,
-            },
-            at=change.at,
+        self.journal.record_lazy(
+            self.name, "dlr", "event", _render_change, (message.message_id, change), at=change.at
         )
         if message.protocol == "smpp" and self.smpp is not None:  # SMPP hook
             self.smpp.on_status_change(message, change)
