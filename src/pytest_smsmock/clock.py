@@ -179,8 +179,13 @@ class VirtualClock:
 
     # -- reading time ---------------------------------------------------------------------
     def now(self) -> datetime:
-        if self._source is not None or self._follow_freezegun:
-            self.sync()
+        if self._source is None:
+            if not self._follow_freezegun:
+                return self._now
+            api = sys.modules.get("freezegun.api")
+            if api is None or not getattr(api, "freeze_factories", None):
+                return self._now  # no freeze_time active: nothing to follow (the hot path)
+        self.sync()
         return self._now
 
     @property

@@ -97,20 +97,53 @@ class LifecycleRunner:
         error: int | str | None,
         native: int | str | None = None,
     ) -> None:
-        def fire() -> None:
-            with self._lock:
-                group = self._pending.get(message.message_id)
-                if group is not None:
-                    group[:] = [e for e in group if e is not event]
-                    if not group:
-                        del self._pending[message.message_id]
-            if message.final:
-                return
-            message.set_status(status, when, error, native)
-            self._on_change(message, message.history[-1])
-
-        event = self._clock.call_at(
-            when, fire, label=f"{message.provider}:{message.message_id}:{status}"
+        step = _Step(self, message, when, status, error, native)
+        step.event = self._clock.call_at(
+            when, step, label=f"{message.provider}:{message.message_id}:{status}"
         )
         with self._lock:
-            self._pending.setdefault(message.message_id, []).append(event)
+            group = self._pending.get(message.message_id)
+            if group is None:
+                self._pending[message.message_id] = [step.event]
+            else:
+                group.append(step.event)
+
+    def _fire(self, step: _Step) -> None:
+        message = step.message
+        with self._lock:
+            group = self._pending.get(message.message_id)
+            if group is not None:
+                group[:] = [e for e in group if e is not step.event]
+                if not group:
+                    del self._pending[message.message_id]
+        if message.final:
+            return
+        message.set_status(step.status, step.when, step.error, step.native)
+        self._on_change(message, message.history[-1])
+
+
+class _Step:
+    """One scheduled change of one message: the clock event's callback. A slotted object
+    rather than a closure: one object per step for the garbage collector, not one per cell."""
+
+    __slots__ = ("error", "event", "message", "native", "runner", "status", "when")
+
+    def __init__(
+        self,
+        runner: LifecycleRunner,
+        message: Message,
+        when: datetime,
+        status: Status,
+        error: int | str | None,
+        native: int | str | None,
+    ) -> None:
+        self.runner = runner
+        self.message = message
+        self.when = when
+        self.status = status
+        self.error = error
+        self.native = native
+        self.event: ScheduledEvent | None = None
+
+    def __call__(self) -> None:
+        self.runner._fire(self)
