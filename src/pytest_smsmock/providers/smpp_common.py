@@ -81,8 +81,8 @@ from pytest_smsmock.smpp.pdus import (
     Response,
     SubmitSm,
     SubmitSmResp,
-    build_decoded,
     response_to,
+    trusted,
 )
 from pytest_smsmock.smpp.times import parse_time
 from pytest_smsmock.smpp.tlvs import Tlv, TlvTag, tlv_value
@@ -149,6 +149,7 @@ RECEIPT_STATS: dict[Status, str] = {
 }
 
 _NO_SCENARIO = SubmitDecision()  # what the engine decides without a scenario
+_SUBMIT_SM_RESP = trusted(SubmitSmResp)
 
 #: A rule's fault kinds performed *instead of* accepting a submit_sm / data_sm (the listener
 #: answers with an error, a generic_nack, an unbind, a broken header, silence or a dropped
@@ -597,15 +598,8 @@ class SmppService:
         self.fake.accept(message, decision.plan)
         if isinstance(pdu, DataSm):
             return DataSmResp(sequence_number=pdu.sequence_number, message_id=message.message_id)
-        # Built like a decoded PDU: the id is ours and known to be valid (the hot path).
-        return build_decoded(
-            SubmitSmResp,
-            {
-                "sequence_number": pdu.sequence_number,
-                "command_status": 0,
-                "message_id": message.message_id,
-            },
-        )
+        # Built without checks: the id is ours and known to be valid (the hot path).
+        return _SUBMIT_SM_RESP(sequence_number=pdu.sequence_number, message_id=message.message_id)
 
     def _decide(self, session: SmppSession, context: SubmitContext) -> SubmitDecision:
         """The scenario's decision. A rule's fault that replaces the answer (`ANSWER_FAULTS`)

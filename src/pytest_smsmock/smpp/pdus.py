@@ -29,6 +29,7 @@ Design choices:
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
@@ -85,6 +86,7 @@ __all__ = [
     "build_decoded",
     "error_response",
     "response_to",
+    "trusted",
 ]
 
 SPEC_PASSWORD_MAX_CHARS = 8
@@ -337,6 +339,33 @@ def build_decoded(cls: type[_P], values: dict[str, Any]) -> _P:
     for name, value in values.items():
         object.__setattr__(pdu, name, value)
     return pdu
+
+
+_TRUSTED: dict[type[Pdu], Callable[..., Pdu]] = {}
+
+
+def trusted(cls: type[_P]) -> Callable[..., _P]:
+    """A keyword-only constructor of `cls` that makes no checks, for values the caller built
+    valid itself (the SMSC's own message id in a submit_sm_resp): the listener's hot path. Same
+    fields and defaults as `cls(...)`; generated once per class, as dataclasses generate
+    `__init__`."""
+    builder = _TRUSTED.get(cls)
+    if builder is None:
+        fields = dataclasses.fields(cls)
+        params = [
+            f.name if f.default is dataclasses.MISSING else f"{f.name}=_d_{f.name}" for f in fields
+        ]
+        lines = [f"def build(*, {', '.join(params)}):", "    pdu = new(cls)"]
+        lines += [f"    set_{f.name}(pdu, {f.name})" for f in fields]
+        lines.append("    return pdu")
+        namespace: dict[str, Any] = {"cls": cls, "new": object.__new__}
+        for f in fields:
+            namespace[f"set_{f.name}"] = getattr(cls, f.name).__set__
+            if f.default is not dataclasses.MISSING:
+                namespace[f"_d_{f.name}"] = f.default
+        exec("\n".join(lines), namespace)  # source built from the field names only
+        builder = _TRUSTED[cls] = namespace["build"]
+    return builder  # type: ignore[return-value]
 
 
 def _check_omitted_body(pdu: Pdu) -> None:

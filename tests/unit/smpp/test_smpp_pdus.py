@@ -143,3 +143,16 @@ def test_provider_statuses_are_described_per_provider() -> None:
         assert ("broadnet", code) in documented
     for code in (0x12F, 0x58, 0x14):
         assert ("enhanced_smpp", code) in documented
+
+
+def test_trusted_builds_the_same_value_as_the_constructor_without_checks() -> None:
+    from pytest_smsmock.smpp.pdus import SubmitSmResp, trusted
+
+    build = trusted(SubmitSmResp)
+    assert build is trusted(SubmitSmResp)  # generated once
+    assert build(sequence_number=4, message_id="ab12") == SubmitSmResp(
+        sequence_number=4, message_id="ab12"
+    )
+    assert build(sequence_number=1) == SubmitSmResp(sequence_number=1)
+    with pytest.raises(TypeError):
+        build(4)  # keyword-only, like the dataclass
