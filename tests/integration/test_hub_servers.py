@@ -151,15 +151,21 @@ def test_fixed_port_base_gives_consecutive_ports() -> None:
 
 
 def test_a_listener_that_cannot_start_leaves_nothing_running() -> None:
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen(1)
-        port = taken.getsockname()[1]
-        # the second HTTP listener collides with the socket we hold
-        mock = SmsMock(providers=("infobip",), port_base=port - 1)
-        with pytest.raises(OSError):
-            mock.start()
-        assert not mock.running
-        assert mock.http_servers == {}
-        with socket.socket() as again:  # the first listener's port was released
-            again.bind(("127.0.0.1", port - 1))
+    for _attempt in range(5):
+        base = _free_run(2)
+        with socket.socket() as taken:
+            try:
+                taken.bind(("127.0.0.1", base + 1))
+            except OSError:
+                continue  # someone took it in between: another run
+            taken.listen(1)
+            # infobip's first HTTP listener gets `base`, the second collides with `taken`
+            mock = SmsMock(providers=("infobip",), port_base=base)
+            with pytest.raises(OSError):
+                mock.start()
+            assert not mock.running
+            assert mock.http_servers == {}
+            with socket.socket() as again:  # the first listener's port was released
+                again.bind(("127.0.0.1", base))
+        return
+    pytest.fail("no run of 2 free ports could be held in 5 attempts")
