@@ -231,7 +231,7 @@ class Tlv:
             raise _fail(f"TLV tag {self.tag!r} is not 16 bits", CommandStatus.ESME_RINVOPTPARSTREAM)
         spec = TLV_SPECS.get(self.tag)
         kind = spec.kind if spec is not None else TlvKind.OCTETS
-        name = _tag_name(self.tag)
+        name = _LazyName(self.tag)  # formatted only into an error message
         value = self.value
         if kind is TlvKind.INT:
             assert spec is not None
@@ -296,6 +296,18 @@ class Tlv:
 
 _INVAL = CommandStatus.ESME_RINVOPTPARAMVAL
 _BADLEN = CommandStatus.ESME_RINVPARLEN
+
+
+class _LazyName:
+    """`_tag_name(tag)` when formatted: a valid TLV never pays for its name."""
+
+    __slots__ = ("tag",)
+
+    def __init__(self, tag: int) -> None:
+        self.tag = tag
+
+    def __format__(self, spec: str) -> str:
+        return format(_tag_name(self.tag), spec)
 
 
 def _tag_name(tag: int) -> str:
