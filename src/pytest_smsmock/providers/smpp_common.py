@@ -457,7 +457,8 @@ class SmppService:
             self._sessions.pop(session.id, None)
             # Receipts of a session from before a reset belong to the previous test: dropped,
             # or one closing late (its socket closed as the test ended) would leak them here.
-            back = list(session.inflight.values()) if session.generation == self.generation else []
+            current = session.generation == self.generation
+            back = [*session.inflight.values(), *session.data.pop("held", [])] if current else []
             session.inflight.clear()
             for item in reversed(back):
                 self._outbox.setdefault(item.key, deque()).appendleft(item)
@@ -873,17 +874,36 @@ class SmppService:
                     ),
                 )
             elif fault.kind == "dlr_out_of_order":
-                held = session.data.setdefault("held", [])
-                held.append(item)
+                # Held until the next receipt on this session has gone, or at the latest one
+                # redelivery interval later (virtual), so a held receipt is never lost.
+                with self._lock:
+                    session.data.setdefault("held", []).append(item)
+                self.fake.clock.call_later(
+                    self.redelivery[0],
+                    lambda: self._release_held(session),
+                    label=f"{self.provider}:smpp-held:{item.ref}",
+                )
                 return
         self._send(session, item)
         if fault is None or fault.kind != "dlr_out_of_order":
-            for held_item in session.data.pop("held", []):
+            with self._lock:
+                held_items = session.data.pop("held", [])
+            for held_item in held_items:
                 self._send(session, held_item)
         if fault is not None and fault.kind == "deliver_sm_then_unbind":
             unbind = getattr(session.link, "unbind", None)
             if unbind is not None:
                 unbind()
+
+    def _release_held(self, session: SmppSession) -> None:
+        """No receipt followed a held one: it goes back to the queue (any receiver may take it)."""
+        with self._lock:
+            held = session.data.pop("held", [])
+            for item in held:
+                self._outbox.setdefault(item.key, deque()).append(item)
+        if held:
+            self._journal(f"{len(held)} held deliver_sm released on {session.describe()}")
+            self._wake()
 
     def _deliver_fault(self, session: SmppSession, item: Outbound) -> Any:
         engine = self.fake.engine

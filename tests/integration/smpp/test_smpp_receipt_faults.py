@@ -112,3 +112,38 @@ def test_deliver_sm_before_bound_with_smpplib(smsmock: SmsMock, esmes: list[Esme
     assert answer.command == "deliver_sm"  # taken for the bind_resp
     assert bytes(answer.destination_addr) == b"test"
     assert esme.read_pdu().command == "bind_transceiver_resp"
+
+
+def test_a_held_receipt_with_nothing_after_it_is_released_not_lost(
+    smsmock: SmsMock, esmes: list[Esme]
+) -> None:
+    faults(smsmock, {"on": "enhanced_smpp:smpp:deliver_sm", "nth": 1, "kind": "dlr_out_of_order"})
+    fake = smsmock.enhanced_smpp
+    esme = connect(esmes, fake.smpp_address)
+    esme.bind("trx")
+    only = esme.submit("one", registered_delivery=1).message_id.decode()
+    smsmock.clock.advance("5s")  # due and held: no other receipt will follow
+    assert fake.smpp.flush()
+    assert esme.nothing_arrives()
+    smsmock.clock.advance("1m")  # one redelivery interval later it is released
+    assert fake.smpp.flush()
+    esme.read_until(lambda: len(esme.delivered) == 1)
+    assert [receipt_id(p) for p in esme.delivered] == [only]
+    assert smsmock.journal.entries(contains="held deliver_sm released")
+
+
+def test_a_held_receipt_survives_its_session_closing(smsmock: SmsMock, esmes: list[Esme]) -> None:
+    faults(smsmock, {"on": "enhanced_smpp:smpp:deliver_sm", "nth": 1, "kind": "dlr_out_of_order"})
+    fake = smsmock.enhanced_smpp
+    first = connect(esmes, fake.smpp_address)
+    first.bind("trx")
+    only = first.submit("one", registered_delivery=1).message_id.decode()
+    smsmock.clock.advance("5s")
+    assert fake.smpp.flush()
+    first.close()
+    esmes.remove(first)
+    second = connect(esmes, fake.smpp_address)
+    second.bind("rx")
+    assert fake.smpp.flush()
+    second.read_until(lambda: len(second.delivered) == 1)
+    assert [receipt_id(p) for p in second.delivered] == [only]
