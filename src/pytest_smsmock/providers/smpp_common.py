@@ -136,6 +136,11 @@ MESSAGE_STATES: dict[Status, int] = {
 }
 
 #: The ``stat:`` words of SMPP 3.4 Appendix B.
+#: Scenario fault kinds that concern what the SMSC sends (a receipt), not a submit's answer.
+RECEIPT_FAULTS = frozenset(
+    {"dlr_never_sent", "dlr_duplicated", "dlr_out_of_order", "deliver_sm_then_unbind"}
+)
+
 RECEIPT_STATS: dict[Status, str] = {
     Status.ACCEPTED: "ACCEPTD",
     Status.SCHEDULED: "ACCEPTD",
@@ -596,6 +601,12 @@ class SmppService:
             price=price,
             extra=self.message_extra(session, pdu, content),
         )
+        if session.data:
+            ruled = session.data.get("rule_fault")
+            if ruled is not None and ruled.kind in RECEIPT_FAULTS:
+                # A rule's receipt fault concerns this message's receipt, not the submit.
+                del session.data["rule_fault"]
+                message.extra["receipt_fault"] = ruled
         self.fake.accept(message, decision.plan)
         if isinstance(pdu, DataSm):
             return DataSmResp(sequence_number=pdu.sequence_number, message_id=message.message_id)
@@ -906,6 +917,10 @@ class SmppService:
             self._wake()
 
     def _deliver_fault(self, session: SmppSession, item: Outbound) -> Any:
+        if item.kind == "dlr":
+            message = self.fake.messages.get(item.ref)
+            if message is not None and "receipt_fault" in message.extra:
+                return message.extra.pop("receipt_fault")  # once: a released receipt goes
         engine = self.fake.engine
         if getattr(engine, "scenario", None) is None:
             return None

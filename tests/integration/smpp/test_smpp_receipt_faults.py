@@ -147,3 +147,44 @@ def test_a_held_receipt_survives_its_session_closing(smsmock: SmsMock, esmes: li
     assert fake.smpp.flush()
     second.read_until(lambda: len(second.delivered) == 1)
     assert [receipt_id(p) for p in second.delivered] == [only]
+
+
+def rule(smsmock: SmsMock, kind: str) -> None:
+    smsmock.load_scenario(
+        {
+            "version": 1,
+            "rules": [{"match": {"provider": "enhanced_smpp", "text": "/lost/"}, "fault": kind}],
+        }
+    )
+
+
+def test_a_rules_dlr_never_sent_concerns_that_messages_receipt_only(
+    smsmock: SmsMock, esmes: list[Esme]
+) -> None:
+    rule(smsmock, "dlr_never_sent")
+    fake = smsmock.enhanced_smpp
+    esme = connect(esmes, fake.smpp_address)
+    esme.bind("trx")
+    lost = esme.submit("lost one", registered_delivery=1).message_id.decode()
+    kept = esme.submit("kept one", registered_delivery=1).message_id.decode()
+    assert {m.message_id for m in fake.messages} == {lost, kept}  # both accepted
+    smsmock.clock.advance("5s")
+    assert fake.smpp.flush()
+    esme.read_until(lambda: len(esme.delivered) == 1)
+    assert esme.nothing_arrives()
+    assert [receipt_id(p) for p in esme.delivered] == [kept]
+    assert smsmock.journal.entries(contains=f"scenario fault dlr_never_sent on dlr for {lost}")
+
+
+def test_a_rules_dlr_duplicated_sends_that_receipt_twice(
+    smsmock: SmsMock, esmes: list[Esme]
+) -> None:
+    rule(smsmock, "dlr_duplicated")
+    fake = smsmock.enhanced_smpp
+    esme = connect(esmes, fake.smpp_address)
+    esme.bind("trx")
+    twice = esme.submit("lost one", registered_delivery=1).message_id.decode()
+    smsmock.clock.advance("5s")
+    assert fake.smpp.flush()
+    esme.read_until(lambda: len(esme.delivered) == 2)
+    assert [receipt_id(p) for p in esme.delivered] == [twice, twice]
