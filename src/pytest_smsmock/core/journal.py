@@ -54,6 +54,11 @@ class JournalEntry:
 
 Render = Callable[[Any], tuple[str, Mapping[str, Any]]]
 
+# A `record_lazy` entry until the journal is read: (seq, at, provider, channel, direction,
+# render, value). A plain tuple is the cheapest thing to append (the SMPP listener journals every
+# PDU); it becomes a `JournalEntry` the first time anything reads the journal.
+_Pending = tuple[int, datetime, str, str, str, Render, Any]
+
 _new_entry = object.__new__
 
 
@@ -77,12 +82,13 @@ class Journal:
 
     def __init__(self, now: Callable[[], datetime], *, max_entries: int | None = None) -> None:
         self._now = now
-        self._entries: deque[JournalEntry] = deque(maxlen=max_entries)
+        # JournalEntry values, and `_Pending` tuples among the last `_fresh` items.
+        self._entries: deque[JournalEntry | _Pending] = deque(maxlen=max_entries)
         self._lock = threading.Lock()
         self._seq = 0
-        # Entries of `record_lazy` not rendered yet.
-        self._unrendered: list[JournalEntry] = []
-        self._max_unrendered = max_entries if max_entries is not None else 0
+        # How many items at the right end were appended since the journal was last read: every
+        # unrendered entry is among them (a bounded journal simply drops the oldest unread).
+        self._fresh = 0
 
     def record(
         self,
@@ -107,6 +113,7 @@ class Journal:
                 detail=dict(detail or {}),
             )
             self._entries.append(entry)
+            self._fresh += 1
         return entry
 
     def record_lazy(
@@ -123,35 +130,37 @@ class Journal:
         (summary, detail). It must be a pure function of an immutable `value` (a frozen PDU,
         a tuple of strings and numbers)."""
         stamp = at if at is not None else self._now()
-        entry = _new_entry(JournalEntry)
-        _set_at(entry, stamp)
-        _set_provider(entry, provider)
-        _set_channel(entry, channel)
-        _set_direction(entry, direction)
-        # Until rendered, the entry keeps what renders it in its own slots (no other object
-        # per entry); nothing can read it before `_render_locked` fills them in.
-        _set_summary(entry, value)
-        _set_detail(entry, render)
         with self._lock:
-            self._seq += 1
-            _set_seq(entry, self._seq)
-            self._entries.append(entry)
-            self._unrendered.append(entry)
-            if self._max_unrendered and len(self._unrendered) > self._max_unrendered:
-                self._render_locked()  # a bounded journal keeps no more than it shows
+            seq = self._seq = self._seq + 1
+            self._entries.append((seq, stamp, provider, channel, direction, render, value))
+            self._fresh += 1
 
     def _render_locked(self) -> None:
-        for entry in self._unrendered:
-            render: Render = entry.detail  # type: ignore[assignment]
-            summary, detail = render(entry.summary)
-            _set_summary(entry, summary)
-            _set_detail(entry, detail)
-        self._unrendered.clear()
+        entries = self._entries
+        fresh = min(self._fresh, len(entries))
+        self._fresh = 0
+        if not fresh:
+            return
+        tail = [entries.pop() for _ in range(fresh)]
+        tail.reverse()
+        for item in tail:
+            if type(item) is tuple:
+                seq, at, provider, channel, direction, render, value = item
+                summary, detail = render(value)
+                item = _new_entry(JournalEntry)
+                _set_seq(item, seq)
+                _set_at(item, at)
+                _set_provider(item, provider)
+                _set_channel(item, channel)
+                _set_direction(item, direction)
+                _set_summary(item, summary)
+                _set_detail(item, detail)
+            entries.append(item)
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
-            self._unrendered.clear()
+            self._fresh = 0
             self._seq = 0
 
     def entries(
@@ -163,9 +172,9 @@ class Journal:
         contains: str | None = None,
     ) -> list[JournalEntry]:
         with self._lock:
-            if self._unrendered:
+            if self._fresh:
                 self._render_locked()
-            snapshot = list(self._entries)
+            snapshot: list[JournalEntry] = list(self._entries)  # type: ignore[arg-type]
         return [
             e
             for e in snapshot
