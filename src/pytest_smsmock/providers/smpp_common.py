@@ -40,7 +40,7 @@ import importlib
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
@@ -154,6 +154,7 @@ RECEIPT_STATS: dict[Status, str] = {
 }
 
 _NO_SCENARIO = SubmitDecision()  # what the engine decides without a scenario
+_REPORTS = ("none", "all", "failure", "all")  # Message.report by registered_delivery bits 0-1
 _SUBMIT_SM_RESP = trusted(SubmitSmResp)
 
 #: A rule's fault kinds performed *instead of* accepting a submit_sm / data_sm (the listener
@@ -232,6 +233,11 @@ class SmppSession:
     bind: Bind | None = None
     inflight: dict[int, Outbound] = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)  # provider-specific (route, mode...)
+    #: ``smpp:<listener>``, the `Message.api` of its submits (built once, not per submit).
+    api: str = field(init=False, default="")
+
+    def __post_init__(self) -> None:
+        self.api = f"smpp:{self.listener}"
 
     @property
     def receives(self) -> bool:
@@ -275,8 +281,9 @@ _FLASH_CODINGS = frozenset({0x10, 0x18, 0xF0})
 
 def decode_content(pdu: SubmitSm | DataSm) -> Content:
     """Text, encoding, UDH and part count of a submit; `SmppReject` if it cannot be read."""
-    payload = tlv_value(pdu.tlvs, TlvTag.MESSAGE_PAYLOAD)
-    raw = pdu.short_message if isinstance(pdu, SubmitSm) else b""
+    tlvs = pdu.tlvs
+    payload = tlv_value(tlvs, TlvTag.MESSAGE_PAYLOAD) if tlvs else None
+    raw = pdu.short_message if type(pdu) is SubmitSm or isinstance(pdu, SubmitSm) else b""
     if payload is not None:
         if raw:
             raise SmppReject(
@@ -324,17 +331,37 @@ def decode_content(pdu: SubmitSm | DataSm) -> Content:
                 parts = segment(text, encoding=encoding).parts
             except EncodingError:
                 parts = count_parts(text)
-    return Content(
-        text=text,
-        encoding=str(encoding),
-        data=data,
-        udh=udh,
-        concat=concat,
-        payload=payload is not None,
-        parts=parts,
-        flash=dc in _FLASH_CODINGS,
-        data_coding=dc,
+    return _content(
+        text,
+        _ENCODING_NAMES[encoding],
+        data,
+        udh,
+        concat,
+        payload is not None,
+        parts,
+        dc in _FLASH_CODINGS,
+        dc,
     )
+
+
+_ENCODING_NAMES = {encoding: str(encoding) for encoding in Encoding}
+
+
+def _content_builder() -> Callable[..., Content]:
+    """`Content(...)` from its fields in order, without the frozen dataclass's per-field
+    ``object.__setattr__`` (one per submit on the hot path; the values are built here)."""
+    names = [f.name for f in fields(Content)]
+    lines = [f"def build({', '.join(names)}):", "    content = new(Content)"]
+    lines += [f"    set_{name}(content, {name})" for name in names]
+    lines.append("    return content")
+    namespace: dict[str, Any] = {"Content": Content, "new": object.__new__}
+    namespace.update({f"set_{name}": getattr(Content, name).__set__ for name in names})
+    exec("\n".join(lines), namespace)  # source built from the field names only
+    build: Callable[..., Content] = namespace["build"]
+    return build
+
+
+_content = _content_builder()
 
 
 def _smpp_date(moment: datetime | None) -> str:
@@ -541,15 +568,21 @@ class SmppService:
 
     # -- submit --------------------------------------------------------------------------------
     def submit(self, session: SmppSession, pdu: SubmitSm | DataSm) -> Response:
+        # The hot path of the listener: one pass, each fact looked up once (the clock, the
+        # engine, the session's api), no call for what is empty (time fields, TLVs).
         account = session.account
         assert account is not None
-        now = self.fake.clock.now()
+        fake = self.fake
+        runtime = fake.runtime
+        now = runtime.clock.now()
         content = decode_content(pdu)
         self.validate_submit(session, pdu, content, account)
         scheduled = expires = None
-        if isinstance(pdu, SubmitSm):
-            scheduled = self.parse_schedule(pdu.schedule_delivery_time, now)
-            expires = parse_time(pdu.validity_period, now=now, status=_S.ESME_RINVEXPIRY)
+        if type(pdu) is SubmitSm or isinstance(pdu, SubmitSm):
+            if pdu.schedule_delivery_time:
+                scheduled = self.parse_schedule(pdu.schedule_delivery_time, now)
+            if pdu.validity_period:
+                expires = parse_time(pdu.validity_period, now=now, status=_S.ESME_RINVEXPIRY)
         sender, to = pdu.source_addr, pdu.destination_addr
         self.check_addresses(session, pdu, account)
         price = self.price(session, account, content.parts)
@@ -557,11 +590,10 @@ class SmppService:
             raise SmppReject(
                 f"balance {account.balance} cannot pay {price}", status=self.status_no_credit
             )
-        engine = self.fake.engine
-        decision = (
-            _NO_SCENARIO
-            if getattr(engine, "scenario", None) is None
-            else self._decide(
+        if getattr(runtime.engine(), "scenario", None) is None:
+            decision = _NO_SCENARIO
+        else:
+            decision = self._decide(
                 session,
                 SubmitContext(
                     provider=self.provider,
@@ -571,33 +603,32 @@ class SmppService:
                     sender=sender,
                     text=content.text,
                     at=now,
-                    api=f"smpp:{session.listener}",
+                    api=session.api,
                 ),
             )
-        )
-        if decision.respond is not None:
-            status = self.respond_status(decision.respond)
-            raise SmppReject(f"scenario answers 0x{status:08X}", status=status)
+            if decision.respond is not None:
+                status = self.respond_status(decision.respond)
+                raise SmppReject(f"scenario answers 0x{status:08X}", status=status)
         account.debit(price)
-        report = ("none", "all", "failure", "all")[pdu.registered_delivery & 0x03]
+        encoding = content.encoding
         message = Message(
             message_id=self.new_message_id(),
-            provider=self.provider,
+            provider=fake.name,
             account=account.username,
             to=to,
             sender=sender,
             text=content.text,
             submitted_at=now,
             protocol="smpp",
-            api=f"smpp:{session.listener}",
+            api=session.api,
             parts=content.parts,
-            encoding=content.encoding,
+            encoding=encoding,
             data_coding=content.data_coding,
-            binary=content.data if content.encoding == "binary" else None,
+            binary=content.data if encoding == "binary" else None,
             flash=content.flash,
             scheduled_at=scheduled,
             expires_at=expires,
-            report=report,
+            report=_REPORTS[pdu.registered_delivery & 0x03],
             price=price,
             extra=self.message_extra(session, pdu, content),
         )
@@ -607,8 +638,8 @@ class SmppService:
                 # A rule's receipt fault concerns this message's receipt, not the submit.
                 del session.data["rule_fault"]
                 message.extra["receipt_fault"] = ruled
-        self.fake.accept(message, decision.plan)
-        if isinstance(pdu, DataSm):
+        fake.accept(message, decision.plan)
+        if type(pdu) is not SubmitSm and isinstance(pdu, DataSm):
             return DataSmResp(sequence_number=pdu.sequence_number, message_id=message.message_id)
         # Built without checks: the id is ours and known to be valid (the hot path).
         return _SUBMIT_SM_RESP(sequence_number=pdu.sequence_number, message_id=message.message_id)
@@ -683,8 +714,9 @@ class SmppService:
         return parse_time(value, now=now, status=_S.ESME_RINVSCHED)
 
     def price(self, session: SmppSession, account: Account, parts: int) -> Decimal:
-        value = account.option("price", self.default_price)
-        return Decimal(str(value)) * parts
+        value = account.options.get("price", self.default_price)
+        # A Decimal reads back as itself through str(): no round trip for it.
+        return (value if type(value) is Decimal else Decimal(str(value))) * parts
 
     def new_message_id(self) -> str:
         return f"{self.fake.ids('smpp').random.getrandbits(64):016x}"
