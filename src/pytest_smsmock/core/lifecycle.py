@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pytest_smsmock.clock import Clock, ScheduledEvent
-from pytest_smsmock.core.messages import Message, Status, StatusChange
+from pytest_smsmock.core.messages import FINAL_STATUSES, Message, Status, StatusChange
 
 __all__ = ["DEFAULT_PLAN", "LifecycleRunner", "Plan", "Transition"]
 
@@ -53,22 +53,25 @@ class LifecycleRunner:
 
     def start(self, message: Message, plan: Sequence[Transition] = DEFAULT_PLAN) -> None:
         begin = message.submitted_at
-        if message.scheduled_at is not None and message.scheduled_at > begin:
-            begin = message.scheduled_at
+        scheduled = message.scheduled_at
+        expires = message.expires_at
+        if scheduled is not None and scheduled > begin:
+            begin = scheduled
             message.status = Status.SCHEDULED
             self._add(message, begin, Status.ACCEPTED, None)
         when = begin
         for step in plan:
             when = when + step.after
-            if message.expires_at is not None and when > message.expires_at:
-                self._add(message, message.expires_at, Status.EXPIRED, None)
+            if expires is not None and when > expires:
+                self._add(message, expires, Status.EXPIRED, None)
                 return
-            self._add(message, when, step.status, step.error, step.native)
-            if step.status.final:
+            status = step.status
+            self._add(message, when, status, step.error, step.native)
+            if status in FINAL_STATUSES:
                 return
         # A plan that ends short of a final status (e.g. stuck en route) still expires.
-        if message.expires_at is not None:
-            self._add(message, max(message.expires_at, when), Status.EXPIRED, None)
+        if expires is not None:
+            self._add(message, max(expires, when), Status.EXPIRED, None)
 
     def cancel(self, message_id: str) -> int:
         """Drop what is still scheduled for a message; returns how many steps were dropped."""
@@ -97,16 +100,17 @@ class LifecycleRunner:
         error: int | str | None,
         native: int | str | None = None,
     ) -> None:
+        message_id = message.message_id
         step = _Step(self, message, when, status, error, native)
-        step.event = self._clock.call_at(
-            when, step, label=f"{message.provider}:{message.message_id}:{status}"
+        event = step.event = self._clock.call_at(
+            when, step, label=f"{message.provider}:{message_id}:{status.value}"
         )
         with self._lock:
-            group = self._pending.get(message.message_id)
+            group = self._pending.get(message_id)
             if group is None:
-                self._pending[message.message_id] = [step.event]
+                self._pending[message_id] = [event]
             else:
-                group.append(step.event)
+                group.append(event)
 
     def _fire(self, step: _Step) -> None:
         message = step.message

@@ -28,7 +28,7 @@ from pytest_smsmock.core.accounts import Account, AccountBook
 from pytest_smsmock.core.callbacks import CallbackDispatcher, FaultHook, Sender
 from pytest_smsmock.core.ids import IdGenerator
 from pytest_smsmock.core.journal import Journal
-from pytest_smsmock.core.lifecycle import LifecycleRunner, Plan
+from pytest_smsmock.core.lifecycle import DEFAULT_PLAN, LifecycleRunner, Plan
 from pytest_smsmock.core.messages import (
     InboundMessage,
     Message,
@@ -383,11 +383,7 @@ class ProviderFake:
             _render_accepted,
             (message.message_id, message.to, message.sender, message.parts, message.protocol),
         )
-        if plan is None:
-            from pytest_smsmock.core.lifecycle import DEFAULT_PLAN
-
-            plan = DEFAULT_PLAN
-        self.lifecycle.start(message, plan)
+        self.lifecycle.start(message, DEFAULT_PLAN if plan is None else plan)
         return message
 
     def _status_changed(self, message: Message, change: StatusChange) -> None:
