@@ -445,6 +445,10 @@ class _Session(asyncio.Protocol):
         self._timer_event: ScheduledEvent | None = None
         self._probe: asyncio.TimerHandle | None = None
         self._render_pdu: Callable[[Pdu], tuple[str, dict[str, Any]]] | None = None
+        # Looked up once per session, not per PDU: the journal and the engine's source.
+        self._name = fake.name
+        self._record_lazy = fake.journal.record_lazy
+        self._engine = fake.runtime.engine
         self.conn = SmscConnection(now=server.vnow(), config=service.session_config())
         self.info: SmppSession
 
@@ -533,6 +537,10 @@ class _Session(asyncio.Protocol):
 
     # -- events ----------------------------------------------------------------------------------
     def _handle(self, event: Event, now: float) -> None:
+        if type(event) is RequestReceived:  # every submit_sm: the common case first
+            self._record_pdu("in", event.pdu)
+            self._on_request(event.pdu, now)
+            return
         pdu = getattr(event, "pdu", None)
         if isinstance(event, Refused):
             self._record("in", f"refused: {event.error}", None, status=event.error.status)
@@ -613,7 +621,7 @@ class _Session(asyncio.Protocol):
     # -- scenario faults -------------------------------------------------------------------------
     def _fault(self, pdu: Request) -> Any:
         """The scenario's fault for this PDU (`Engine.smpp_fault`), if any."""
-        engine = self.fake.engine
+        engine = self._engine()
         if getattr(engine, "scenario", None) is None:
             return None
         lookup = getattr(engine, "smpp_fault", None)
@@ -893,7 +901,7 @@ class _Session(asyncio.Protocol):
                 self._record(direction, describe_pdu(pdu), pdu)
                 return
             render = self._render_pdu = functools.partial(_render_pdu, info.id)
-        self.fake.journal.record_lazy(self.fake.name, "smpp", direction, render, pdu)
+        self._record_lazy(self._name, "smpp", direction, render, pdu)
 
     def _record(self, direction: str, summary: str, pdu: Pdu | None = None, **detail: Any) -> None:
         info = getattr(self, "info", None)

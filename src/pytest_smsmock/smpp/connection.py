@@ -34,8 +34,9 @@ Transport loop sketch::
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, fields
+from typing import Any
 
 from pytest_smsmock.smpp.codec import DEFAULT_MAX_COMMAND_LENGTH, PduReader, encode
 from pytest_smsmock.smpp.constants import CommandId, CommandStatus, is_response
@@ -186,6 +187,24 @@ class ConnectionClosed(Event):
     reason: str
 
 
+def _event_builder(cls: type[Event]) -> Callable[..., Event]:
+    """A positional constructor of a frozen event without the per-field
+    ``object.__setattr__`` of its generated ``__init__`` (every submit_sm is one)."""
+    names = [f.name for f in fields(cls)]
+    lines = [f"def build({', '.join(names)}):", "    event = new(cls)"]
+    lines += [f"    set_{name}(event, {name})" for name in names]
+    lines.append("    return event")
+    namespace: dict[str, Any] = {"cls": cls, "new": object.__new__}
+    namespace.update({f"set_{name}": getattr(cls, name).__set__ for name in names})
+    exec("\n".join(lines), namespace)  # source built from the field names only
+    build: Callable[..., Event] = namespace["build"]
+    return build
+
+
+#: `RequestReceived(data=..., pdu=...)`, positionally.
+_request_received = _event_builder(RequestReceived)
+
+
 def _windowed(requests: Iterable[Request]) -> int:
     """How many of these requests count against the window."""
     return sum(1 for request in requests if not isinstance(request, EnquireLink | Unbind | Bind))
@@ -288,6 +307,8 @@ class SmscConnection:
             return [self._refuse(pdu, _S.ESME_RINVCMDID, "not supported by this SMSC", nack=True)]
         outcome = self._outcome(Sender.ESME, pdu.command_id)
         action = outcome.action
+        if action is Action.DELIVER:  # a request for the application (the table: requests only)
+            return self._deliver(pdu)  # type: ignore[arg-type]
         if action is Action.IGNORE:
             return []
         if isinstance(pdu, Response):
@@ -314,7 +335,12 @@ class SmscConnection:
             self._bind = pdu
             self._state = State.BINDING
             return [BindRequested(pdu=pdu)]
-        # Action.DELIVER
+        return self._deliver(pdu)
+
+    def _deliver(self, pdu: Request) -> list[Event]:
+        """Action.DELIVER: hand the request to the application, within the window."""
+        if pdu.sequence_number in self._inbound:
+            return [self._refuse(pdu, _S.ESME_RSYSERR, "sequence_number already outstanding")]
         if self._inbound_windowed >= self.config.window:
             return [
                 self._refuse(
@@ -325,7 +351,7 @@ class SmscConnection:
             ]
         self._inbound[pdu.sequence_number] = pdu
         self._inbound_windowed += 1
-        return [RequestReceived(pdu=pdu)]
+        return [_request_received(b"", pdu)]
 
     def _on_response(self, pdu: Response, next_state: State | None) -> list[Event]:
         entry = self._outbound.get(pdu.sequence_number)
