@@ -114,13 +114,18 @@ class LifecycleRunner:
 
     def _fire(self, step: _Step) -> None:
         message = step.message
+        message_id = message.message_id
+        event = step.event
         with self._lock:
-            group = self._pending.get(message.message_id)
+            group = self._pending.get(message_id)
             if group is not None:
-                group[:] = [e for e in group if e is not step.event]
-                if not group:
-                    del self._pending[message.message_id]
-        if message.final:
+                if len(group) == 1 and group[0] is event:  # a one-step plan: the usual case
+                    del self._pending[message_id]
+                else:
+                    group[:] = [e for e in group if e is not event]
+                    if not group:
+                        del self._pending[message_id]
+        if message.status in FINAL_STATUSES:
             return
         message.set_status(step.status, step.when, step.error, step.native)
         self._on_change(message, message.history[-1])

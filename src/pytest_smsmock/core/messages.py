@@ -65,6 +65,33 @@ class StatusChange:
     native: int | str | None = None
 
 
+_new = object.__new__
+
+
+def _setter(name: str) -> Callable[[StatusChange, Any], None]:
+    setter: Callable[[StatusChange, Any], None] = getattr(StatusChange, name).__set__
+    return setter
+
+
+_set_at = _setter("at")
+_set_status = _setter("status")
+_set_error = _setter("error")
+_set_native = _setter("native")
+
+
+def _status_change(
+    at: datetime, status: Status, error: int | str | None, native: int | str | None
+) -> StatusChange:
+    """`StatusChange(...)` without the frozen dataclass's per-field ``object.__setattr__``
+    (one per status change: every receipt a `clock.advance()` generates)."""
+    change: StatusChange = _new(StatusChange)
+    _set_at(change, at)
+    _set_status(change, status)
+    _set_error(change, error)
+    _set_native(change, native)
+    return change
+
+
 @dataclass(slots=True, kw_only=True, eq=False)
 class Message:
     """One accepted message (one recipient). Mutable: its status moves over its life."""
@@ -110,9 +137,9 @@ class Message:
         self.status = status
         if error is not None:
             self.error = error
-        if status.final:
+        if status in FINAL_STATUSES:
             self.done_at = at
-        self.history.append(StatusChange(at=at, status=status, error=error, native=native))
+        self.history.append(_status_change(at, status, error, native))
 
     @property
     def native_status(self) -> int | str | None:
