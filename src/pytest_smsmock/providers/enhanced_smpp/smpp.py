@@ -120,8 +120,8 @@ class EnhancedSmppService(SmppService):
         self._throttle(account)
 
     def _throttle(self, account: Account) -> None:
-        limit = int(account.option("throughput", self.throughput))
-        second = int(self.fake.clock.now().timestamp())
+        limit = int(account.options.get("throughput", self.throughput))
+        second = int(self.fake.runtime.clock.now().timestamp())
         with self._lock:
             start, count = self._window.get(account.username, (second, 0))
             if start != second:
@@ -142,7 +142,8 @@ class EnhancedSmppService(SmppService):
         return extra
 
     def uncovered_prefixes(self, account: Account) -> Iterable[str]:
-        return (*(account.option("uncovered_prefixes") or ()), *self.unknown_networks)
+        prefixes = account.options.get("uncovered_prefixes") or ()
+        return (*prefixes, *self.unknown_networks) if self.unknown_networks else prefixes
 
     def message_state(self, message: Message, change: StatusChange) -> int:
         return _STATES.get(change.status, 1)
