@@ -37,6 +37,7 @@ from pytest_smsmock.core.messages import (
     StatusChange,
 )
 from pytest_smsmock.core.queues import OnceQueue
+from pytest_smsmock.core.tunables import restore_class_settings
 from pytest_smsmock.errors import ProtocolError
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
 __all__ = ["HttpListener", "ProviderFake", "Runtime", "SmppListener"]
 
 MAX_BODY = 16 * 1024 * 1024
-_MISSING = object()
+
 
 #: A rule's HTTP fault on the answer of the request this thread is handling (see `decide`).
 _DEFERRED = threading.local()
@@ -224,12 +225,7 @@ class ProviderFake:
     def _restore_class_settings(self) -> None:
         """Forget tunables a test set on this fake (``fake.some_limit = 3``): the class value
         comes back, so nothing a test changes leaks into the next test."""
-        cls = type(self)
-        for key in list(vars(self)):
-            default = getattr(cls, key, _MISSING)
-            if default is _MISSING or callable(default) or isinstance(default, property):
-                continue
-            delattr(self, key)
+        restore_class_settings(self)
 
     # -- for subclasses ------------------------------------------------------------------
     def default_accounts(self) -> Iterable[tuple[str, str, dict[str, Any]]]:

@@ -69,6 +69,7 @@ from pytest_smsmock.core.messages import (
     Status,
     StatusChange,
 )
+from pytest_smsmock.core.tunables import restore_class_settings
 from pytest_smsmock.scenario.engine import SubmitContext, SubmitDecision
 from pytest_smsmock.smpp.connection import SessionConfig
 from pytest_smsmock.smpp.constants import CommandId, CommandStatus, MessageState
@@ -483,17 +484,16 @@ class SmppService:
     def reset(self) -> None:
         """Forget queued deliveries, tunables a test set (``fake.smpp.window = 100``: the
         class value comes back) and close every session of an earlier test."""
-        cls = type(self)
-        for key in list(vars(self)):
-            default = getattr(cls, key, None)
-            if default is not None and not callable(default) and not isinstance(default, property):
-                delattr(self, key)
+        restore_class_settings(self)
         with self._lock:
             self._outbox.clear()
             self._rr.clear()
             self.generation += 1
             generation = self.generation
-        if self.transport is not None:
+            open_sessions = bool(self._sessions)
+        # A round trip to the loop thread only when a session is open: most tests use no SMPP,
+        # and the reset runs before every test.
+        if self.transport is not None and open_sessions:
             self.transport.close_sessions(self.provider, generation, wait=2.0)
 
     # -- session events (loop thread) --------------------------------------------------------
