@@ -76,9 +76,12 @@ def test_invalid_values_are_refused_when_built_with_the_status_to_answer(
 
 
 def test_spec_limits_are_inclusive() -> None:
-    SubmitSm(sequence_number=1, short_message=b"x" * 254, destination_addr="1" * 20)
-    BindTransceiver(sequence_number=1, system_id="x" * 15, password="p" * 8)
-    SubmitSm(sequence_number=1, validity_period="000001000000000R")
+    at_limit = SubmitSm(sequence_number=1, short_message=b"x" * 254, destination_addr="1" * 20)
+    assert decode(encode(at_limit)) == at_limit
+    bind = BindTransceiver(sequence_number=1, system_id="x" * 15, password="p" * 8)
+    assert decode(encode(bind)) == bind
+    relative = SubmitSm(sequence_number=1, validity_period="000001000000000R")
+    assert decode(encode(relative)).validity_period == "000001000000000R"
 
 
 def test_passwords_longer_than_the_spec_decode_for_enhanced_smpp() -> None:

@@ -106,9 +106,9 @@ class ParsedPhones:
 def normalize_phone(raw: str) -> str | None:
     """The international number SMSC would send to, or None if it is not a phone number.
 
-    Without a leading `+` SMSC "corrects" Russian numbers: `8XXXXXXXXXX` becomes
-    `7XXXXXXXXXX` and a bare ten-digit `9XXXXXXXXX` gets the `7`; with `+` it takes the number
-    as written.
+    Without a leading `+` SMSC "corrects" Russian numbers: `8` + ten digits becomes `7` + the
+    same ten digits, and a bare ten-digit number starting with `9` gets the `7`; with `+` it
+    takes the number as written.
     """
     text = _PHONE_JUNK.sub("", raw)
     plus = text.startswith("+")
