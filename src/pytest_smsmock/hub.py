@@ -334,8 +334,10 @@ class SmsMock:
             errors, self._errors = self._errors, []
         return errors
 
-    def raise_errors(self) -> None:
-        errors = self.take_errors()
+    def raise_errors(self, errors: list[BaseException] | None = None) -> None:
+        """Raise what server threads recorded (or `errors`, already taken) as one test failure."""
+        if errors is None:
+            errors = self.take_errors()
         if not errors:
             return
         first = errors[0]

@@ -181,8 +181,7 @@ def smsmock(smsmock_session: SmsMock, request: pytest.FixtureRequest) -> Iterato
     reports = request.node.stash.get(_REPORTS, {})
     errors = hub.take_errors()
     if errors and not any(r.failed for r in reports.values()):
-        hub._errors.extend(errors)
-        hub.raise_errors()
+        hub.raise_errors(errors)
 
 
 @pytest.hookimpl(wrapper=True)

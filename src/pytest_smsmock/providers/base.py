@@ -210,7 +210,8 @@ class ProviderFake:
         """Back to a fresh fake: default accounts, no messages, ids reseeded."""
         if seed is not None:
             self._seed = seed
-        self._restore_class_settings()
+        # Tunables a test set on this fake (``fake.some_limit = 3``) go back to the class value.
+        restore_class_settings(self)
         self.lifecycle.clear()
         self.accounts.clear()
         self.messages.clear()
@@ -221,11 +222,6 @@ class ProviderFake:
         if self.smpp is not None:  # SMPP hook: queued deliver_sm go, old sessions close
             self.smpp.reset()
         self.reset_state()
-
-    def _restore_class_settings(self) -> None:
-        """Forget tunables a test set on this fake (``fake.some_limit = 3``): the class value
-        comes back, so nothing a test changes leaks into the next test."""
-        restore_class_settings(self)
 
     # -- for subclasses ------------------------------------------------------------------
     def default_accounts(self) -> Iterable[tuple[str, str, dict[str, Any]]]:

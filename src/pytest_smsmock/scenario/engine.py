@@ -29,11 +29,11 @@ import difflib
 import fnmatch
 import random
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from werkzeug.wrappers import Response
 
@@ -79,6 +79,9 @@ ESME_RTHROTTLED = 0x58
 ESME_RMSGQFUL = 0x14
 ESME_RBINDFAIL = 0x0D
 ESME_RSYSERR = 0x08
+
+
+_FaultT = TypeVar("_FaultT", "HttpFault", "SmppFault")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -618,13 +621,7 @@ class Engine:
             and (f.method is None or f.method == method.upper())
             and fnmatch.fnmatchcase(path, f.target)
         ]
-        if not matching:
-            return None
-        with self._lock:
-            fault = self._select(matching, at)
-            if fault is None:
-                return None
-            return self._http_fault(fault.spec, f"faults[{fault.index}]", f"{fault.index}")
+        return self._pick(matching, at, self._http_fault)
 
     def http_connection_fault(
         self, provider: str, listener: str, *, at: datetime | None = None
@@ -636,13 +633,7 @@ class Engine:
             if f.spec.kind == "tls_handshake_failure"
             and (f.listener is None or f.listener == listener)
         ]
-        if not candidates:
-            return None
-        with self._lock:
-            fault = self._select(candidates, at)
-            if fault is None:
-                return None
-            return self._http_fault(fault.spec, f"faults[{fault.index}]", f"{fault.index}")
+        return self._pick(candidates, at, self._http_fault)
 
     def smpp_fault(
         self, provider: str, command: str, context: SmppContext | None = None
@@ -661,13 +652,22 @@ class Engine:
             if (f.listener is None or f.listener == listener)
             and fnmatch.fnmatchcase(command, f.target)
         ]
+        return self._pick(matching, at, self._smpp_fault)
+
+    def _pick(
+        self,
+        matching: Sequence[TransportFault],
+        at: datetime | None,
+        build: Callable[[FaultSpec, str, str], _FaultT],
+    ) -> _FaultT | None:
+        """The fault one of `matching` decides for this request (counting it), built."""
         if not matching:
             return None
         with self._lock:
             fault = self._select(matching, at)
             if fault is None:
                 return None
-            return self._smpp_fault(fault.spec, f"faults[{fault.index}]", f"{fault.index}")
+            return build(fault.spec, f"faults[{fault.index}]", f"{fault.index}")
 
     # -- callbacks --------------------------------------------------------------------------
     def callback_fault(self, provider: str) -> FaultHook | None:
