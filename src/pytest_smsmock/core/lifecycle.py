@@ -43,12 +43,22 @@ ChangeHandler = Callable[[Message, StatusChange], None]
 
 
 class LifecycleRunner:
-    """Schedules each message's plan and reports every change to the provider."""
+    """Schedules each message's plan and reports every change to the provider.
 
-    def __init__(self, clock: Clock, on_change: ChangeHandler) -> None:
+    Steps due at the same instant share one clock event (`_Bucket`): a test submitting
+    thousands of messages at one virtual instant puts one event per distinct due time on the
+    clock, not one per message. The steps of a bucket run in the order they were scheduled;
+    one step's failure does not keep the others from running (the first error is raised to
+    the clock afterwards, as a failing event's would be).
+    """
+
+    def __init__(self, clock: Clock, on_change: ChangeHandler, *, name: str = "") -> None:
         self._clock = clock
         self._on_change = on_change
-        self._pending: dict[str, list[ScheduledEvent]] = {}
+        self._label = f"{name}:lifecycle" if name else "lifecycle"
+        # message_id -> its pending step, or the list of them (a plan of several steps).
+        self._pending: dict[str, _Step | list[_Step]] = {}
+        self._buckets: dict[datetime, _Bucket] = {}
         self._lock = threading.Lock()
 
     def start(self, message: Message, plan: Sequence[Transition] = DEFAULT_PLAN) -> None:
@@ -76,21 +86,26 @@ class LifecycleRunner:
     def cancel(self, message_id: str) -> int:
         """Drop what is still scheduled for a message; returns how many steps were dropped."""
         with self._lock:
-            events = self._pending.pop(message_id, [])
-        for event in events:
-            event.cancel()
-        return len(events)
+            pending = self._pending.pop(message_id, None)
+            steps = pending if isinstance(pending, list) else [] if pending is None else [pending]
+            for step in steps:
+                self._drop_locked(step)
+        return len(steps)
 
     def pending_count(self, message_id: str) -> int:
         with self._lock:
-            return len([e for e in self._pending.get(message_id, []) if not e.cancelled])
+            pending = self._pending.get(message_id)
+            return len(pending) if isinstance(pending, list) else 0 if pending is None else 1
 
     def clear(self) -> None:
         with self._lock:
-            events = [e for group in self._pending.values() for e in group]
+            buckets = list(self._buckets.values())
+            self._buckets.clear()
             self._pending.clear()
-        for event in events:
-            event.cancel()
+        for bucket in buckets:
+            bucket.event.cancel()
+            for step in bucket.steps:
+                step.cancelled = True
 
     def _add(
         self,
@@ -101,58 +116,100 @@ class LifecycleRunner:
         native: int | str | None = None,
     ) -> None:
         message_id = message.message_id
-        step = _Step(self, message, when, status, error, native)
-        event = step.event = self._clock.call_at(
-            when, step, label=f"{message.provider}:{message_id}:{status.value}"
-        )
+        step = _Step(message, when, status, error, native)
         with self._lock:
-            group = self._pending.get(message_id)
-            if group is None:
-                self._pending[message_id] = [event]
+            bucket = self._buckets.get(when)
+            if bucket is None:
+                bucket = self._buckets[when] = _Bucket(self, when)
+                bucket.event = self._clock.call_at(when, bucket, label=self._label)
+            bucket.steps.append(step)
+            bucket.live += 1
+            step.bucket = bucket
+            pending = self._pending.get(message_id)
+            if pending is None:
+                self._pending[message_id] = step
+            elif isinstance(pending, list):
+                pending.append(step)
             else:
-                group.append(event)
+                self._pending[message_id] = [pending, step]
 
-    def _fire(self, step: _Step) -> None:
-        message = step.message
-        message_id = message.message_id
-        event = step.event
-        with self._lock:
-            group = self._pending.get(message_id)
-            if group is not None:
-                if len(group) == 1 and group[0] is event:  # a one-step plan: the usual case
-                    del self._pending[message_id]
-                else:
-                    group[:] = [e for e in group if e is not event]
-                    if not group:
-                        del self._pending[message_id]
-        if message.status in FINAL_STATUSES:
+    def _drop_locked(self, step: _Step) -> None:
+        """Cancel one step; a bucket left with nothing to do leaves the clock."""
+        if step.cancelled:
             return
-        message.set_status(step.status, step.when, step.error, step.native)
-        self._on_change(message, message.history[-1])
+        step.cancelled = True
+        bucket = step.bucket
+        if bucket is None:
+            return
+        bucket.live -= 1
+        if bucket.live == 0 and self._buckets.get(bucket.when) is bucket:
+            del self._buckets[bucket.when]
+            bucket.event.cancel()
+
+    def _fire(self, bucket: _Bucket) -> None:
+        with self._lock:
+            if self._buckets.get(bucket.when) is bucket:
+                del self._buckets[bucket.when]  # a step scheduled from now on gets a new bucket
+        errors: list[Exception] = []
+        on_change = self._on_change
+        final = FINAL_STATUSES
+        for step in bucket.steps:
+            if step.cancelled:
+                continue
+            message = step.message
+            with self._lock:
+                step.cancelled = True  # done: a later cancel() finds nothing to drop
+                pending = self._pending.get(message.message_id)
+                if pending is step:
+                    del self._pending[message.message_id]
+                elif isinstance(pending, list):
+                    pending.remove(step)
+                    if not pending:
+                        del self._pending[message.message_id]
+            if message.status in final:
+                continue
+            try:
+                message.set_status(step.status, step.when, step.error, step.native)
+                on_change(message, message.history[-1])
+            except Exception as exc:  # the other steps of the instant still run
+                errors.append(exc)
+        if errors:
+            raise errors[0]
+
+
+class _Bucket:
+    """Every step due at one instant, behind one clock event (its callback)."""
+
+    __slots__ = ("event", "live", "runner", "steps", "when")
+
+    def __init__(self, runner: LifecycleRunner, when: datetime) -> None:
+        self.runner = runner
+        self.when = when
+        self.steps: list[_Step] = []
+        self.live = 0
+        self.event: ScheduledEvent
+
+    def __call__(self) -> None:
+        self.runner._fire(self)
 
 
 class _Step:
-    """One scheduled change of one message: the clock event's callback. A slotted object
-    rather than a closure: one object per step for the garbage collector, not one per cell."""
+    """One scheduled change of one message."""
 
-    __slots__ = ("error", "event", "message", "native", "runner", "status", "when")
+    __slots__ = ("bucket", "cancelled", "error", "message", "native", "status", "when")
 
     def __init__(
         self,
-        runner: LifecycleRunner,
         message: Message,
         when: datetime,
         status: Status,
         error: int | str | None,
         native: int | str | None,
     ) -> None:
-        self.runner = runner
         self.message = message
         self.when = when
         self.status = status
         self.error = error
         self.native = native
-        self.event: ScheduledEvent | None = None
-
-    def __call__(self) -> None:
-        self.runner._fire(self)
+        self.cancelled = False
+        self.bucket: _Bucket | None = None

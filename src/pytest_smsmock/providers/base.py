@@ -121,7 +121,7 @@ class ProviderFake:
         self.accounts = AccountBook(self.name, default_currency=self.currency)
         self.messages = MessageStore(self.name)
         self.inbox: OnceQueue[InboundMessage] = OnceQueue()
-        self.lifecycle = LifecycleRunner(runtime.clock, self._status_changed)
+        self.lifecycle = LifecycleRunner(runtime.clock, self._status_changed, name=self.name)
         self.callbacks = CallbackDispatcher(
             self.name,
             runtime.clock,

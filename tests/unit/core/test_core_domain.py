@@ -103,6 +103,76 @@ def test_cancel_drops_the_remaining_steps() -> None:
     assert msg.status is Status.ACCEPTED
 
 
+def test_steps_due_at_one_instant_share_one_clock_event_and_keep_their_order() -> None:
+    clock = VirtualClock(T0)
+    lifecycle, changes = runner(clock)
+    msgs = [message(clock, message_id=f"m{i}") for i in range(50)]
+    for msg in msgs:
+        lifecycle.start(msg)
+    assert len(clock.pending()) == 1
+    other = message(clock, message_id="late")
+    lifecycle.start(other, (Transition(after=timedelta(seconds=9), status=Status.DELIVERED),))
+    assert len(clock.pending()) == 2
+    clock.advance("5s")
+    assert [mid for mid, _ in changes] == [f"m{i}" for i in range(50)]
+    assert all(m.status is Status.DELIVERED for m in msgs)
+    assert other.status is Status.ACCEPTED
+    clock.advance("4s")
+    assert other.status is Status.DELIVERED
+
+
+def test_a_bucket_whose_steps_are_all_cancelled_leaves_the_clock() -> None:
+    clock = VirtualClock(T0)
+    lifecycle, changes = runner(clock)
+    first, second = message(clock, message_id="a"), message(clock, message_id="b")
+    lifecycle.start(first)
+    lifecycle.start(second)
+    assert lifecycle.cancel("a") == 1
+    assert clock.next_due() == T0 + timedelta(seconds=5)
+    assert lifecycle.cancel("b") == 1
+    assert lifecycle.cancel("b") == 0
+    assert clock.next_due() is None
+    clock.advance("1m")
+    assert changes == []
+
+
+def test_a_step_scheduled_while_its_instant_fires_still_runs_in_that_advance() -> None:
+    clock = VirtualClock(T0)
+    follow = message(clock, message_id="follow")
+    seen: list[str] = []
+    lifecycle: LifecycleRunner
+
+    def on_change(msg: Message, change: StatusChange) -> None:
+        seen.append(msg.message_id)
+        if msg.message_id == "first":  # same instant: zero delay from now
+            follow.submitted_at = clock.now()
+            lifecycle.start(follow, (Transition(after=timedelta(0), status=Status.DELIVERED),))
+
+    lifecycle = LifecycleRunner(clock, on_change)
+    lifecycle.start(message(clock, message_id="first"))
+    clock.advance("5s")
+    assert seen == ["first", "follow"]
+    assert follow.status is Status.DELIVERED
+
+
+def test_one_failing_change_does_not_stop_the_others_of_its_instant() -> None:
+    clock = VirtualClock(T0)
+    done: list[str] = []
+
+    def on_change(msg: Message, change: StatusChange) -> None:
+        if msg.message_id == "bad":
+            raise RuntimeError("handler failed")
+        done.append(msg.message_id)
+
+    lifecycle = LifecycleRunner(clock, on_change)
+    for mid in ("a", "bad", "c"):
+        lifecycle.start(message(clock, message_id=mid))
+    with pytest.raises(RuntimeError, match="handler failed"):
+        clock.advance("5s")
+    assert done == ["a", "c"]
+    assert lifecycle.pending_count("c") == 0
+
+
 def test_transition_cannot_go_back_in_time() -> None:
     with pytest.raises(ValueError, match="before"):
         Transition(after=timedelta(seconds=-1), status=Status.DELIVERED)
