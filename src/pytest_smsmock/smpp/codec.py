@@ -465,13 +465,16 @@ class PduReader:
         if self.broken:
             return []
         buffer = self._buffer
-        buffer += data
+        # Nothing left over (the usual case): cut frames straight out of `data`, one copy each.
+        source: bytes | bytearray = data if not buffer and type(data) is bytes else buffer
+        if source is buffer:
+            buffer += data
         out: list[Pdu | DecodeError] = []
         maximum = self.max_command_length
         pos = 0
-        size = len(buffer)
+        size = len(source)
         while size - pos >= 4:
-            (length,) = _U32.unpack_from(buffer, pos)
+            (length,) = _U32.unpack_from(source, pos)
             if length < HEADER_LENGTH or length > maximum:
                 error = _length_error(length, maximum)
                 assert error is not None
@@ -481,11 +484,14 @@ class PduReader:
                 return out
             if size - pos < length:
                 break
-            frame = bytes(buffer[pos : pos + length])
+            frame = bytes(source[pos : pos + length])
             pos += length
             try:
                 out.append(_decode_frame(frame))
             except DecodeError as exc:
                 out.append(exc)
-        del buffer[:pos]
+        if source is buffer:
+            del buffer[:pos]
+        elif pos < size:
+            buffer += memoryview(data)[pos:]
         return out

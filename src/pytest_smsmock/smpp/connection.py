@@ -82,6 +82,9 @@ __all__ = [
 
 _S = CommandStatus
 _MAX_SEQUENCE = 0x7FFFFFFF
+#: States where the table lets the SMSC answer a pending submit_sm without a state change
+#: (`send`'s hot path; a test checks the table agrees).
+ANSWER_SUBMIT_STATES = frozenset({State.BOUND_TX, State.BOUND_TRX})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -394,6 +397,15 @@ class SmscConnection:
         Requests are tracked until their response (or `response_timeout`); a response must
         answer a pending ESME request of the matching command. Raises `LocalProtocolError`.
         """
+        if type(pdu) is SubmitSmResp and self._state in ANSWER_SUBMIT_STATES:
+            # The hot path: the answer to a pending submit_sm (what `_send_response` decides
+            # for this pair, without the generic lookups).
+            request = self._inbound.get(pdu.sequence_number)
+            if type(request) is SubmitSm:
+                data = encode(pdu)
+                del self._inbound[pdu.sequence_number]
+                self._inbound_windowed -= 1
+                return data
         outcome = self._outcome(Sender.SMSC, pdu.command_id)
         if outcome.action is not Action.SEND:
             raise LocalProtocolError(

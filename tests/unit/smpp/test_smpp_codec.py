@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import struct
 from unittest import mock
 
@@ -217,6 +218,22 @@ def test_reader_handles_one_octet_at_a_time() -> None:
     for i in range(len(data)):
         got += reader.feed(data[i : i + 1])
     assert got == [decode(p) for p in STREAM]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    cuts=st.lists(st.integers(0, 2 * sum(map(len, STREAM))), max_size=8), as_bytearray=st.booleans()
+)
+def test_reader_gives_the_same_pdus_for_any_chunking(cuts: list[int], as_bytearray: bool) -> None:
+    data = b"".join(STREAM) * 2
+    bounds = sorted({0, len(data), *cuts})
+    reader = PduReader()
+    got: list[Pdu | DecodeError] = []
+    for start, end in itertools.pairwise(bounds):
+        chunk = data[start:end]
+        got += reader.feed(bytearray(chunk) if as_bytearray else chunk)  # type: ignore[arg-type]
+    assert got == [decode(p) for p in STREAM] * 2
+    assert reader.buffered == 0
 
 
 def test_reader_returns_many_pdus_from_one_chunk_in_order() -> None:

@@ -5,6 +5,7 @@ from smpp_wire import bound_connection, pdus_in, written
 
 from pytest_smsmock.smpp.codec import encode
 from pytest_smsmock.smpp.connection import (
+    ANSWER_SUBMIT_STATES,
     BindRequested,
     ConnectionClosed,
     EnquireLinkAnswered,
@@ -34,7 +35,7 @@ from pytest_smsmock.smpp.pdus import (
     Unbind,
     UnbindResp,
 )
-from pytest_smsmock.smpp.session import State
+from pytest_smsmock.smpp.session import Action, Sender, State, outcome_for
 from pytest_smsmock.smpp.tlvs import Tlv, TlvTag
 
 S = CommandStatus
@@ -332,3 +333,25 @@ def test_unanswered_request_times_out_and_frees_the_window() -> None:
     assert conn.window_free == 1
     (late,) = conn.receive_data(encode(DeliverSmResp(sequence_number=dr.sequence_number)), now=16)
     assert isinstance(late, UnexpectedResponse)
+
+
+@pytest.mark.parametrize("state", sorted(ANSWER_SUBMIT_STATES, key=lambda s: s.value))
+def test_the_submit_answer_hot_path_agrees_with_the_state_table(state: State) -> None:
+    outcome = outcome_for(state, Sender.SMSC, CommandId.SUBMIT_SM_RESP)
+    assert outcome.action is Action.SEND
+    assert outcome.next_state is None
+
+
+def test_answering_a_submit_frees_its_window_slot_and_cannot_answer_twice() -> None:
+    conn = bound_connection(window=1)
+    (event,) = conn.receive_data(encode(SubmitSm(sequence_number=7, destination_addr="1")), now=0)
+    assert isinstance(event, RequestReceived)
+    refused = conn.receive_data(encode(SubmitSm(sequence_number=8, destination_addr="1")), now=0)
+    assert isinstance(refused[0], Refused)
+    data = conn.send(SubmitSmResp(sequence_number=7, message_id="m7"), now=0)
+    assert pdus_in(data) == [SubmitSmResp(sequence_number=7, message_id="m7")]
+    assert conn.pending_requests == ()
+    with pytest.raises(LocalProtocolError):
+        conn.send(SubmitSmResp(sequence_number=7, message_id="m7"), now=0)
+    (again,) = conn.receive_data(encode(SubmitSm(sequence_number=9, destination_addr="1")), now=0)
+    assert isinstance(again, RequestReceived)

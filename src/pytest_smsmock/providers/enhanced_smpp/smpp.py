@@ -64,7 +64,9 @@ class EnhancedSmppService(SmppService):
         self.allowed_networks: list[str] = list(_LOOPBACK)
         #: Destination prefixes of no known network (-> 0x12F), for every account.
         self.unknown_networks: set[str] = set()
-        self._window: dict[str, tuple[int, int]] = {}
+        # account -> [virtual second, submits counted in it]
+        self._window: dict[str, list[int]] = {}
+        self._second: tuple[object, int] = (None, 0)
 
     def reset(self) -> None:
         super().reset()
@@ -120,18 +122,22 @@ class EnhancedSmppService(SmppService):
         self._throttle(account)
 
     def _throttle(self, account: Account) -> None:
-        limit = int(account.options.get("throughput", self.throughput))
-        second = int(self.fake.runtime.clock.now().timestamp())
+        limit = account.options.get("throughput", self.throughput)
+        now = self.fake.runtime.clock.now()
+        seen, second = self._second
+        if seen is not now:  # the clock hands out one datetime per instant: convert it once
+            second = int(now.timestamp())
+            self._second = (now, second)
         with self._lock:
-            start, count = self._window.get(account.username, (second, 0))
-            if start != second:
-                start, count = second, 0
-            if count >= limit:
+            window = self._window.get(account.username)
+            if window is None or window[0] != second:
+                window = self._window[account.username] = [second, 0]
+            if window[1] >= int(limit):
                 raise SmppReject(
                     f"more than {limit} submits in this (virtual) second",
                     status=_S.ESME_RTHROTTLED,
                 )
-            self._window[account.username] = (start, count + 1)
+            window[1] += 1
 
     def message_extra(
         self, session: SmppSession, pdu: SubmitSm | DataSm, content: Content
