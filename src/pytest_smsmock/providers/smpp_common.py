@@ -804,24 +804,28 @@ class SmppService:
         return f" text:{message.text[:20]}"
 
     def receipt_tlvs(self, message: Message, change: StatusChange) -> tuple[Tlv, ...]:
-        error = self.receipt_error(message, change) & 0xFFFF
-        return (
-            _tlv(TlvTag.NETWORK_ERROR_CODE, bytes((3, error >> 8, error & 0xFF))),
-            _tlv(TlvTag.MESSAGE_STATE, self.message_state(message, change) & 0xFF),
-            _receipted_id(message.message_id),
-        )
+        key = (self.receipt_error(message, change) & 0xFFFF, self.message_state(message, change))
+        pair = _RECEIPT_TLVS.get(key)
+        if pair is None:  # a few (error, state) pairs: their two TLVs are built once, shared
+            error, state = key
+            pair = _RECEIPT_TLVS[key] = (
+                _tlv(TlvTag.NETWORK_ERROR_CODE, bytes((3, error >> 8, error & 0xFF))),
+                _tlv(TlvTag.MESSAGE_STATE, state & 0xFF),
+            )
+        return (*pair, _receipted_id(message.message_id))
 
     def message_state(self, message: Message, change: StatusChange) -> int:
         return MESSAGE_STATES[change.status]
 
     def receipt_fields(self, message: Message, change: StatusChange) -> dict[str, Any]:
         text = self.receipt_text(message, change).encode("latin-1", "replace")
+        extra = message.extra
         return {
-            "source_addr_ton": int(message.extra.get("dest_addr_ton", 1)),
-            "source_addr_npi": int(message.extra.get("dest_addr_npi", 1)),
+            "source_addr_ton": int(extra.get("dest_addr_ton", 1)),
+            "source_addr_npi": int(extra.get("dest_addr_npi", 1)),
             "source_addr": message.to[:20],
-            "dest_addr_ton": int(message.extra.get("source_addr_ton", 0)),
-            "dest_addr_npi": int(message.extra.get("source_addr_npi", 0)),
+            "dest_addr_ton": int(extra.get("source_addr_ton", 0)),
+            "dest_addr_npi": int(extra.get("source_addr_npi", 0)),
             "destination_addr": message.sender[:20],
             "esm_class": 0x04,
             "short_message": text[:254],
@@ -1038,6 +1042,10 @@ class SmppService:
     # -- helpers -----------------------------------------------------------------------------------
     def _journal(self, summary: str, detail: dict[str, Any] | None = None) -> None:
         self.fake.journal.record(self.provider, "smpp", "event", summary, detail)
+
+
+#: (network error, message_state) -> the two receipt TLVs they make (immutable, shared).
+_RECEIPT_TLVS: dict[tuple[int, int], tuple[Tlv, Tlv]] = {}
 
 
 def _tlv(tag: int, value: int | bytes | str) -> Tlv:

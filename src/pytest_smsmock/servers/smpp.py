@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_smsmock.providers.smpp_common import SmppService, SmppSession
 from pytest_smsmock.scenario.engine import InjectedFault
-from pytest_smsmock.smpp.codec import encode
+from pytest_smsmock.smpp.codec import decode, encode
 from pytest_smsmock.smpp.connection import (
     BindRequested,
     ConnectionClosed,
@@ -106,8 +106,12 @@ def describe_pdu(pdu: Pdu) -> str:
     return text
 
 
-def _render_pdu(session: int, pdu: Pdu) -> tuple[str, dict[str, Any]]:
-    """The summary and detail `_Session._record` gives a PDU (for `Journal.record_lazy`)."""
+def _render_pdu(session: int, pdu: Pdu | bytes) -> tuple[str, dict[str, Any]]:
+    """The summary and detail `_Session._record` gives a PDU (for `Journal.record_lazy`). The
+    hot path journals the PDU's wire bytes (a frame read, an encoding written), decoded here
+    when the journal is read: bytes cost the collector nothing while they wait."""
+    if isinstance(pdu, bytes):
+        pdu = decode(pdu)
     detail = {
         "session": session,
         "command": pdu.command_id.name.lower(),
@@ -444,7 +448,7 @@ class _Session(asyncio.Protocol):
         self._timer_due: float | None = None
         self._timer_event: ScheduledEvent | None = None
         self._probe: asyncio.TimerHandle | None = None
-        self._render_pdu: Callable[[Pdu], tuple[str, dict[str, Any]]] | None = None
+        self._render_pdu: Callable[[Pdu | bytes], tuple[str, dict[str, Any]]] | None = None
         # Looked up once per session, not per PDU: the journal and the engine's source.
         self._name = fake.name
         self._record_lazy = fake.journal.record_lazy
@@ -466,7 +470,7 @@ class _Session(asyncio.Protocol):
     def send_request(self, build: Callable[[int], Request]) -> Request:
         pdu = build(self.conn.next_sequence_number())
         data = self.conn.send(pdu, now=self.server.vnow())
-        self._record_pdu("out", pdu)
+        self._record_pdu("out", data)
         self._write(data)
         self._arm()
         return pdu
@@ -538,7 +542,7 @@ class _Session(asyncio.Protocol):
     # -- events ----------------------------------------------------------------------------------
     def _handle(self, event: Event, now: float) -> None:
         if type(event) is RequestReceived:  # every submit_sm: the common case first
-            self._record_pdu("in", event.pdu)
+            self._record_pdu("in", event.frame or event.pdu)
             self._on_request(event.pdu, now)
             return
         pdu = getattr(event, "pdu", None)
@@ -552,7 +556,7 @@ class _Session(asyncio.Protocol):
             self._record_pdu("in", event.pdu)
             self._on_bind(event.pdu, now)
         elif isinstance(event, RequestReceived):
-            self._record_pdu("in", event.pdu)
+            self._record_pdu("in", event.frame or event.pdu)
             self._on_request(event.pdu, now)
         elif isinstance(event, ResponseReceived):
             self._record_pdu("in", event.pdu)
@@ -831,8 +835,10 @@ class _Session(asyncio.Protocol):
 
     # -- output ----------------------------------------------------------------------------------
     def _send(self, data: bytes, pdu: Pdu | None = None) -> None:
+        """Write `data`; with `pdu`, `data` is its encoding (what `SmscConnection.send` returns),
+        journaled as those bytes."""
         if pdu is not None:
-            self._record_pdu("out", pdu)
+            self._record_pdu("out", data)
         else:
             for summary in _describe_bytes(data):
                 self._record("out", summary)
@@ -891,13 +897,15 @@ class _Session(asyncio.Protocol):
         self.abort(reason)
 
     # -- journal ---------------------------------------------------------------------------------
-    def _record_pdu(self, direction: str, pdu: Pdu) -> None:
+    def _record_pdu(self, direction: str, pdu: Pdu | bytes) -> None:
         """`_record(direction, describe_pdu(pdu), pdu)`, rendered when the journal is read (the
-        hot path: every submit_sm and its response)."""
+        hot path: every submit_sm and its response). `pdu` may be its wire bytes."""
         render = self._render_pdu
         if render is None:
             info = getattr(self, "info", None)
             if info is None:
+                if isinstance(pdu, bytes):
+                    pdu = decode(pdu)
                 self._record(direction, describe_pdu(pdu), pdu)
                 return
             render = self._render_pdu = functools.partial(_render_pdu, info.id)

@@ -462,6 +462,10 @@ class PduReader:
         return len(self._buffer)
 
     def feed(self, data: bytes) -> list[Pdu | DecodeError]:
+        return [item for _frame, item in self.feed_frames(data)]
+
+    def feed_frames(self, data: bytes) -> list[tuple[bytes, Pdu | DecodeError]]:
+        """As `feed`, each item with the frame it was decoded from (b"" for a fatal error)."""
         if self.broken:
             return []
         buffer = self._buffer
@@ -469,7 +473,7 @@ class PduReader:
         source: bytes | bytearray = data if not buffer and type(data) is bytes else buffer
         if source is buffer:
             buffer += data
-        out: list[Pdu | DecodeError] = []
+        out: list[tuple[bytes, Pdu | DecodeError]] = []
         maximum = self.max_command_length
         pos = 0
         size = len(source)
@@ -478,7 +482,7 @@ class PduReader:
             if length < HEADER_LENGTH or length > maximum:
                 error = _length_error(length, maximum)
                 assert error is not None
-                out.append(error)
+                out.append((b"", error))
                 self.broken = True
                 buffer.clear()
                 return out
@@ -487,9 +491,9 @@ class PduReader:
             frame = bytes(source[pos : pos + length])
             pos += length
             try:
-                out.append(_decode_frame(frame))
+                out.append((frame, _decode_frame(frame)))
             except DecodeError as exc:
-                out.append(exc)
+                out.append((frame, exc))
         if source is buffer:
             del buffer[:pos]
         elif pos < size:

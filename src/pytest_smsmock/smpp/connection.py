@@ -130,9 +130,11 @@ class BindRequested(Event):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RequestReceived(Event):
     """A request for the application (submit_sm, submit_multi, data_sm, query_sm, cancel_sm,
-    replace_sm); answer with `accept_submit`, `reject` or `send`."""
+    replace_sm); answer with `accept_submit`, `reject` or `send`. `frame` is the request as
+    it was read (a journal can keep those bytes rather than the decoded object)."""
 
     pdu: Request
+    frame: bytes = b""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -204,7 +206,7 @@ def _event_builder(cls: type[Event]) -> Callable[..., Event]:
     return build
 
 
-#: `RequestReceived(data=..., pdu=...)`, positionally.
+#: `RequestReceived(data=..., pdu=..., frame=...)`, positionally.
 _request_received = _event_builder(RequestReceived)
 
 
@@ -269,11 +271,11 @@ class SmscConnection:
             return []
         self._last_received = now
         events: list[Event] = []
-        for item in self._reader.feed(data):
+        for frame, item in self._reader.feed_frames(data):
             if isinstance(item, DecodeError):
                 events.extend(self._on_decode_error(item))
             else:
-                events.extend(self._on_pdu(item, now))
+                events.extend(self._on_pdu(item, now, frame))
             if self.closed:
                 break
         return events
@@ -304,14 +306,14 @@ class SmscConnection:
             outcome = self._outcomes[key] = outcome_for(self._state, sender, command_id)
         return outcome
 
-    def _on_pdu(self, pdu: Pdu, now: float) -> list[Event]:
+    def _on_pdu(self, pdu: Pdu, now: float, frame: bytes = b"") -> list[Event]:
         supported = self.config.supported_commands
         if supported is not None and isinstance(pdu, Request) and pdu.command_id not in supported:
             return [self._refuse(pdu, _S.ESME_RINVCMDID, "not supported by this SMSC", nack=True)]
         outcome = self._outcome(Sender.ESME, pdu.command_id)
         action = outcome.action
         if action is Action.DELIVER:  # a request for the application (the table: requests only)
-            return self._deliver(pdu)  # type: ignore[arg-type]
+            return self._deliver(pdu, frame)  # type: ignore[arg-type]
         if action is Action.IGNORE:
             return []
         if isinstance(pdu, Response):
@@ -338,9 +340,9 @@ class SmscConnection:
             self._bind = pdu
             self._state = State.BINDING
             return [BindRequested(pdu=pdu)]
-        return self._deliver(pdu)
+        return self._deliver(pdu, frame)
 
-    def _deliver(self, pdu: Request) -> list[Event]:
+    def _deliver(self, pdu: Request, frame: bytes = b"") -> list[Event]:
         """Action.DELIVER: hand the request to the application, within the window."""
         if pdu.sequence_number in self._inbound:
             return [self._refuse(pdu, _S.ESME_RSYSERR, "sequence_number already outstanding")]
@@ -354,7 +356,7 @@ class SmscConnection:
             ]
         self._inbound[pdu.sequence_number] = pdu
         self._inbound_windowed += 1
-        return [_request_received(b"", pdu)]
+        return [_request_received(b"", pdu, frame)]
 
     def _on_response(self, pdu: Response, next_state: State | None) -> list[Event]:
         entry = self._outbound.get(pdu.sequence_number)
