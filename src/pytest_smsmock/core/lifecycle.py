@@ -65,23 +65,26 @@ class LifecycleRunner:
         begin = message.submitted_at
         scheduled = message.scheduled_at
         expires = message.expires_at
+        if scheduled is None and expires is None and len(plan) == 1:  # the usual case
+            step = plan[0]
+            self._add(message, begin + step.after, step)
+            return
         if scheduled is not None and scheduled > begin:
             begin = scheduled
             message.status = Status.SCHEDULED
-            self._add(message, begin, Status.ACCEPTED, None)
+            self._add(message, begin, _RELEASED)
         when = begin
         for step in plan:
             when = when + step.after
             if expires is not None and when > expires:
-                self._add(message, expires, Status.EXPIRED, None)
+                self._add(message, expires, _EXPIRED)
                 return
-            status = step.status
-            self._add(message, when, status, step.error, step.native)
-            if status in FINAL_STATUSES:
+            self._add(message, when, step)
+            if step.status in FINAL_STATUSES:
                 return
         # A plan that ends short of a final status (e.g. stuck en route) still expires.
         if expires is not None:
-            self._add(message, max(expires, when), Status.EXPIRED, None)
+            self._add(message, max(expires, when), _EXPIRED)
 
     def cancel(self, message_id: str) -> int:
         """Drop what is still scheduled for a message; returns how many steps were dropped."""
@@ -107,24 +110,18 @@ class LifecycleRunner:
             for step in bucket.steps:
                 step.cancelled = True
 
-    def _add(
-        self,
-        message: Message,
-        when: datetime,
-        status: Status,
-        error: int | str | None,
-        native: int | str | None = None,
-    ) -> None:
+    def _add(self, message: Message, when: datetime, transition: Transition) -> None:
+        """Schedule `transition` (its status, error and native status; not its delay) for
+        `message` at `when`."""
         message_id = message.message_id
-        step = _Step(message, when, status, error, native)
         with self._lock:
             bucket = self._buckets.get(when)
             if bucket is None:
                 bucket = self._buckets[when] = _Bucket(self, when)
                 bucket.event = self._clock.call_at(when, bucket, label=self._label)
+            step = _Step(message, transition, bucket)
             bucket.steps.append(step)
             bucket.live += 1
-            step.bucket = bucket
             pending = self._pending.get(message_id)
             if pending is None:
                 self._pending[message_id] = step
@@ -139,8 +136,6 @@ class LifecycleRunner:
             return
         step.cancelled = True
         bucket = step.bucket
-        if bucket is None:
-            return
         bucket.live -= 1
         if bucket.live == 0 and self._buckets.get(bucket.when) is bucket:
             del self._buckets[bucket.when]
@@ -168,8 +163,11 @@ class LifecycleRunner:
                         del self._pending[message.message_id]
             if message.status in final:
                 continue
+            transition = step.transition
             try:
-                message.set_status(step.status, step.when, step.error, step.native)
+                message.set_status(
+                    transition.status, bucket.when, transition.error, transition.native
+                )
                 on_change(message, message.history[-1])
             except Exception as exc:  # the other steps of the instant still run
                 errors.append(exc)
@@ -196,20 +194,15 @@ class _Bucket:
 class _Step:
     """One scheduled change of one message."""
 
-    __slots__ = ("bucket", "cancelled", "error", "message", "native", "status", "when")
+    __slots__ = ("bucket", "cancelled", "message", "transition")
 
-    def __init__(
-        self,
-        message: Message,
-        when: datetime,
-        status: Status,
-        error: int | str | None,
-        native: int | str | None,
-    ) -> None:
+    def __init__(self, message: Message, transition: Transition, bucket: _Bucket) -> None:
         self.message = message
-        self.when = when
-        self.status = status
-        self.error = error
-        self.native = native
+        self.transition = transition
+        self.bucket = bucket
         self.cancelled = False
-        self.bucket: _Bucket | None = None
+
+
+# The steps a plan does not name: a scheduled message released at its time, and expiry.
+_RELEASED = Transition(after=timedelta(0), status=Status.ACCEPTED)
+_EXPIRED = Transition(after=timedelta(0), status=Status.EXPIRED)
