@@ -339,10 +339,15 @@ def _params(request: Request) -> dict[str, str]:
         if key.lower() == "encoding" and value.strip():
             try:
                 charset = codecs.lookup(value.strip()).name
-            except (LookupError, ValueError):  # ValueError: a NUL in the name
+                b"a".decode(charset, "replace")  # not a text codec: "base64", "undefined", "idna"
+            except (LookupError, UnicodeError, ValueError):  # ValueError: a NUL in the name
                 raise _Syntax(-26) from None
     params: dict[str, str] = {}
-    for key, value in _parse_pairs(raw_query + b"&" + form, charset):
+    try:
+        pairs = _parse_pairs(raw_query + b"&" + form, charset)
+    except UnicodeError:  # a text codec that still cannot read these octets
+        raise _Syntax(-26) from None
+    for key, value in pairs:
         params.setdefault(key.lower(), value)
     return params
 

@@ -242,6 +242,14 @@ def test_unknown_encoding_is_communication_error(fake: InfobipFake) -> None:
     assert statuses(plain(fake, GSM="38598111111", encoding="utf\x008")) == [-26]
 
 
+@pytest.mark.parametrize("codec", ["undefined", "base64", "rot13", "idna"])
+def test_a_codec_that_is_no_text_encoding_is_communication_error(
+    mock: SmsMock, fake: InfobipFake, codec: str
+) -> None:
+    assert statuses(plain(fake, GSM="38598111111", encoding=codec)) == [-26]
+    assert mock.take_errors() == []
+
+
 def test_windows_1250_encoding_parameter(fake: InfobipFake) -> None:
     query = "user=test&password=test&sender=F&GSM=38598111111&datacoding=8"
     query += "&encoding=windows-1250&SMSText="
