@@ -524,6 +524,9 @@ class _Session(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         if self.closed:
             return
+        # Answers written while handling this read go out together in the `finally` below,
+        # not through a scheduled flush.
+        self._flush_pending = True
         try:
             if self._probe is not None:
                 self._probe.cancel()
