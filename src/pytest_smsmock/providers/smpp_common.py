@@ -774,9 +774,8 @@ class SmppService:
         if not self.wants_receipt(message, change):
             return
         fields = self.receipt_fields(message, change)
-        self.enqueue(
-            Outbound(kind="dlr", key=message.account, ref=message.message_id, fields=fields)
-        )
+        # Positional (kind, key, ref, fields): every receipt makes one.
+        self.enqueue(Outbound("dlr", message.account, message.message_id, fields))
 
     def receipt_stat(self, message: Message, change: StatusChange) -> str:
         return RECEIPT_STATS[change.status]
@@ -877,7 +876,10 @@ class SmppService:
     def enqueue(self, item: Outbound) -> None:
         # Not journaled: the status change (or the MO) already is, and so is the deliver_sm.
         with self._lock:
-            self._outbox.setdefault(item.key, deque()).append(item)
+            queue = self._outbox.get(item.key)
+            if queue is None:
+                queue = self._outbox[item.key] = deque()
+            queue.append(item)
         self._wake()
 
     def _wake(self) -> None:
@@ -1053,9 +1055,14 @@ def _tlv(tag: int, value: int | bytes | str) -> Tlv:
     checked), built without the checks of `Tlv.__post_init__`: receipts are the hot path of
     `clock.advance()`."""
     tlv = object.__new__(Tlv)
-    object.__setattr__(tlv, "tag", tag)
-    object.__setattr__(tlv, "value", value)
+    _set_tlv_tag(tlv, tag)
+    _set_tlv_value(tlv, value)
     return tlv
+
+
+# The slots' own setters (what the frozen dataclass's object.__setattr__ ends up calling).
+_set_tlv_tag: Callable[[Tlv, int], None] = getattr(Tlv, "tag").__set__  # noqa: B009
+_set_tlv_value: Callable[[Tlv, object], None] = getattr(Tlv, "value").__set__  # noqa: B009
 
 
 def _receipted_id(message_id: str) -> Tlv:
