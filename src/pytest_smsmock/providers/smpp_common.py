@@ -568,7 +568,7 @@ class SmppService:
     def handle_request(self, session: SmppSession, pdu: Request) -> Response:
         """The answer to a request the core handed over (submit_sm, data_sm, query_sm...)."""
         try:
-            if isinstance(pdu, SubmitSm | DataSm):
+            if type(pdu) is SubmitSm or isinstance(pdu, SubmitSm | DataSm):
                 return self.submit(session, pdu)
             if isinstance(pdu, QuerySm):
                 return self.query(session, pdu)

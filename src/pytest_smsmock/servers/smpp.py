@@ -533,7 +533,11 @@ class _Session(asyncio.Protocol):
                 self._probe = None
             now = self.server.vnow()
             for event in self.conn.receive_data(data, now=now):
-                self._handle(event, now)
+                if type(event) is RequestReceived:  # every submit_sm: `_handle`'s first case
+                    self._record_pdu("in", event.frame or event.pdu)
+                    self._on_request(event.pdu, now)
+                else:
+                    self._handle(event, now)
         except Exception as exc:
             self._fail(exc)
         finally:
@@ -623,7 +627,9 @@ class _Session(asyncio.Protocol):
         if deferred is not None:
             self._deferred_fault(deferred, request, response)
             return
-        self._send(self.conn.send(response, now=now), response)
+        data = self.conn.send(response, now=now)
+        self._record_pdu("out", data)
+        self._write(data)
 
     # -- scenario faults -------------------------------------------------------------------------
     def _fault(self, pdu: Request) -> Any:

@@ -85,6 +85,9 @@ _MAX_SEQUENCE = 0x7FFFFFFF
 #: States where the table lets the SMSC answer a pending submit_sm without a state change
 #: (`send`'s hot path; a test checks the table agrees).
 ANSWER_SUBMIT_STATES = frozenset({State.BOUND_TX, State.BOUND_TRX})
+#: States where the table hands an ESME's submit_sm to the application (`receive_data`'s hot
+#: path; a test checks the table agrees).
+DELIVER_SUBMIT_STATES = frozenset({State.BOUND_TX, State.BOUND_TRX})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -271,7 +274,24 @@ class SmscConnection:
             return []
         self._last_received = now
         events: list[Event] = []
+        inbound = self._inbound
+        window = self.config.window
+        supported = self.config.supported_commands
+        submits = supported is None or CommandId.SUBMIT_SM in supported
         for frame, item in self._reader.feed_frames(data):
+            if (
+                type(item) is SubmitSm
+                and submits
+                and self._state in DELIVER_SUBMIT_STATES
+                and item.sequence_number not in inbound
+                and self._inbound_windowed < window
+            ):
+                # The hot path: what `_on_pdu` and `_deliver` decide for a submit_sm that
+                # fits the window of a bound transmitter (a test checks the table agrees).
+                inbound[item.sequence_number] = item
+                self._inbound_windowed += 1
+                events.append(_request_received(b"", item, frame))
+                continue
             if isinstance(item, DecodeError):
                 events.extend(self._on_decode_error(item))
             else:

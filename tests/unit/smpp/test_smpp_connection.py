@@ -6,6 +6,7 @@ from smpp_wire import bound_connection, pdus_in, written
 from pytest_smsmock.smpp.codec import encode
 from pytest_smsmock.smpp.connection import (
     ANSWER_SUBMIT_STATES,
+    DELIVER_SUBMIT_STATES,
     BindRequested,
     ConnectionClosed,
     EnquireLinkAnswered,
@@ -355,3 +356,27 @@ def test_answering_a_submit_frees_its_window_slot_and_cannot_answer_twice() -> N
         conn.send(SubmitSmResp(sequence_number=7, message_id="m7"), now=0)
     (again,) = conn.receive_data(encode(SubmitSm(sequence_number=9, destination_addr="1")), now=0)
     assert isinstance(again, RequestReceived)
+
+
+@pytest.mark.parametrize("state", sorted(State, key=lambda s: s.value))
+def test_the_submit_delivery_hot_path_agrees_with_the_state_table(state: State) -> None:
+    outcome = outcome_for(state, Sender.ESME, CommandId.SUBMIT_SM)
+    assert (state in DELIVER_SUBMIT_STATES) == (outcome.action is Action.DELIVER)
+
+
+def test_a_submit_sm_the_smsc_does_not_support_is_refused_on_the_hot_path_too() -> None:
+    supported = frozenset({CommandId.BIND_TRANSCEIVER, CommandId.ENQUIRE_LINK})
+    conn = bound_connection(supported_commands=supported)
+    (event,) = conn.receive_data(encode(SubmitSm(sequence_number=5, destination_addr="1")), now=0)
+    assert isinstance(event, Refused)
+    assert pdus_in(event.data)[0].command_status == CommandStatus.ESME_RINVCMDID
+
+
+def test_a_repeated_sequence_number_is_refused_on_the_hot_path_too() -> None:
+    conn = bound_connection()
+    submit = encode(SubmitSm(sequence_number=5, destination_addr="1"))
+    first, second = conn.receive_data(submit + submit, now=0)
+    assert isinstance(first, RequestReceived)
+    assert first.frame == submit
+    assert isinstance(second, Refused)
+    assert pdus_in(second.data)[0].command_status == CommandStatus.ESME_RSYSERR
