@@ -431,8 +431,17 @@ class SmppServer:
         return self.hub.clock.now().timestamp()
 
 
-class _Session(asyncio.Protocol):
-    """One accepted socket: bytes <-> SmscConnection <-> the fake's SmppService."""
+#: Octets one read may bring (the session's receive buffer, reused for every read).
+READ_BUFFER_SIZE = 64 * 1024
+
+
+class _Session(asyncio.BufferedProtocol):
+    """One accepted socket: bytes <-> SmscConnection <-> the fake's SmppService.
+
+    A buffered protocol: the transport reads into the session's own buffer (`get_buffer`),
+    where a plain `asyncio.Protocol` has every read allocate a 256 KiB bytes object (about
+    18 us per read on the machines measured, the cost of a whole submit at window 1).
+    """
 
     def __init__(self, server: SmppServer, fake: ProviderFake, listener: SmppListener) -> None:
         self.server = server
@@ -443,6 +452,7 @@ class _Session(asyncio.Protocol):
         self.listener = listener
         self.transport: asyncio.Transport | None = None
         self.closed = False
+        self._read_view: memoryview | None = None
         self._out: list[bytes] = []
         self._flush_pending = False
         self._timer_due: float | None = None
@@ -520,6 +530,16 @@ class _Session(asyncio.Protocol):
             self._arm()
         except Exception as exc:
             self._fail(exc)
+
+    def get_buffer(self, sizehint: int) -> memoryview:
+        view = self._read_view
+        if view is None:
+            view = self._read_view = memoryview(bytearray(READ_BUFFER_SIZE))
+        return view
+
+    def buffer_updated(self, nbytes: int) -> None:
+        assert self._read_view is not None
+        self.data_received(bytes(self._read_view[:nbytes]))
 
     def data_received(self, data: bytes) -> None:
         if self.closed:

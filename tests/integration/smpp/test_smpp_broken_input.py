@@ -9,6 +9,7 @@ import pytest
 from smpp_esme import RawEsme
 
 from pytest_smsmock.hub import SmsMock
+from pytest_smsmock.servers.smpp import READ_BUFFER_SIZE
 from pytest_smsmock.smpp.codec import encode
 from pytest_smsmock.smpp.pdus import (
     BindTransceiver,
@@ -17,6 +18,7 @@ from pytest_smsmock.smpp.pdus import (
     SubmitSm,
     SubmitSmResp,
 )
+from pytest_smsmock.smpp.tlvs import Tlv, TlvTag
 
 
 def bound(smsmock: SmsMock) -> RawEsme:
@@ -176,3 +178,25 @@ def test_a_failing_fake_closes_that_session_only_and_the_error_reaches_the_test(
     assert [str(e) for e in errors] == ["boom"]
     assert smsmock.journal.entries(channel="error", contains="RuntimeError: boom")
     other.close()
+
+
+def test_a_send_larger_than_the_read_buffer_is_answered_in_full(smsmock: SmsMock) -> None:
+    raw = bound(smsmock)
+    big = SubmitSm(
+        sequence_number=30,
+        source_addr_ton=1,
+        source_addr="38591000",
+        dest_addr_ton=1,
+        destination_addr="385911234567",
+        tlvs=(Tlv(tag=TlvTag.MESSAGE_PAYLOAD, value=b"x" * 65_000),),
+    )
+    # Ten requests: the session's window, all sent before any answer is read.
+    data = encode(big) + b"".join(encode(submit(seq)) for seq in range(31, 40))
+    assert len(data) > READ_BUFFER_SIZE
+    raw.send_bytes(data)
+    answers = [raw.read() for _ in range(10)]
+    assert [a.sequence_number for a in answers] == list(range(30, 40))
+    assert answers[0].command_status == 0x01  # ESME_RINVMSGLEN: over the provider's 140 octets
+    assert all(a.command_status == 0 for a in answers[1:])
+    still_serves(raw)
+    raw.close()
