@@ -55,9 +55,26 @@ class JournalEntry:
 Render = Callable[[Any], tuple[str, Mapping[str, Any]]]
 
 # A `record_lazy` entry until the journal is read: (seq, at, provider, channel, direction,
-# render, value). A plain tuple is the cheapest thing to append (the SMPP listener journals every
-# PDU); it becomes a `JournalEntry` the first time anything reads the journal.
-_Pending = tuple[int, datetime, str, str, str, Render, Any]
+# render number, value). A plain tuple is the cheapest thing to append (the SMPP listener
+# journals every PDU); it becomes a `JournalEntry` the first time anything reads the journal.
+_Pending = tuple[int, datetime, str, str, str, int, Any]
+
+# Render functions by number. A pending entry holds the number, not the function, so an entry
+# whose value is made of plain values (str, int, bytes, datetime) holds nothing the garbage
+# collector has to walk: it stops tracking such a tuple the first time it sees it.
+_RENDERS: list[Render] = []
+_RENDER_NUMBERS: dict[Render, int] = {}
+_RENDERS_LOCK = threading.Lock()
+
+
+def _register(render: Render) -> int:
+    with _RENDERS_LOCK:
+        number = _RENDER_NUMBERS.get(render)
+        if number is None:
+            number = _RENDER_NUMBERS[render] = len(_RENDERS)
+            _RENDERS.append(render)
+        return number
+
 
 _new_entry = object.__new__
 
@@ -128,11 +145,15 @@ class Journal:
     ) -> None:
         """Journal an entry now and render it when the journal is read: `render(value)` returns
         (summary, detail). It must be a pure function of an immutable `value` (a frozen PDU,
-        a tuple of strings and numbers)."""
+        a tuple of strings and numbers), and a long-lived one (a module's function): each
+        distinct `render` is remembered for the life of the process."""
         stamp = at if at is not None else self._now()
+        number = _RENDER_NUMBERS.get(render)
+        if number is None:
+            number = _register(render)
         with self._lock:
             seq = self._seq = self._seq + 1
-            self._entries.append((seq, stamp, provider, channel, direction, render, value))
+            self._entries.append((seq, stamp, provider, channel, direction, number, value))
             self._fresh += 1
 
     def _render_locked(self) -> None:
@@ -145,8 +166,8 @@ class Journal:
         tail.reverse()
         for item in tail:
             if type(item) is tuple:
-                seq, at, provider, channel, direction, render, value = item
-                summary, detail = render(value)
+                seq, at, provider, channel, direction, number, value = item
+                summary, detail = _RENDERS[number](value)
                 item = _new_entry(JournalEntry)
                 _set_seq(item, seq)
                 _set_at(item, at)

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import itertools
 import ssl
 import struct
@@ -106,10 +105,12 @@ def describe_pdu(pdu: Pdu) -> str:
     return text
 
 
-def _render_pdu(session: int, pdu: Pdu | bytes) -> tuple[str, dict[str, Any]]:
-    """The summary and detail `_Session._record` gives a PDU (for `Journal.record_lazy`). The
-    hot path journals the PDU's wire bytes (a frame read, an encoding written), decoded here
-    when the journal is read: bytes cost the collector nothing while they wait."""
+def _render_pdu(value: tuple[int, Pdu | bytes]) -> tuple[str, dict[str, Any]]:
+    """The summary and detail `_Session._record` gives a PDU of a session (for
+    `Journal.record_lazy`). The hot path journals the PDU's wire bytes (a frame read, an
+    encoding written), decoded here when the journal is read: a tuple of a session number and
+    bytes costs the collector nothing while it waits."""
+    session, pdu = value
     if isinstance(pdu, bytes):
         pdu = decode(pdu)
     detail = {
@@ -458,7 +459,7 @@ class _Session(asyncio.BufferedProtocol):
         self._timer_due: float | None = None
         self._timer_event: ScheduledEvent | None = None
         self._probe: asyncio.TimerHandle | None = None
-        self._render_pdu: Callable[[Pdu | bytes], tuple[str, dict[str, Any]]] | None = None
+        self._session_id: int | None = None  # `info.id`, once the session has its info
         # Looked up once per session, not per PDU: the journal and the engine's source.
         self._name = fake.name
         self._record_lazy = fake.journal.record_lazy
@@ -929,16 +930,16 @@ class _Session(asyncio.BufferedProtocol):
     def _record_pdu(self, direction: str, pdu: Pdu | bytes) -> None:
         """`_record(direction, describe_pdu(pdu), pdu)`, rendered when the journal is read (the
         hot path: every submit_sm and its response). `pdu` may be its wire bytes."""
-        render = self._render_pdu
-        if render is None:
+        session = self._session_id
+        if session is None:
             info = getattr(self, "info", None)
             if info is None:
                 if isinstance(pdu, bytes):
                     pdu = decode(pdu)
                 self._record(direction, describe_pdu(pdu), pdu)
                 return
-            render = self._render_pdu = functools.partial(_render_pdu, info.id)
-        self._record_lazy(self._name, "smpp", direction, render, pdu)
+            session = self._session_id = info.id
+        self._record_lazy(self._name, "smpp", direction, _render_pdu, (session, pdu))
 
     def _record(self, direction: str, summary: str, pdu: Pdu | None = None, **detail: Any) -> None:
         info = getattr(self, "info", None)
