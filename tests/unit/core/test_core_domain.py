@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import threading
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -287,6 +288,15 @@ def test_a_bounded_journal_renders_what_it_would_drop() -> None:
     journal.clear()
     journal.record_lazy("p", "smpp", "in", _render_request, (0, "/c"))
     assert [(e.seq, e.summary) for e in journal] == [(1, "request 0 /c")]
+
+
+def test_a_pending_entry_of_plain_values_leaves_the_collector_alone() -> None:
+    journal = Journal(lambda: T0)
+    journal.record_lazy("p", "smpp", "in", _render_request, (1, "/d"))
+    gc.collect()  # the collector stops tracking a tuple of untracked values when it meets one
+    (pending,) = journal._entries
+    assert type(pending) is tuple and not gc.is_tracked(pending)
+    assert [e.summary for e in journal] == ["request 1 /d"]
 
 
 def test_accounts_build_with_aliases_and_refuse_bad_values() -> None:
