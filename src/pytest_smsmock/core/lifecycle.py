@@ -48,8 +48,8 @@ class LifecycleRunner:
     Steps due at the same instant share one clock event (`_Bucket`): a test submitting
     thousands of messages at one virtual instant puts one event per distinct due time on the
     clock, not one per message. The steps of a bucket run in the order they were scheduled;
-    one step's failure does not keep the others from running (the first error is raised to
-    the clock afterwards, as a failing event's would be).
+    one step's failure does not keep the others from running: afterwards the error is raised to
+    the clock as a failing event's would be (several: as one `ExceptionGroup`).
     """
 
     def __init__(self, clock: Clock, on_change: ChangeHandler, *, name: str = "") -> None:
@@ -171,8 +171,10 @@ class LifecycleRunner:
                 on_change(message, message.history[-1])
             except Exception as exc:  # the other steps of the instant still run
                 errors.append(exc)
-        if errors:
+        if len(errors) == 1:
             raise errors[0]
+        if errors:  # every failure of the instant reaches the clock, none is lost
+            raise ExceptionGroup(f"{len(errors)} status changes failed at {bucket.when}", errors)
 
 
 class _Bucket:

@@ -174,6 +174,20 @@ def test_one_failing_change_does_not_stop_the_others_of_its_instant() -> None:
     assert lifecycle.pending_count("c") == 0
 
 
+def test_several_failing_changes_of_one_instant_all_reach_the_clock() -> None:
+    clock = VirtualClock(T0)
+
+    def on_change(msg: Message, change: StatusChange) -> None:
+        raise RuntimeError(f"failed {msg.message_id}")
+
+    lifecycle = LifecycleRunner(clock, on_change)
+    for mid in ("a", "b"):
+        lifecycle.start(message(clock, message_id=mid))
+    with pytest.raises(ExceptionGroup) as caught:
+        clock.advance("5s")
+    assert [str(e) for e in caught.value.exceptions] == ["failed a", "failed b"]
+
+
 def test_transition_cannot_go_back_in_time() -> None:
     with pytest.raises(ValueError, match="before"):
         Transition(after=timedelta(seconds=-1), status=Status.DELIVERED)
