@@ -554,11 +554,7 @@ class _Session(asyncio.BufferedProtocol):
                 self._probe = None
             now = self.server.vnow()
             for event in self.conn.receive_data(data, now=now):
-                if type(event) is RequestReceived:  # every submit_sm: `_handle`'s first case
-                    self._record_pdu("in", event.frame or event.pdu)
-                    self._on_request(event.pdu, now)
-                else:
-                    self._handle(event, now)
+                self._handle(event, now)
         except Exception as exc:
             self._fail(exc)
         finally:
@@ -569,7 +565,7 @@ class _Session(asyncio.BufferedProtocol):
 
     # -- events ----------------------------------------------------------------------------------
     def _handle(self, event: Event, now: float) -> None:
-        if type(event) is RequestReceived:  # every submit_sm: the common case first
+        if isinstance(event, RequestReceived):  # every submit_sm: the common case first
             self._record_pdu("in", event.frame or event.pdu)
             self._on_request(event.pdu, now)
             return
@@ -583,9 +579,6 @@ class _Session(asyncio.BufferedProtocol):
         elif isinstance(event, BindRequested):
             self._record_pdu("in", event.pdu)
             self._on_bind(event.pdu, now)
-        elif isinstance(event, RequestReceived):
-            self._record_pdu("in", event.frame or event.pdu)
-            self._on_request(event.pdu, now)
         elif isinstance(event, ResponseReceived):
             self._record_pdu("in", event.pdu)
             self.service.handle_response(self.info, event.request, event.pdu)

@@ -82,12 +82,10 @@ __all__ = [
 
 _S = CommandStatus
 _MAX_SEQUENCE = 0x7FFFFFFF
-#: States where the table lets the SMSC answer a pending submit_sm without a state change
-#: (`send`'s hot path; a test checks the table agrees).
-ANSWER_SUBMIT_STATES = frozenset({State.BOUND_TX, State.BOUND_TRX})
-#: States where the table hands an ESME's submit_sm to the application (`receive_data`'s hot
-#: path; a test checks the table agrees).
-DELIVER_SUBMIT_STATES = frozenset({State.BOUND_TX, State.BOUND_TRX})
+#: The bound states where the table hands an ESME's submit_sm to the application and lets the
+#: SMSC answer it without a state change: the submit hot paths of `receive_data` and `send`
+#: (tests check the table agrees on both).
+SUBMIT_STATES = frozenset({State.BOUND_TX, State.BOUND_TRX})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -282,7 +280,7 @@ class SmscConnection:
             if (
                 type(item) is SubmitSm
                 and submits
-                and self._state in DELIVER_SUBMIT_STATES
+                and self._state in SUBMIT_STATES
                 and item.sequence_number not in inbound
                 and self._inbound_windowed < window
             ):
@@ -419,7 +417,7 @@ class SmscConnection:
         Requests are tracked until their response (or `response_timeout`); a response must
         answer a pending ESME request of the matching command. Raises `LocalProtocolError`.
         """
-        if type(pdu) is SubmitSmResp and self._state in ANSWER_SUBMIT_STATES:
+        if type(pdu) is SubmitSmResp and self._state in SUBMIT_STATES:
             # The hot path: the answer to a pending submit_sm (what `_send_response` decides
             # for this pair, without the generic lookups).
             request = self._inbound.get(pdu.sequence_number)

@@ -5,8 +5,7 @@ from smpp_wire import bound_connection, pdus_in, written
 
 from pytest_smsmock.smpp.codec import encode
 from pytest_smsmock.smpp.connection import (
-    ANSWER_SUBMIT_STATES,
-    DELIVER_SUBMIT_STATES,
+    SUBMIT_STATES,
     BindRequested,
     ConnectionClosed,
     EnquireLinkAnswered,
@@ -336,7 +335,7 @@ def test_unanswered_request_times_out_and_frees_the_window() -> None:
     assert isinstance(late, UnexpectedResponse)
 
 
-@pytest.mark.parametrize("state", sorted(ANSWER_SUBMIT_STATES, key=lambda s: s.value))
+@pytest.mark.parametrize("state", sorted(SUBMIT_STATES, key=lambda s: s.value))
 def test_the_submit_answer_hot_path_agrees_with_the_state_table(state: State) -> None:
     outcome = outcome_for(state, Sender.SMSC, CommandId.SUBMIT_SM_RESP)
     assert outcome.action is Action.SEND
@@ -361,7 +360,7 @@ def test_answering_a_submit_frees_its_window_slot_and_cannot_answer_twice() -> N
 @pytest.mark.parametrize("state", sorted(State, key=lambda s: s.value))
 def test_the_submit_delivery_hot_path_agrees_with_the_state_table(state: State) -> None:
     outcome = outcome_for(state, Sender.ESME, CommandId.SUBMIT_SM)
-    assert (state in DELIVER_SUBMIT_STATES) == (outcome.action is Action.DELIVER)
+    assert (state in SUBMIT_STATES) == (outcome.action is Action.DELIVER)
 
 
 def test_a_submit_sm_the_smsc_does_not_support_is_refused_on_the_hot_path_too() -> None:
