@@ -151,10 +151,14 @@ class Journal:
         number = _RENDER_NUMBERS.get(render)
         if number is None:
             number = _register(render)
-        with self._lock:
+        lock = self._lock  # not `with`: it makes two bound methods per use (a hot path)
+        lock.acquire()
+        try:
             seq = self._seq = self._seq + 1
             self._entries.append((seq, stamp, provider, channel, direction, number, value))
             self._fresh += 1
+        finally:
+            lock.release()
 
     def _render_locked(self) -> None:
         entries = self._entries

@@ -179,9 +179,13 @@ class MessageStore:
         self._lock = threading.Lock()
 
     def add(self, message: Message) -> Message:
-        with self._lock:
+        lock = self._lock  # not `with`: it makes two bound methods per use (a hot path)
+        lock.acquire()
+        try:
             self._by_id[message.message_id] = message
             self._order.append(message)
+        finally:
+            lock.release()
         return message
 
     def get(self, message_id: str) -> Message | None:
