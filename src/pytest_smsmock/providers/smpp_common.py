@@ -36,6 +36,7 @@ calling out.
 
 from __future__ import annotations
 
+import codecs
 import importlib
 import threading
 from collections import deque
@@ -278,8 +279,12 @@ class Content:
 
 
 _GSM7_CODINGS = frozenset({0x00, 0x01, 0x10, 0xF0})
-# Septet -> character for unpacked GSM 7-bit without escapes (str.translate on Latin-1 text).
-_GSM7_TABLE = {code: char for char, code in GSM7_BASIC.items()}
+# Septet -> character for unpacked GSM 7-bit without escapes: a charmap decoding table (one
+# character per octet value; octets above 0x7F never reach it, the caller checks `isascii`).
+_GSM7_TABLE = "".join(
+    {code: char for char, code in GSM7_BASIC.items()}.get(octet, "\ufffe") for octet in range(256)
+)
+_charmap_decode = codecs.charmap_decode
 # Octets of user data that fit one SMS, per encoding (unpacked GSM: one septet per octet).
 _SINGLE_LIMIT = {Encoding.GSM7: 160, Encoding.UCS2: 140, Encoding.LATIN1: 140, Encoding.BINARY: 140}
 _UCS2_CODINGS = frozenset({0x08, 0x18})
@@ -311,7 +316,7 @@ def decode_content(pdu: SubmitSm | DataSm) -> Content:
     if dc in _GSM7_CODINGS:
         encoding = Encoding.GSM7
         if GSM7_ESCAPE not in data and data.isascii():
-            text = data.decode("latin-1").translate(_GSM7_TABLE)  # the common case, fast
+            text = _charmap_decode(data, "strict", _GSM7_TABLE)[0]  # the common case, fast
         else:
             try:
                 text = decode_gsm7(data)
@@ -736,7 +741,8 @@ class SmppService:
         return (value if type(value) is Decimal else Decimal(str(value))) * parts
 
     def new_message_id(self) -> str:
-        return f"{self.fake.ids('smpp').random.getrandbits(64):016x}"
+        # 16 lowercase hex digits, zero-padded: what f"{...:016x}" gives, without the format call.
+        return self.fake.ids("smpp").random.getrandbits(64).to_bytes(8).hex()
 
     def query(self, session: SmppSession, pdu: QuerySm) -> Response:
         message = self.fake.messages.get(pdu.message_id)

@@ -6,7 +6,10 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from pytest_smsmock.core.encoding import decode_gsm7
 from pytest_smsmock.core.lifecycle import Transition
 from pytest_smsmock.core.messages import Status
 from pytest_smsmock.hub import SmsMock
@@ -107,6 +110,12 @@ def submit(**kw: object) -> SubmitSm:
 def test_decode_content(fields: dict[str, object], text: str, encoding: str, parts: int) -> None:
     content = decode_content(submit(**fields))
     assert (content.text, content.encoding, content.parts) == (text, encoding, parts)
+
+
+@given(st.binary(max_size=160).map(lambda data: bytes(b & 0x7F for b in data if b & 0x7F != 0x1B)))
+def test_decode_content_reads_gsm_septets_as_the_reference_decoder(septets: bytes) -> None:
+    """The fast path (ASCII-range septets, no escape) agrees with `decode_gsm7`."""
+    assert decode_content(submit(short_message=septets)).text == decode_gsm7(septets)
 
 
 def test_decode_content_udh_and_payload() -> None:
