@@ -60,6 +60,13 @@ class LifecycleRunner:
         self._pending: dict[str, _Step | list[_Step]] = {}
         self._buckets: dict[datetime, _Bucket] = {}
         self._lock = threading.Lock()
+        # (submitted_at, delay, due time) of the last one-step plan: submits of one virtual
+        # instant share their due time, and the same datetime object keeps its hash cached.
+        self._last_due: tuple[datetime | None, timedelta | None, datetime | None] = (
+            None,
+            None,
+            None,
+        )
 
     def start(self, message: Message, plan: Sequence[Transition] = DEFAULT_PLAN) -> None:
         begin = message.submitted_at
@@ -67,7 +74,12 @@ class LifecycleRunner:
         expires = message.expires_at
         if scheduled is None and expires is None and len(plan) == 1:  # the usual case
             step = plan[0]
-            self._add(message, begin + step.after, step)
+            after = step.after
+            last_begin, last_after, when = self._last_due
+            if last_begin is not begin or last_after != after or when is None:
+                when = begin + after
+                self._last_due = (begin, after, when)
+            self._add(message, when, step)
             return
         if scheduled is not None and scheduled > begin:
             begin = scheduled
@@ -114,7 +126,9 @@ class LifecycleRunner:
         """Schedule `transition` (its status, error and native status; not its delay) for
         `message` at `when`."""
         message_id = message.message_id
-        with self._lock:
+        lock = self._lock  # not `with`: it makes two bound methods per use (a hot path)
+        lock.acquire()
+        try:
             bucket = self._buckets.get(when)
             if bucket is None:
                 bucket = self._buckets[when] = _Bucket(self, when)
@@ -129,6 +143,8 @@ class LifecycleRunner:
                 pending.append(step)
             else:
                 self._pending[message_id] = [pending, step]
+        finally:
+            lock.release()
 
     def _drop_locked(self, step: _Step) -> None:
         """Cancel one step; a bucket left with nothing to do leaves the clock."""

@@ -122,6 +122,30 @@ def test_steps_due_at_one_instant_share_one_clock_event_and_keep_their_order() -
     assert other.status is Status.DELIVERED
 
 
+def test_due_times_follow_the_submit_instant_and_the_delay_of_each_plan() -> None:
+    clock = VirtualClock(T0)
+    lifecycle, changes = runner(clock)
+
+    def start(message_id: str, seconds: int) -> None:
+        # A new Transition each time: equal delays given as distinct objects (a scenario's draws).
+        after = timedelta(seconds=seconds)
+        msg = message(clock, message_id=message_id)
+        lifecycle.start(msg, (Transition(after=after, status=Status.DELIVERED),))
+
+    start("a", 7)
+    start("b", 7)
+    start("c", 8)
+    clock.advance("1s")
+    start("d", 8)  # the delay of the last plan, a second later: due at 9 s, not 8 s
+    start("e", 7)
+    assert [due for due, _label in clock.pending()] == [
+        T0 + timedelta(seconds=s) for s in (7, 8, 9)
+    ]
+    clock.advance("8s")
+    assert [mid for mid, _ in changes] == ["a", "b", "c", "e", "d"]
+    assert [c.at for _, c in changes] == [T0 + timedelta(seconds=s) for s in (7, 7, 8, 8, 9)]
+
+
 def test_a_bucket_whose_steps_are_all_cancelled_leaves_the_clock() -> None:
     clock = VirtualClock(T0)
     lifecycle, changes = runner(clock)
