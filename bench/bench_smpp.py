@@ -25,10 +25,17 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
+import re
+import shutil
 import statistics
 import struct
+import subprocess
+import sys
+import tempfile
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from pytest_smsmock.hub import SmsMock
@@ -313,8 +320,52 @@ def main() -> dict[str, Any]:
         finally:
             mock.stop()
     results["in_process"] = _in_process()
+    results["instructions"] = instructions()
     _print(results)
     return results
+
+
+CALLGRIND_COUNT = 1_000
+
+
+def instructions(count: int = CALLGRIND_COUNT) -> dict[str, Any]:
+    """Instructions per socket-free submit_sm, counted by callgrind (`bench/callgrind_submit.py`)
+    for the fake and for the bare SMPP responder: unlike the rates, the same code and input give
+    the same count whatever else the shared machine is doing. Empty without valgrind."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return {}
+    root = Path(__file__).resolve().parent.parent
+    counts: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for target in ("fake", "responder"):
+            out = os.path.join(tmp, f"{target}.out")
+            run = subprocess.run(
+                [
+                    valgrind,
+                    "--tool=callgrind",
+                    "--collect-atstart=no",
+                    "--toggle-collect=functools_reduce",
+                    f"--callgrind-out-file={out}",
+                    sys.executable,
+                    "-m",
+                    "bench.callgrind_submit",
+                    target,
+                    str(count),
+                ],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            found = re.search(r"Collected : (\d+)", run.stderr)
+            assert found is not None, run.stderr[-2000:]
+            counts[target] = int(found.group(1)) / count
+    return {
+        "fake_per_submit": round(counts["fake"]),
+        "bare_smsc_per_submit": round(counts["responder"]),
+        "ratio": round(counts["fake"] / counts["responder"], 1),
+    }
 
 
 def _receipts(mock: SmsMock) -> dict[str, Any]:
@@ -464,6 +515,15 @@ def _print(results: dict[str, Any]) -> None:
             f"{window:>8} {row['submit_per_s']:>10} {row['us_per_submit']:>10}"
             f" {row['receipts_generated_per_s']:>11} {row['generation_cost_vs_submit']:>11}"
         )
+    counted = results["instructions"]
+    if counted:
+        print(f"instructions per socket-free submit_sm (callgrind, {CALLGRIND_COUNT} submits):")
+        print(
+            f"  smsmock {counted['fake_per_submit']}, bare SMSC {counted['bare_smsc_per_submit']}"
+            f" ({counted['ratio']}x)"
+        )
+    else:
+        print("instructions per submit_sm: valgrind not found, not counted")
 
 
 if __name__ == "__main__":
