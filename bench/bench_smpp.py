@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
-import os
 import re
 import shutil
 import statistics
@@ -339,7 +338,7 @@ def instructions(count: int = CALLGRIND_COUNT) -> dict[str, Any]:
     counts: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for target in ("fake", "responder"):
-            out = os.path.join(tmp, f"{target}.out")
+            out = Path(tmp) / f"{target}.out"
             run = subprocess.run(
                 [
                     valgrind,
@@ -381,7 +380,8 @@ def _receipts(mock: SmsMock) -> dict[str, Any]:
         started = time.perf_counter()
         mock.clock.advance("5s")
         generate = time.perf_counter() - started
-        assert len(mock.enhanced_smpp.smpp.pending()) == N_DLR
+        service = mock.enhanced_smpp.smpp
+        assert service is not None and len(service.pending()) == N_DLR
 
         async def deliver(port: int = port) -> float:
             started = time.perf_counter()
@@ -458,7 +458,9 @@ def _in_process() -> dict[str, Any]:
     return results
 
 
-async def _feed(reads: list[bytes], window: int) -> tuple[float, float]:
+def _bound_session(window: int) -> tuple[SmsMock, _Session]:
+    """A fresh hub (not started) and one `enhanced_smpp` listener session on a stub transport,
+    bound as a transceiver, for the socket-free figures. Call it inside a running loop."""
     mock = SmsMock(providers=("enhanced_smpp",))
     fake = mock.enhanced_smpp
     fake.add_account("bench", "bench", balance="1000000000")
@@ -466,11 +468,17 @@ async def _feed(reads: list[bytes], window: int) -> tuple[float, float]:
     assert fake.smpp is not None
     fake.smpp.window = max(10, window)
     session = _Session(SmppServer(mock), fake, fake.smpp_listeners[0])
-    transport = _StubTransport()
-    session.connection_made(transport)
+    session.connection_made(_StubTransport())
     session.data_received(
         encode(BindTransceiver(sequence_number=1, system_id="bench", password="bench"))
     )
+    return mock, session
+
+
+async def _feed(reads: list[bytes], window: int) -> tuple[float, float]:
+    mock, session = _bound_session(window)
+    fake = mock.enhanced_smpp
+    assert fake.smpp is not None
     mock.journal.clear()
     started = time.perf_counter()
     for data in reads:

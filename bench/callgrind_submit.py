@@ -17,11 +17,7 @@ import asyncio
 import functools
 import sys
 
-from bench.bench_smpp import _Responder, _StubTransport, _submits
-from pytest_smsmock.hub import SmsMock
-from pytest_smsmock.servers.smpp import SmppServer, _Session
-from pytest_smsmock.smpp.codec import encode
-from pytest_smsmock.smpp.pdus import BindTransceiver
+from bench.bench_smpp import _bound_session, _Responder, _StubTransport, _submits
 
 WINDOW = 10
 WARM_UP = 200
@@ -34,22 +30,12 @@ def _reads(count: int) -> list[bytes]:
 
 async def _fake(count: int) -> None:
     reads = _reads(count)
-    mock = SmsMock(providers=("enhanced_smpp",))
-    fake = mock.enhanced_smpp
-    fake.add_account("bench", "bench", balance="1000000000")
-    fake.service.throughput = 10**9
-    assert fake.smpp is not None
-    fake.smpp.window = WINDOW
-    session = _Session(SmppServer(mock), fake, fake.smpp_listeners[0])
-    session.connection_made(_StubTransport())
-    session.data_received(
-        encode(BindTransceiver(sequence_number=1, system_id="bench", password="bench"))
-    )
+    mock, session = _bound_session(WINDOW)
     warm = WARM_UP // WINDOW
     for data in reads[:warm]:
         session.data_received(data)
     functools.reduce(lambda _, data: session.data_received(data), reads[warm:], None)
-    assert len(fake.messages) == WARM_UP + count, mock.journal.render(last=5)
+    assert len(mock.enhanced_smpp.messages) == WARM_UP + count, mock.journal.render(last=5)
 
 
 def _responder(count: int) -> None:
