@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_smsmock.hub import SmsMock
-from pytest_smsmock.servers.smpp import SmppServer, _Session
+from pytest_smsmock.servers.smpp import Session, SmppServer
 from pytest_smsmock.smpp.codec import encode
 from pytest_smsmock.smpp.pdus import BindReceiver, BindTransceiver, BindTransmitter, SubmitSm
 
@@ -303,7 +303,7 @@ def main() -> dict[str, Any]:
                     echoes.append(_rate(echo.port, False, window, N))
                     smscs.append(_rate(responder.port, True, window, N))
                     _prepare(mock)
-                    mock.enhanced_smpp.smpp.window = max(10, window)  # type: ignore[union-attr]
+                    mock.enhanced_smpp.smpp.window = max(10, window)
                     rates.append(_rate(port, True, window, N))
                     accepted = len(mock.enhanced_smpp.messages)
                     assert accepted == N, mock.journal.render(last=5)
@@ -458,7 +458,7 @@ def _in_process() -> dict[str, Any]:
     return results
 
 
-def _bound_session(window: int) -> tuple[SmsMock, _Session]:
+def _bound_session(window: int) -> tuple[SmsMock, Session]:
     """A fresh hub (not started) and one `enhanced_smpp` listener session on a stub transport,
     bound as a transceiver, for the socket-free figures. Call it inside a running loop."""
     mock = SmsMock(providers=("enhanced_smpp",))
@@ -467,7 +467,7 @@ def _bound_session(window: int) -> tuple[SmsMock, _Session]:
     fake.service.throughput = 10**9
     assert fake.smpp is not None
     fake.smpp.window = max(10, window)
-    session = _Session(SmppServer(mock), fake, fake.smpp_listeners[0])
+    session = Session(SmppServer(mock), fake, fake.smpp_listeners[0])
     session.connection_made(_StubTransport())
     session.data_received(
         encode(BindTransceiver(sequence_number=1, system_id="bench", password="bench"))

@@ -119,7 +119,7 @@ def render_table(hub: object) -> str:
 
 
 def validate(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
-    from pytest_smsmock.scenario.loader import validate_file
+    from pytest_smsmock.validation import validate_file
 
     failed = 0
     for name in args.files:

@@ -3,6 +3,7 @@
 - `SmsMockError`: the base of everything this package raises on purpose.
 - `ConfigError` / `ScenarioError`: bad configuration, raised at load time with a path to the field.
 - `ProtocolError`: a request a fake must refuse; carries the status code to answer with.
+  `Refusal`: the one type of a provider's refusal of a submission, with its native answer.
 - `SmsMockAssertionError`: a failure the test itself should see (an `AssertionError`).
 """
 
@@ -34,6 +35,27 @@ class ProtocolError(SmsMockError):
     def __init__(self, message: str, *, status: int) -> None:
         self.status = status
         super().__init__(message)
+
+
+class Refusal(ProtocolError):
+    """A provider's documented refusal of a submission (or of a whole request).
+
+    `native` is the provider's own answer (an error code, a status name, a status record);
+    `status` the number its transport answers with. `whole_request`: the refusal answers the
+    whole request; otherwise it concerns one recipient, and the others go on.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        native: object = None,
+        whole_request: bool = True,
+    ) -> None:
+        super().__init__(message, status=status)
+        self.native = status if native is None else native
+        self.whole_request = whole_request
 
 
 class ClockError(SmsMockError):

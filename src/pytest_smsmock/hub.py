@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from pytest_smsmock.providers.smsc import SmscFake
     from pytest_smsmock.servers.http import HttpListenerGroup, HttpServer
     from pytest_smsmock.servers.realtime import RealtimeDriver
+    from pytest_smsmock.servers.smpp import SmppServer
 
 __all__ = ["DEFAULT_START", "SmsMock"]
 
@@ -95,7 +96,7 @@ class SmsMock:
         self.scenario: Scenario | None = None
         self._http: HttpListenerGroup | None = None
         self.http_servers: dict[tuple[str, str], HttpServer] = {}
-        self.smpp_server: Any = None
+        self.smpp_server: SmppServer | None = None
         self._driver: RealtimeDriver | None = None
         self._tls_dir: tempfile.TemporaryDirectory[str] | None = None
         self._ca: Any = None
@@ -234,7 +235,7 @@ class SmsMock:
         seed: int | str | None = None,
     ) -> Scenario:
         """Load a scenario now. A seed given here (or by the marker) beats the file's."""
-        from pytest_smsmock.scenario.events import schedule_events
+        from pytest_smsmock.events import schedule_events
         from pytest_smsmock.scenario.loader import load_scenario
 
         scenario = (
@@ -295,7 +296,7 @@ class SmsMock:
                 listener = "primary"
         return protocol, listener
 
-    def _smpp_server(self, provider: str, listener: str) -> Any:
+    def _smpp_server(self, provider: str, listener: str) -> SmppServer:
         if self.smpp_server is None:
             raise ConfigError(f"no SMPP listener {provider}/{listener} is running (no SMPP)")
         return self.smpp_server

@@ -43,13 +43,8 @@ class Account:
     options: dict[str, Any] = field(default_factory=dict)
 
     def can_pay(self, amount: Decimal) -> bool:
+        """A look at the balance; paying is `AccountBook.charge` (checked and debited as one)."""
         return self.balance >= amount
-
-    def debit(self, amount: Decimal) -> None:
-        self.balance -= amount
-
-    def credit(self, amount: Decimal) -> None:
-        self.balance += amount
 
     def option(self, key: str, default: Any = None) -> Any:
         return self.options.get(key, default)
@@ -66,6 +61,24 @@ class AccountBook:
         self.default_currency = default_currency
         self._accounts: dict[str, Account] = {}
         self._lock = threading.Lock()
+
+    def charge(self, account: Account, amount: Decimal) -> bool:
+        """Debit `amount` if the balance covers it, as one step under concurrent senders (the
+        one place a balance goes down); False, and nothing debited, when it does not."""
+        with self._lock:
+            if account.balance < amount:
+                return False
+            account.balance -= amount
+            return True
+
+    def refund(self, account: Account, amount: Decimal) -> None:
+        """Give `amount` back (a message refused after it was paid for, a scenario's top-up)."""
+        with self._lock:
+            account.balance += amount
+
+    def set_balance(self, account: Account, amount: Decimal) -> None:
+        with self._lock:
+            account.balance = amount
 
     def build(self, username: str, password: str, **options: Any) -> Account:
         if not isinstance(username, str) or not username:

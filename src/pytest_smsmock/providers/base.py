@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
@@ -39,22 +39,33 @@ from pytest_smsmock.core.messages import (
 from pytest_smsmock.core.queues import OnceQueue
 from pytest_smsmock.core.tunables import restore_class_settings
 from pytest_smsmock.errors import ProtocolError
+from pytest_smsmock.providers.http_faults import FaultedResponse, alter, fault_response
+from pytest_smsmock.scenario.faults import HttpFault
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
     from pytest_smsmock.clock import VirtualClock
-    from pytest_smsmock.providers.smpp_common import SmppService
-    from pytest_smsmock.scenario.engine import Engine, HttpFault, SubmitContext, SubmitDecision
+    from pytest_smsmock.scenario.engine import Engine, SubmitContext, SubmitDecision
 
-__all__ = ["HttpListener", "ProviderFake", "Runtime", "SmppListener"]
+__all__ = ["HttpListener", "ProviderFake", "Runtime", "SmppHook", "SmppListener"]
 
 MAX_BODY = 16 * 1024 * 1024
 
 
-#: A rule's HTTP fault on the answer of the request this thread is handling (see `decide`).
-_DEFERRED = threading.local()
-_DEFERRED.fault = None
+class SmppHook(Protocol):
+    """What a fake asks of its SMPP service (`providers/smpp_common.py`), for fakes that have
+    SMPP listeners; the service is built by the class in `ProviderFake.smpp_service`."""
+
+    def __init__(self, fake: ProviderFake) -> None: ...
+
+    def reset(self) -> None: ...
+
+    def wants_mo(self, message: InboundMessage) -> bool: ...
+
+    def deliver_mo(self, message: InboundMessage) -> None: ...
+
+    def on_status_change(self, message: Message, change: StatusChange) -> None: ...
 
 
 def _render_accepted(value: tuple[str, str, str, int, str]) -> tuple[str, dict[str, Any]]:
@@ -115,6 +126,9 @@ class ProviderFake:
     smpp_listeners: ClassVar[tuple[SmppListener, ...]] = ()
     currency: ClassVar[str] = "EUR"
     default_balance: ClassVar[str] = "1000"
+    #: Builds the SMPP service of a fake with SMPP listeners (`smpp_common.SmppService` or a
+    #: profile's subclass of it).
+    smpp_service: ClassVar[type[SmppHook] | None] = None
 
     def __init__(self, runtime: Runtime, *, seed: int | str = 0) -> None:
         self.runtime = runtime
@@ -135,11 +149,11 @@ class ProviderFake:
         self._ids: dict[str, IdGenerator] = {}
         self._lock = threading.RLock()
         # SMPP hook: fakes with SMPP listeners get their profile's service (providers/smpp_common).
-        self.smpp: SmppService | None = None
+        self.smpp: SmppHook | None = None
         if self.smpp_listeners:
-            from pytest_smsmock.providers.smpp_common import service_for
-
-            self.smpp = service_for(self)
+            if self.smpp_service is None:
+                raise TypeError(f"{type(self).__name__} has SMPP listeners but no smpp_service")
+            self.smpp = self.smpp_service(self)
         self.reset(seed=seed)
 
     # -- public surface -------------------------------------------------------------------
@@ -286,18 +300,16 @@ class ProviderFake:
 
     # -- submission, shared by HTTP and SMPP ---------------------------------------------
     def decide(self, context: SubmitContext) -> SubmitDecision:
-        """Ask the scenario what happens to a submission (error answer, fault, DLR plan).
+        """Ask the scenario what happens to a submission (refusal, fault, DLR plan), journaled.
 
-        A rule's fault is raised as `InjectedFault` (a BaseException, so it crosses provider
-        code) for the transport to perform: `dispatch` for HTTP, the SMPP listener for SMPP.
+        Providers call it through the one submission path (`providers/submission.py`), which
+        returns a fault in its result for the transport to perform.
         """
-        from pytest_smsmock.scenario.engine import InjectedFault
-
         decision = self.engine.decide_submit(context)
         if decision.rule is None:
             return decision
         outcome = (
-            f"fault {decision.fault}"
+            f"fault {decision.fault.kind}"
             if decision.fault is not None
             else f"respond {dict(decision.respond)}"
             if decision.respond is not None
@@ -310,16 +322,12 @@ class ProviderFake:
             f"rules[{decision.rule}]"
             + (f" ({decision.rule_name})" if decision.rule_name else "")
             + f" matched {context.to}: {outcome}",
-            {"rule": decision.rule, "to": context.to, "fault": decision.fault},
+            {
+                "rule": decision.rule,
+                "to": context.to,
+                "fault": None if decision.fault is None else str(decision.fault.kind),
+            },
         )
-        detail = decision.detail
-        if detail is not None and getattr(detail, "wraps_answer", False):
-            # An HTTP fault on the provider's own answer (truncated, malformed, delayed):
-            # the provider answers normally and `dispatch` alters the answer afterwards.
-            _DEFERRED.fault = detail
-            return decision
-        if detail is not None:
-            raise InjectedFault(detail, decision)
         return decision
 
     def resolve_status(self, value: str | int) -> tuple[Status, int | str | None] | None:
@@ -409,7 +417,13 @@ class ProviderFake:
         return _FakeApp(self, listener)
 
     def dispatch(self, request: Request, listener: str) -> Response:
-        """Handle one request through the shared wrapper (usable without sockets in tests)."""
+        """Handle one request through the shared wrapper (usable without sockets in tests).
+
+        A scenario fault comes from the request's route (`Engine.http_fault`) or from a
+        submission the handler made: the handler then returns a `FaultedResponse` (see
+        `providers/http_faults.py`). Faults that need the socket leave as a `FaultedResponse`
+        for `servers/http.py`; the others are performed here.
+        """
         self.clock.sync()
         try:
             body = request.get_data(cache=True)
@@ -418,52 +432,51 @@ class ProviderFake:
             self._journal_request(request, listener, body)
             return self._journal_response(self.error_response(request, exc))
         self._journal_request(request, listener, body)
-        from pytest_smsmock.scenario.engine import InjectedFault
-
         fault = self.engine.http_fault(
             self.name, listener, request.method, request.path, at=self.clock.now()
         )
         if fault is not None and not fault.wraps_answer:
             return self._faulted(fault, None)
-        if fault is not None and fault.kind == "delay" and not fault.real and fault.delay:
+        if fault is not None and fault.virtual_delay is not None:
             # Virtual delay: the answer comes `delay` later in the fakes' time.
-            self.clock.advance(fault.delay)
-        _DEFERRED.fault = None
+            self.clock.advance(fault.virtual_delay)
+        handled = self._handle(request, listener)
+        response: Response | None = handled
+        if isinstance(handled, FaultedResponse):
+            ruled, response = handled.fault, handled.inner
+            if not ruled.wraps_answer:
+                fault = ruled  # it stands instead of the answer: nothing was accepted
+            elif fault is None:  # a route's fault on the answer was decided first and wins
+                fault = ruled
+                if ruled.virtual_delay is not None:
+                    self.clock.advance(ruled.virtual_delay)
+        if fault is not None:
+            return self._faulted(fault, response)
+        assert response is not None
+        return self._journal_response(response)
+
+    def _handle(self, request: Request, listener: str) -> Response:
+        """The provider's answer, or its documented error; never an exception."""
         try:
-            response = self.handle_http(request, listener)
-        except InjectedFault as injected:
-            if not hasattr(injected.fault, "wraps_answer"):
-                raise
-            return self._faulted(injected.fault, None)  # type: ignore[arg-type]
+            return self.handle_http(request, listener)
         except (HTTPException, ProtocolError) as exc:
             # Refusals the provider documents: answered, not reported as a failure of the fake.
-            response = self.error_response(request, exc)
+            return self.error_response(request, exc)
         except Exception as exc:
             self.runtime.report_error(exc)
             self.journal.record(self.name, "error", "event", f"{type(exc).__name__}: {exc}")
             try:
-                response = self.error_response(request, exc)
+                return self.error_response(request, exc)
             except Exception as inner:
                 self.runtime.report_error(inner)
-                response = Response("System error", status=503, mimetype="text/plain")
-        deferred: HttpFault | None = getattr(_DEFERRED, "fault", None)
-        _DEFERRED.fault = None
-        if fault is None and deferred is not None:
-            fault = deferred  # a rule's fault on this request's answer
-            if fault.kind == "delay" and not fault.real and fault.delay:
-                self.clock.advance(fault.delay)
-        if fault is not None:
-            return self._faulted(fault, response)
-        return self._journal_response(response)
+                return Response("System error", status=503, mimetype="text/plain")
 
     def _faulted(self, fault: HttpFault, answer: Response | None) -> Response:
         """The response standing for a scenario HTTP fault (`answer`: the provider's own)."""
-        from pytest_smsmock.scenario.engine import RawFaultResponse
-
         if fault.raw:
             self._journal_response(answer or Response(b""), fault=fault.kind)
-            return RawFaultResponse(fault, answer)
-        response = fault.response() if answer is None else fault.apply(answer)
+            return FaultedResponse(fault, answer)
+        response = fault_response(fault) if answer is None else alter(fault, answer)
         return self._journal_response(response, fault=fault.kind)
 
     def _journal_request(self, request: Request, listener: str, body: bytes) -> None:
@@ -514,12 +527,10 @@ class _FakeApp:
         return self.fake.connection_fault(self.listener)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        from pytest_smsmock.scenario.engine import RawFaultResponse
-
         request = Request(environ)
         request.max_content_length = MAX_BODY
         response = self.fake.dispatch(request, self.listener)
-        if isinstance(response, RawFaultResponse):
+        if isinstance(response, FaultedResponse):
             perform = environ.get("smsmock.raw_fault")
             if perform is not None:
                 perform(response.fault, response.inner)  # raises if it took the connection

@@ -4,15 +4,16 @@
 what the protocol core cannot decide (a bind, a submit_sm, the answer to a deliver_sm). One
 `SmppService` per fake; each provider subclasses it in its own package (`infobip/smpp.py`, ...)
 and overrides the class attributes and hooks: bind rules, session limits, validation codes,
-receipt text and TLVs. `service_for(fake)` finds the subclass by convention: the module
-``pytest_smsmock.providers.<name>.smpp`` and its `SERVICE` class.
+receipt text and TLVs. A fake names its service class in `ProviderFake.smpp_service`.
 
-Submits become ordinary core `Message`s (``protocol="smpp"``), so scenarios, lifecycle plans and
-the journal work as for HTTP. A long message the ESME splits itself (UDH, esm_class 0x40) is one
-submit_sm per part, and so one `Message` per part with its own id, price and receipt, as SMSCs
-bill and report it; ``extra["concat"]`` (`ConcatInfo`: ref, total, seq) ties the parts together.
-A long text sent whole (message_payload, or a short_message over one SMS) is one `Message` with
-``parts`` > 1. Receipts:
+Submits go through the one submission path (`providers/submission.py`) and become ordinary
+core `Message`s (``protocol="smpp"``), so scenarios, lifecycle plans, charging and the journal
+work as for HTTP; a scenario fault comes back with the answer for the listener to perform. A long
+message the ESME splits itself (UDH, esm_class 0x40) is one submit_sm per part, and so one
+`Message` per part with its own id, price and receipt, as SMSCs bill and report it;
+``extra["concat"]`` (`ConcatInfo`: ref, total, seq) ties the parts together. A long text sent
+whole (message_payload, or a short_message over one SMS) is one `Message` with ``parts`` > 1.
+Receipts:
 
 - The fake's lifecycle calls `on_status_change` on whatever thread moves the clock. The receipt
   is queued for the message's account right there (core state, under a lock) and the listener is
@@ -37,7 +38,6 @@ calling out.
 from __future__ import annotations
 
 import codecs
-import importlib
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
@@ -71,7 +71,10 @@ from pytest_smsmock.core.messages import (
     StatusChange,
 )
 from pytest_smsmock.core.tunables import restore_class_settings
-from pytest_smsmock.scenario.engine import SubmitContext, SubmitDecision
+from pytest_smsmock.errors import Refusal
+from pytest_smsmock.providers import submission as submission_path
+from pytest_smsmock.providers.submission import Draft
+from pytest_smsmock.scenario.faults import ReceiptEffect, SmppContext, SmppFault, SubmitEffect
 from pytest_smsmock.smpp.connection import SessionConfig
 from pytest_smsmock.smpp.constants import CommandId, CommandStatus, MessageState
 from pytest_smsmock.smpp.errors import SmppError
@@ -97,10 +100,11 @@ from pytest_smsmock.smpp.tlvs import Tlv, TlvTag, tlv_value
 
 if TYPE_CHECKING:
     from pytest_smsmock.core.accounts import Account
+    from pytest_smsmock.core.lifecycle import Plan
     from pytest_smsmock.providers.base import ProviderFake
+    from pytest_smsmock.scenario.engine import SubmitDecision
 
 __all__ = [
-    "ANSWER_FAULTS",
     "DEFAULT_COMMANDS",
     "Content",
     "Outbound",
@@ -110,7 +114,6 @@ __all__ = [
     "SmppSession",
     "SmppTransport",
     "decode_content",
-    "service_for",
 ]
 
 _S = CommandStatus
@@ -144,11 +147,6 @@ MESSAGE_STATES: dict[Status, int] = {
 }
 
 #: The ``stat:`` words of SMPP 3.4 Appendix B.
-#: Scenario fault kinds that concern what the SMSC sends (a receipt), not a submit's answer.
-RECEIPT_FAULTS = frozenset(
-    {"dlr_never_sent", "dlr_duplicated", "dlr_out_of_order", "deliver_sm_then_unbind"}
-)
-
 RECEIPT_STATS: dict[Status, str] = {
     Status.ACCEPTED: "ACCEPTD",
     Status.SCHEDULED: "ACCEPTD",
@@ -161,34 +159,16 @@ RECEIPT_STATS: dict[Status, str] = {
     Status.DELETED: "DELETED",
 }
 
-_NO_SCENARIO = SubmitDecision()  # what the engine decides without a scenario
 _REPORTS = ("none", "all", "failure", "all")  # Message.report by registered_delivery bits 0-1
 _SUBMIT_SM_RESP = trusted(SubmitSmResp)
 
-#: A rule's fault kinds performed *instead of* accepting a submit_sm / data_sm (the listener
-#: answers with an error, a generic_nack, an unbind, a broken header, silence or a dropped
-#: connection, and no message exists). ``delayed_response`` accepts the message and answers
-#: late; the bind, deliver_sm and DLR kinds do not concern a submit: it is answered normally.
-ANSWER_FAULTS = frozenset(
-    {
-        "error_status",
-        "throttled",
-        "queue_full",
-        "generic_nack",
-        "no_response",
-        "unbind",
-        "drop_connection",
-        "bad_command_length",
-        "invalid_command_id",
-    }
-)
 _MODES: dict[type[Bind], str] = {BindReceiver: "rx", BindTransceiver: "trx"}
 _FAILURES = frozenset(
     {Status.UNDELIVERABLE, Status.EXPIRED, Status.REJECTED, Status.UNKNOWN, Status.DELETED}
 )
 
 
-class SmppReject(SmppError):
+class SmppReject(SmppError, Refusal):
     """A request the profile refuses; `status` is the command_status of the answer."""
 
 
@@ -570,33 +550,38 @@ class SmppService:
                 return self.status_too_many_sessions
         return _S.ESME_ROK
 
-    def handle_request(self, session: SmppSession, pdu: Request) -> Response:
-        """The answer to a request the core handed over (submit_sm, data_sm, query_sm...)."""
+    def handle_request(
+        self, session: SmppSession, pdu: Request
+    ) -> tuple[Response | None, SmppFault | None]:
+        """The answer to a request the core handed over (submit_sm, data_sm, query_sm...), and
+        the scenario fault a submit met, for the listener to perform (`SMPP_BEHAVIOUR`): the
+        answer is None when the fault stands instead of it."""
         try:
             if type(pdu) is SubmitSm or isinstance(pdu, SubmitSm | DataSm):
                 return self.submit(session, pdu)
             if isinstance(pdu, QuerySm):
-                return self.query(session, pdu)
+                return self.query(session, pdu), None
             if isinstance(pdu, CancelSm):
-                return self.cancel(session, pdu)
+                return self.cancel(session, pdu), None
         except SmppError as exc:
             self._journal(
                 f"{pdu.command_id.name.lower()} refused on {session.describe()}: "
                 f"0x{exc.status:08X} {exc}",
                 {"status": exc.status, "reason": str(exc)},
             )
-            return response_to(pdu, exc.status)
-        return response_to(pdu, _S.ESME_RINVCMDID)
+            return response_to(pdu, exc.status), None
+        return response_to(pdu, _S.ESME_RINVCMDID), None
 
     # -- submit --------------------------------------------------------------------------------
-    def submit(self, session: SmppSession, pdu: SubmitSm | DataSm) -> Response:
-        # The hot path of the listener: one pass, each fact looked up once (the clock, the
-        # engine, the session's api), no call for what is empty (time fields, TLVs).
+    def submit(
+        self, session: SmppSession, pdu: SubmitSm | DataSm
+    ) -> tuple[Response | None, SmppFault | None]:
+        """One submit_sm / data_sm through the submission path. Raises `SmppReject` with the
+        profile's code; a rule's receipt fault goes with the message (its receipt meets it)."""
         account = session.account
         assert account is not None
         fake = self.fake
-        runtime = fake.runtime
-        now = runtime.clock.now()
+        now = fake.runtime.clock.now()
         content = decode_content(pdu)
         self.validate_submit(session, pdu, content, account)
         scheduled = expires = None
@@ -605,87 +590,103 @@ class SmppService:
                 scheduled = self.parse_schedule(pdu.schedule_delivery_time, now)
             if pdu.validity_period:
                 expires = parse_time(pdu.validity_period, now=now, status=_S.ESME_RINVEXPIRY)
-        sender, to = pdu.source_addr, pdu.destination_addr
         self.check_addresses(session, pdu, account)
-        price = self.price(session, account, content.parts)
-        if not account.can_pay(price):
-            raise SmppReject(
-                f"balance {account.balance} cannot pay {price}", status=self.status_no_credit
-            )
-        if getattr(runtime.engine(), "scenario", None) is None:
-            decision = _NO_SCENARIO
-        else:
-            decision = self._decide(
-                session,
-                SubmitContext(
-                    provider=self.provider,
-                    protocol="smpp",
-                    account=account.username,
-                    to=to,
-                    sender=sender,
-                    text=content.text,
-                    at=now,
-                    api=session.api,
-                ),
-            )
-            if decision.respond is not None:
-                status = self.respond_status(decision.respond)
-                raise SmppReject(f"scenario answers 0x{status:08X}", status=status)
-        account.debit(price)
-        encoding = content.encoding
-        message = Message(
-            message_id=self.new_message_id(),
-            provider=fake.name,
-            account=account.username,
+        sender, to = pdu.source_addr, pdu.destination_addr
+        draft = Draft(
             to=to,
             sender=sender,
             text=content.text,
-            submitted_at=now,
+            price=self.price(session, account, content.parts),
+            plan=self.imposed_plan(session, pdu),
+        )
+
+        def build(draft: Draft, decision: SubmitDecision) -> Message:
+            encoding = content.encoding
+            message = Message(
+                message_id=self.new_message_id(),
+                provider=fake.name,
+                account=account.username,
+                to=to,
+                sender=sender,
+                text=content.text,
+                submitted_at=now,
+                protocol="smpp",
+                api=session.api,
+                parts=content.parts,
+                encoding=encoding,
+                data_coding=content.data_coding,
+                binary=content.data if encoding == "binary" else None,
+                flash=content.flash,
+                scheduled_at=scheduled,
+                expires_at=expires,
+                report=_REPORTS[pdu.registered_delivery & 0x03],
+                price=draft.price,
+                extra=self.message_extra(session, pdu, content),
+            )
+            fault = decision.fault
+            if isinstance(fault, SmppFault) and fault.behaviour.on_submit is SubmitEffect.RECEIPT:
+                message.extra["receipt_fault"] = fault  # its receipt meets it
+            self.adjust_message(session, pdu, message)
+            return message
+
+        result = submission_path.submit(
+            fake,
+            account,
+            (draft,),
             protocol="smpp",
             api=session.api,
-            parts=content.parts,
-            encoding=encoding,
-            data_coding=content.data_coding,
-            binary=content.data if encoding == "binary" else None,
-            flash=content.flash,
-            scheduled_at=scheduled,
-            expires_at=expires,
-            report=_REPORTS[pdu.registered_delivery & 0x03],
-            price=price,
-            extra=self.message_extra(session, pdu, content),
+            at=now,
+            build=build,
+            refuse=self._refusal,
+            no_credit=self._no_credit,
         )
-        if session.data:
-            ruled = session.data.get("rule_fault")
-            if ruled is not None and ruled.kind in RECEIPT_FAULTS:
-                # A rule's receipt fault concerns this message's receipt, not the submit.
-                del session.data["rule_fault"]
-                message.extra["receipt_fault"] = ruled
-        fake.accept(message, decision.plan)
+        fault = result.fault
+        if not isinstance(fault, SmppFault) or fault.behaviour.on_submit is SubmitEffect.RECEIPT:
+            fault = None
+        if result.replaced:
+            return None, fault
+        outcome = result.outcomes[0]
+        message = outcome.message
+        if message is None:
+            refusal = outcome.refusal
+            assert refusal is not None
+            raise SmppReject(str(refusal), status=refusal.status)
         if type(pdu) is not SubmitSm and isinstance(pdu, DataSm):
-            return DataSmResp(sequence_number=pdu.sequence_number, message_id=message.message_id)
-        # Built without checks: the id is ours and known to be valid (the hot path).
-        return _SUBMIT_SM_RESP(sequence_number=pdu.sequence_number, message_id=message.message_id)
+            response: Response = DataSmResp(
+                sequence_number=pdu.sequence_number, message_id=message.message_id
+            )
+        else:
+            # Built without checks: the id is ours and known to be valid (the hot path).
+            response = _SUBMIT_SM_RESP(
+                sequence_number=pdu.sequence_number, message_id=message.message_id
+            )
+        return response, fault
 
-    def _decide(self, session: SmppSession, context: SubmitContext) -> SubmitDecision:
-        """The scenario's decision. A rule's fault that replaces the answer (`ANSWER_FAULTS`)
-        goes on as `InjectedFault` for the listener to perform, and nothing is accepted; any
-        other kind (``delayed_response``, or one that does not concern a submit) lets the
-        message be accepted and waits in ``session.data["rule_fault"]`` for the listener."""
-        from pytest_smsmock.scenario.engine import InjectedFault
+    def _refusal(self, answer: object, draft: Draft) -> SmppReject:
+        status = self.respond_status(answer)
+        return SmppReject(f"scenario answers 0x{status:08X}", status=status)
 
-        try:
-            return self.fake.decide(context)
-        except InjectedFault as injected:
-            if injected.fault.kind in ANSWER_FAULTS:
-                raise
-            session.data["rule_fault"] = injected.fault
-            return injected.decision
+    def _no_credit(self, price: Decimal) -> SmppReject:
+        return SmppReject(f"the balance cannot pay {price}", status=self.status_no_credit)
 
-    def respond_status(self, respond: Any) -> int:
-        for key in ("command_status", "status", "smpp_status"):
-            if key in respond:
-                value = respond[key]
-                return int(value, 0) if isinstance(value, str) else int(value)
+    def imposed_plan(self, session: SmppSession, pdu: SubmitSm | DataSm) -> Plan | None:
+        """A life the profile gives the message whatever a scenario says (None: the scenario's)."""
+        return None
+
+    def adjust_message(
+        self, session: SmppSession, pdu: SubmitSm | DataSm, message: Message
+    ) -> None:
+        """Profile-specific fields of a message about to be accepted."""
+
+    def respond_status(self, answer: object) -> int:
+        """The command_status of a scenario's answer (``0x45``, ``"0x45"``, ``69``)."""
+        if isinstance(answer, int) and not isinstance(answer, bool):
+            return answer
+        if isinstance(answer, str):
+            try:
+                return int(answer, 0)
+            except ValueError:
+                pass
         return _S.ESME_RSUBMITFAIL
 
     def message_extra(
@@ -930,11 +931,13 @@ class SmppService:
 
     def send(self, session: SmppSession, item: Outbound) -> None:
         fault = self._deliver_fault(session, item)
+        effect = ReceiptEffect.NONE
         if fault is not None:
+            effect = fault.behaviour.receipt
             self._journal(f"scenario fault {fault.kind} on {item.kind} for {item.ref}")
-            if fault.kind == "dlr_never_sent":
+            if effect is ReceiptEffect.NEVER_SENT:
                 return
-            if fault.kind == "dlr_duplicated":
+            if effect is ReceiptEffect.DUPLICATED:
                 self._send(
                     session,
                     Outbound(
@@ -945,7 +948,7 @@ class SmppService:
                         attempts=len(self.redelivery),
                     ),
                 )
-            elif fault.kind == "dlr_out_of_order":
+            elif effect is ReceiptEffect.OUT_OF_ORDER:
                 # Held until the next receipt on this session has gone, or at the latest one
                 # redelivery interval later (virtual), so a held receipt is never lost.
                 with self._lock:
@@ -957,12 +960,11 @@ class SmppService:
                 )
                 return
         self._send(session, item)
-        if fault is None or fault.kind != "dlr_out_of_order":
-            with self._lock:
-                held_items = session.data.pop("held", [])
-            for held_item in held_items:
-                self._send(session, held_item)
-        if fault is not None and fault.kind == "deliver_sm_then_unbind":
+        with self._lock:
+            held_items = session.data.pop("held", [])
+        for held_item in held_items:
+            self._send(session, held_item)
+        if effect is ReceiptEffect.THEN_UNBIND:
             unbind = getattr(session.link, "unbind", None)
             if unbind is not None:
                 unbind()
@@ -977,19 +979,15 @@ class SmppService:
             self._journal(f"{len(held)} held deliver_sm released on {session.describe()}")
             self._wake()
 
-    def _deliver_fault(self, session: SmppSession, item: Outbound) -> Any:
+    def _deliver_fault(self, session: SmppSession, item: Outbound) -> SmppFault | None:
         if item.kind == "dlr":
             message = self.fake.messages.get(item.ref)
             if message is not None and "receipt_fault" in message.extra:
-                return message.extra.pop("receipt_fault")  # once: a released receipt goes
+                fault: SmppFault = message.extra.pop("receipt_fault")
+                return fault  # once: a released receipt goes
         engine = self.fake.engine
-        if getattr(engine, "scenario", None) is None:
+        if engine.scenario is None:
             return None
-        lookup = getattr(engine, "smpp_fault", None)
-        if lookup is None:
-            return None
-        from pytest_smsmock.scenario.engine import SmppContext
-
         context = SmppContext(
             provider=self.provider,
             command="deliver_sm",
@@ -997,10 +995,10 @@ class SmppService:
             listener=session.listener,
             system_id=session.username,
         )
-        fault = lookup(self.provider, "deliver_sm", context)
-        if fault is not None and item.kind != "dlr" and fault.kind.startswith("dlr_"):
+        found = engine.smpp_fault(self.provider, "deliver_sm", context)
+        if found is not None and item.kind != "dlr" and found.behaviour.dlr_only:
             return None
-        return fault
+        return found
 
     def _send(self, session: SmppSession, item: Outbound) -> None:
         item.attempts += 1
@@ -1085,16 +1083,3 @@ def _final_date(moment: datetime | None) -> str:
     from pytest_smsmock.smpp.times import format_absolute
 
     return format_absolute(moment)
-
-
-def service_for(fake: ProviderFake) -> SmppService:
-    """The SMPP service of a fake: ``pytest_smsmock.providers.<name>.smpp.SERVICE``, or the
-    provider-neutral one when the package has none."""
-    try:
-        module = importlib.import_module(f"pytest_smsmock.providers.{fake.name}.smpp")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"pytest_smsmock.providers.{fake.name}.smpp":
-            raise
-        return SmppService(fake)
-    cls: type[SmppService] = getattr(module, "SERVICE", SmppService)
-    return cls(fake)

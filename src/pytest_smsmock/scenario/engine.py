@@ -17,9 +17,9 @@ ones are resolved once, when the engine is built for a hub's fakes, through
 `ProviderFake.resolve_status()`; an unknown name fails there with the scenario's file, line and
 field path and the list of valid names.
 
-Faults a submission meets (a rule's ``fault:``) are not returned quietly: `ProviderFake.decide()`
-raises `InjectedFault`, which crosses the provider's code (it is a `BaseException`) up to the
-transport (`ProviderFake.dispatch` for HTTP, the SMPP listener), which performs it.
+A fault a submission meets (a rule's ``fault:``) is part of the decision (`SubmitDecision.fault`);
+it travels in the submission's result (`core/submission.py`) to the transport that performs it.
+What each kind does on each transport is data: `scenario/faults.py`.
 """
 
 from __future__ import annotations
@@ -31,21 +31,25 @@ import random
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
-
-from werkzeug.wrappers import Response
 
 from pytest_smsmock.core.callbacks import CallbackRequest, CallbackResult, FaultHook
 from pytest_smsmock.core.lifecycle import DEFAULT_PLAN, Plan, Transition
 from pytest_smsmock.core.messages import Status
 from pytest_smsmock.errors import ScenarioError
+from pytest_smsmock.scenario.faults import (
+    SMPP_BEHAVIOUR,
+    FaultKind,
+    HttpFault,
+    SmppContext,
+    SmppFault,
+)
 from pytest_smsmock.scenario.model import (
     CANONICAL_STATUSES,
     HTTP_ALIASES,
     HTTP_FAULT_KINDS,
-    RAW_HTTP_FAULT_KINDS,
     SMPP_ALIASES,
     SMPP_FAULT_KINDS,
     FaultSpec,
@@ -60,25 +64,13 @@ from pytest_smsmock.scenario.model import (
 
 __all__ = [
     "Engine",
-    "HttpFault",
-    "InjectedFault",
-    "RawFaultResponse",
-    "SmppContext",
-    "SmppFault",
     "StatusResolver",
     "SubmitContext",
     "SubmitDecision",
 ]
 
-#: Bodies that exercise a client's parser (WireMock's MALFORMED_RESPONSE_CHUNK and friends).
-MALFORMED_BODY = b'{"messages": [{"status": <html>Internal error</'
+#: A body that exercises a client's parser (WireMock's MALFORMED_RESPONSE_CHUNK).
 MALFORMED_CHUNK = b"lskdu018973t09sylgasjkfg1][]'./.sdlv"
-
-#: SMPP command_status values the fault kinds answer with unless the scenario says otherwise.
-ESME_RTHROTTLED = 0x58
-ESME_RMSGQFUL = 0x14
-ESME_RBINDFAIL = 0x0D
-ESME_RSYSERR = 0x08
 
 
 _FaultT = TypeVar("_FaultT", "HttpFault", "SmppFault")
@@ -99,143 +91,14 @@ class SubmitContext:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class HttpFault:
-    """An HTTP answer (or a socket-level misbehaviour) a scenario puts in place of the provider's.
-
-    Plain kinds are ordinary responses (`response()`, or `apply()` to the real answer for
-    ``malformed_body``/``truncated_body``); `raw` kinds need the socket and are performed by
-    `servers/http.py` (see `RawFaultResponse`). ``delay`` withholds the answer: in virtual time
-    (the fake's clock advances by `delay` before the request is handled, so the answer carries
-    later timestamps and DLRs due meanwhile fire; under ``smsmock serve`` the fakes' time stays
-    that much ahead of the wall clock) or, with ``real: true``, in wall-clock seconds (the server
-    sleeps; capped at 30 s) to trip a client's timeout. A virtual delay waits for the clock: a
-    request made from inside a clock event on another thread (a callback handler calling the
-    fake back) should use a real delay instead.
-    """
-
-    kind: str
-    status: int = 500
-    body: bytes = b""
-    headers: Mapping[str, str] = field(default_factory=dict)
-    delay: timedelta | None = None
-    real: bool = False
-    keep: float | None = None
-    size: int | None = None
-    source: str = ""  # where in the scenario it came from, for the journal
-
-    @property
-    def raw(self) -> bool:
-        return self.kind in RAW_HTTP_FAULT_KINDS or (self.kind == "delay" and self.real)
-
-    @property
-    def wraps_answer(self) -> bool:
-        """The provider still handles the request; the fault alters or withholds its answer."""
-        return self.kind in (
-            "malformed_body",
-            "truncated_body",
-            "delay",
-            "slow_trickle",
-            "incomplete_body",
-        )
-
-    def response(self) -> Response:
-        return Response(self.body, status=self.status, headers=dict(self.headers))
-
-    def apply(self, real: Response) -> Response:
-        """The provider's answer altered by a plain fault."""
-        body = real.get_data()
-        if self.kind == "truncated_body":
-            body = body[: self.keep_bytes(len(body))]
-        elif self.kind == "malformed_body":
-            body = self.body or MALFORMED_BODY
-        else:
-            return real
-        headers = [(k, v) for k, v in real.headers.items() if k.lower() != "content-length"]
-        headers.extend(self.headers.items())
-        return Response(body, status=real.status_code, headers=headers)
-
-    def keep_bytes(self, length: int) -> int:
-        keep = 0.5 if self.keep is None else self.keep
-        return int(length * keep) if keep < 1 else min(length, int(keep))
-
-
-class RawFaultResponse(Response):
-    """What `ProviderFake.dispatch` returns for a raw fault: the server performs `fault` on the
-    socket (`environ["smsmock.raw_fault"]`); `inner` is the provider's own answer, if any.
-    Without a server (unit tests) it is a 502 saying which fault it stands for."""
-
-    def __init__(self, fault: HttpFault, inner: Response | None = None) -> None:
-        super().__init__(
-            f"smsmock: {fault.kind} (performed on the socket by the HTTP server)",
-            status=502,
-            mimetype="text/plain",
-        )
-        self.fault = fault
-        self.inner = inner
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SmppContext:
-    """What the SMPP listener knows of a PDU when it asks `Engine.smpp_fault`."""
-
-    provider: str
-    command: str  # bind_transceiver, submit_sm, deliver_sm (a DLR or MO about to go out), ...
-    at: datetime | None = None
-    listener: str = ""
-    system_id: str = ""
-    sequence: int = 0
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SmppFault:
-    """What the SMPP listener does instead of its normal answer to a PDU.
-
-    Kinds (`SMPP_FAULT_KINDS`):
-    - answers: ``error_status`` (`command_status`), ``throttled`` (0x58), ``queue_full`` (0x14),
-      ``generic_nack`` (`sequence`: ``request`` echoes the request's sequence, ``zero`` sends 0),
-      ``bind_refused`` (0x0D), ``bind_wrong_status`` (a bind_resp with `command_status`),
-      ``bind_generic_nack``;
-    - timing: ``no_response`` (never answer), ``delayed_response`` (answer after `delay` of real
-      time, capped small by the listener);
-    - connection: ``unbind`` (server sends unbind instead of answering), ``drop_connection``;
-    - malformed: ``bad_command_length``, ``invalid_command_id`` (the answer's header is wrong);
-    - unsolicited: ``deliver_sm_before_bound`` (on a bind: a deliver_sm before the bind_resp),
-      ``deliver_sm_then_unbind`` (on a deliver_sm: send it, then unbind);
-    - DLRs (consulted with command ``deliver_sm`` before a receipt goes out): ``dlr_never_sent``,
-      ``dlr_duplicated`` (sent twice), ``dlr_out_of_order`` (held back until the next receipt of
-      the session has been sent).
-    """
-
-    kind: str
-    command_status: int | None = None
-    delay: timedelta | None = None
-    sequence: str = "request"  # generic_nack: request | zero
-    source: str = ""
-
-
-class InjectedFault(BaseException):
-    """Raised by `ProviderFake.decide()` when a rule says the submission meets a fault.
-
-    A `BaseException` on purpose: it must cross provider code that turns any `Exception` into
-    the provider's error answer, up to the transport that performs it.
-    """
-
-    def __init__(self, fault: HttpFault | SmppFault, decision: SubmitDecision) -> None:
-        super().__init__(fault.kind)
-        self.fault = fault
-        self.decision = decision
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class SubmitDecision:
     """`respond`: a provider-native answer instead of acceptance (e.g. ``{"status": -13}``);
-    `fault`: a transport fault kind (its parameters in `detail`); `plan`: the message's life
-    when accepted; `rule`: the index of the scenario rule that decided, if any."""
+    `fault`: a transport fault the submission meets (HTTP or SMPP, by its protocol); `plan`: the
+    message's life when accepted; `rule`: the index of the scenario rule that decided, if any."""
 
     plan: Plan = DEFAULT_PLAN
     respond: Mapping[str, Any] | None = None
-    fault: str | None = None
-    detail: HttpFault | SmppFault | None = None
+    fault: HttpFault | SmppFault | None = None
     rule: int | None = None
     rule_name: str = ""
 
@@ -296,7 +159,7 @@ class Engine:
         self._fault_times: dict[int, deque[float]] = {}
         self._statuses: dict[tuple[str, str | int], tuple[Status, int | str | None]] = {}
         self._errors: dict[tuple[str, str | int], int | str] = {}
-        #: Clock handles of this scenario's events (`scenario.events`), cancelled on replacement.
+        #: Clock handles of this scenario's events (`events`), cancelled on replacement.
         self.scheduled: list[Any] = []
         if scenario is not None:
             self._resolve_statuses(scenario, fakes or {})
@@ -423,9 +286,7 @@ class Engine:
                 fault = self._build_fault(
                     rule.fault, context.protocol, f"faults of {rule.label}", provider
                 )
-                return SubmitDecision(
-                    fault=fault.kind, detail=fault, rule=rule.index, rule_name=rule.name
-                )
+                return SubmitDecision(fault=fault, rule=rule.index, rule_name=rule.name)
             if rule.respond is not None:
                 return SubmitDecision(respond=rule.respond, rule=rule.index, rule_name=rule.name)
             plan = self._plan(rule, provider)
@@ -490,7 +351,7 @@ class Engine:
         return self._http_fault(spec, source, purpose)
 
     def _http_fault(self, spec: FaultSpec, source: str, purpose: str) -> HttpFault:
-        kind = (
+        kind = FaultKind(
             spec.kind if spec.kind in HTTP_FAULT_KINDS else HTTP_ALIASES.get(spec.kind, spec.kind)
         )
         headers = dict(spec.headers)
@@ -529,17 +390,12 @@ class Engine:
         )
 
     def _smpp_fault(self, spec: FaultSpec, source: str, purpose: str) -> SmppFault:
-        kind = (
+        kind = FaultKind(
             spec.kind if spec.kind in SMPP_FAULT_KINDS else SMPP_ALIASES.get(spec.kind, spec.kind)
         )
         status = spec.command_status
         if status is None:
-            status = {
-                "throttled": ESME_RTHROTTLED,
-                "queue_full": ESME_RMSGQFUL,
-                "bind_refused": ESME_RBINDFAIL,
-                "error_status": ESME_RSYSERR,
-            }.get(kind)
+            status = SMPP_BEHAVIOUR[kind].status if kind in SMPP_BEHAVIOUR else None
         delay = None
         if spec.delay is not None:
             delay = spec.delay.draw(self.stream(f"faults/delay/{purpose}"))

@@ -10,7 +10,7 @@ strings, so ``on: "infobip:http:/path"`` reads as written) and dates stay string
 
 Provider-native status names are checked when the scenario meets the fakes
 (`scenario.engine.Engine(..., fakes=...)`, which `SmsMock.load_scenario` does), since each
-provider knows its own names; `check_files()` (behind ``smsmock validate``) does both.
+provider knows its own names; `pytest_smsmock.validation` (behind ``smsmock validate``) does both.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import jsonschema
 import yaml
@@ -66,12 +66,10 @@ from pytest_smsmock.scenario.model import (
 )
 
 __all__ = [
-    "check_files",
     "load_scenario",
     "parse_scenario",
     "parse_start",
     "schema",
-    "validate_file",
 ]
 
 TOP_LEVEL = (
@@ -662,38 +660,3 @@ def parse_scenario(
         events=events,
         lines=dict(parser.lines),
     )
-
-
-def validate_file(path: str | Path) -> Scenario:
-    """Load a scenario file and check it as a hub would, provider-native names included."""
-    from pytest_smsmock.scenario.engine import Engine
-
-    scenario = load_scenario(path)
-    Engine(scenario, fakes=_offline_fakes())
-    return scenario
-
-
-def check_files(paths: Iterable[str | Path], *, out: TextIO | None = None) -> int:
-    """Validate scenario files (schema, semantics, provider-native names); print one line per
-    file; return the number of files with errors."""
-    import sys
-
-    stream = out if out is not None else sys.stdout
-    failed = 0
-    for path in paths:
-        try:
-            validate_file(path)
-        except ScenarioError as exc:
-            failed += 1
-            print(f"error: {exc}", file=stream)
-        else:
-            print(f"ok: {path}", file=stream)
-    return failed
-
-
-@cache
-def _offline_fakes() -> Mapping[str, Any]:
-    """Every registered fake, built without starting a server, to ask for native names."""
-    from pytest_smsmock.hub import SmsMock
-
-    return SmsMock().fakes

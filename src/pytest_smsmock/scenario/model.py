@@ -25,6 +25,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from pytest_smsmock.scenario.faults import (
+    HTTP_FAULT_KINDS,
+    RAW_HTTP_FAULT_KINDS,
+    SMPP_FAULT_KINDS,
+)
+
 __all__ = [
     "CANONICAL_STATUSES",
     "HTTP_FAULT_KINDS",
@@ -72,49 +78,6 @@ CANONICAL_STATUSES = (
     "rejected",
     "unknown",
     "deleted",
-)
-
-#: HTTP faults answered with an ordinary response (work without sockets).
-PLAIN_HTTP_FAULT_KINDS = (
-    "http_status",
-    "too_many_requests",
-    "empty_body",
-    "malformed_body",
-    "truncated_body",
-    "delay",
-)
-#: HTTP faults the server performs on the raw socket (`servers/http.py`).
-RAW_HTTP_FAULT_KINDS = (
-    "connection_reset",
-    "empty_reply",
-    "random_data_then_close",
-    "malformed_response_chunk",
-    "incomplete_body",
-    "slow_trickle",
-    "tls_handshake_failure",
-)
-HTTP_FAULT_KINDS = PLAIN_HTTP_FAULT_KINDS + RAW_HTTP_FAULT_KINDS
-
-#: SMPP faults (the Jasmin simulator's set and more); performed by the SMPP listener.
-SMPP_FAULT_KINDS = (
-    "no_response",
-    "delayed_response",
-    "generic_nack",
-    "error_status",
-    "throttled",
-    "queue_full",
-    "unbind",
-    "drop_connection",
-    "bind_refused",
-    "bind_wrong_status",
-    "bind_generic_nack",
-    "bad_command_length",
-    "invalid_command_id",
-    "deliver_sm_before_bound",
-    "deliver_sm_then_unbind",
-    "dlr_never_sent",
-    "dlr_duplicated",
-    "dlr_out_of_order",
 )
 
 #: A kind named in one protocol's words applies to the other one as its nearest equivalent.

@@ -12,7 +12,7 @@ stall the accept loop.
 A listener can be taken down and brought back on the same port (`take_down()`/`bring_up()`),
 which is how a scenario makes clients fail over to a secondary access point.
 
-Scenario faults that need the socket (`scenario.engine.RawFaultResponse`) are performed here:
+Scenario faults that need the socket (`providers.http_faults.FaultedResponse`) are performed here:
 the handler puts ``environ["smsmock.raw_fault"]`` in every request; the fake's app calls it with
 the fault and its own answer. Closing kinds (reset, empty reply, random data, malformed chunk,
 incomplete body, slow trickle) then raise `ConnectionAbortedError`, which werkzeug treats as a
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
     from werkzeug.wrappers import Response
 
-    from pytest_smsmock.scenario.engine import HttpFault
+    from pytest_smsmock.scenario.faults import HttpFault
 
 __all__ = ["HttpListenerGroup", "HttpServer", "UrllibSender"]
 

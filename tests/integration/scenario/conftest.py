@@ -6,15 +6,19 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from werkzeug.wrappers import Request, Response
 
 from pytest_smsmock.core.callbacks import CallbackRequest
 from pytest_smsmock.core.messages import Message, Status, StatusChange
+from pytest_smsmock.errors import Refusal
 from pytest_smsmock.hub import SmsMock
 from pytest_smsmock.providers.base import HttpListener, ProviderFake
-from pytest_smsmock.scenario.engine import SubmitContext
+from pytest_smsmock.providers.http_faults import faulted
+from pytest_smsmock.providers.submission import Draft, submit
+from pytest_smsmock.scenario.engine import SubmitDecision
 
 NATIVE = {
     "DELIVRD": (Status.DELIVERED, None),
@@ -37,31 +41,40 @@ class EchoFake(ProviderFake):
             account = self.accounts.authenticate(form.get("user"), form.get("password"))
             if account is None or account.expired:
                 return Response(json.dumps({"status": "AUTH"}), status=401)
-            decision = self.decide(
-                SubmitContext(
+            to, sender, text = form.get("to", ""), form.get("from", ""), form.get("text", "")
+
+            def build(draft: Draft, decision: SubmitDecision) -> Message:
+                return Message(
+                    message_id=self.new_id(),
                     provider=self.name,
-                    protocol="http",
                     account=account.username,
-                    to=form.get("to", ""),
-                    sender=form.get("from", ""),
-                    text=form.get("text", ""),
-                    at=self.clock.now(),
+                    to=to,
+                    sender=sender,
+                    text=text,
+                    submitted_at=self.clock.now(),
+                    callback_url=account.dlr_url,
                 )
+
+            try:
+                result = submit(
+                    self,
+                    account,
+                    [Draft(to=to, sender=sender, text=text, price=Decimal(0))],
+                    protocol="http",
+                    api="send",
+                    at=self.clock.now(),
+                    build=build,
+                    refuse=lambda answer, draft: Refusal(str(answer), status=400, native=answer),
+                    no_credit=lambda cost: Refusal("no credit", status=402),
+                )
+            except Refusal as refused:
+                return Response(json.dumps({"status": refused.native}), status=refused.status)
+            if result.replaced:
+                return faulted(result.fault, None)
+            answer = Response(
+                json.dumps({"id": result.messages[0].message_id}), mimetype="application/json"
             )
-            if decision.respond is not None:
-                return Response(json.dumps(dict(decision.respond)), status=400)
-            message = Message(
-                message_id=self.new_id(),
-                provider=self.name,
-                account=account.username,
-                to=form.get("to", ""),
-                sender=form.get("from", ""),
-                text=form.get("text", ""),
-                submitted_at=self.clock.now(),
-                callback_url=account.dlr_url,
-            )
-            self.accept(message, decision.plan)
-            return Response(json.dumps({"id": message.message_id}), mimetype="application/json")
+            return faulted(result.fault, answer)
         if request.path == "/status":
             found = self.messages.get(request.args.get("id", ""))
             if found is None:

@@ -13,7 +13,7 @@ from pytest_httpserver import HTTPServer
 
 from pytest_smsmock.core.messages import Status
 from pytest_smsmock.hub import SmsMock
-from pytest_smsmock.scenario.loader import check_files
+from pytest_smsmock.validation import check_files
 
 SCENARIOS = Path(__file__).parents[3] / "scenarios"
 

@@ -11,13 +11,8 @@ from pytest_smsmock.core.callbacks import CallbackRequest, CallbackResult
 from pytest_smsmock.core.lifecycle import DEFAULT_PLAN, Transition
 from pytest_smsmock.core.messages import Status
 from pytest_smsmock.errors import ScenarioError
-from pytest_smsmock.scenario.engine import (
-    Engine,
-    HttpFault,
-    SmppContext,
-    SmppFault,
-    SubmitContext,
-)
+from pytest_smsmock.scenario.engine import Engine, SubmitContext
+from pytest_smsmock.scenario.faults import HttpFault, SmppContext, SmppFault
 from pytest_smsmock.scenario.loader import load_scenario
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
@@ -227,12 +222,13 @@ def test_unknown_native_status_lists_the_valid_ones() -> None:
 
 def test_rule_faults_are_built_for_the_protocol() -> None:
     e = engine(rules=[{"fault": {"kind": "throttled"}}])
-    http = e.decide_submit(ctx()).detail
-    smpp = e.decide_submit(ctx(protocol="smpp")).detail
+    http = e.decide_submit(ctx()).fault
+    smpp = e.decide_submit(ctx(protocol="smpp")).fault
     assert isinstance(http, HttpFault) and (http.kind, http.status) == ("too_many_requests", 429)
     assert isinstance(smpp, SmppFault) and (smpp.kind, smpp.command_status) == ("throttled", 0x58)
     reset = engine(rules=[{"fault": "connection_reset"}])
-    assert reset.decide_submit(ctx(protocol="smpp")).fault == "drop_connection"
+    dropped = reset.decide_submit(ctx(protocol="smpp")).fault
+    assert dropped is not None and dropped.kind == "drop_connection"
 
 
 def test_http_fault_selectors() -> None:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
-from pytest_smsmock.errors import ScenarioError
+from pytest_smsmock.core.messages import Message
+from pytest_smsmock.errors import Refusal, ScenarioError
 from pytest_smsmock.hub import SmsMock
 from pytest_smsmock.providers.base import HttpListener, ProviderFake
-from pytest_smsmock.scenario.engine import InjectedFault, RawFaultResponse, SmppFault, SubmitContext
+from pytest_smsmock.providers.http_faults import FaultedResponse, faulted
+from pytest_smsmock.providers.submission import Draft, submit
+from pytest_smsmock.scenario.engine import SubmitContext
+from pytest_smsmock.scenario.faults import SmppFault
 from pytest_smsmock.scenario.loader import parse_text
 
 
@@ -18,18 +24,29 @@ class Tiny(ProviderFake):
     http_listeners = (HttpListener(name="primary"),)
 
     def handle_http(self, request: Request, listener: str) -> Response:
-        self.decide(
-            SubmitContext(
-                provider="tiny",
-                protocol="http",
+        account = self.accounts.get("test")
+        assert account is not None
+        result = submit(
+            self,
+            account,
+            [Draft(to="1", sender="s", text="t", price=Decimal(0))],
+            protocol="http",
+            api="",
+            at=self.clock.now(),
+            build=lambda draft, decision: Message(
+                message_id=self.new_id(),
+                provider=self.name,
                 account="test",
                 to="1",
                 sender="s",
                 text="t",
-                at=self.clock.now(),
-            )
+                submitted_at=self.clock.now(),
+            ),
+            refuse=lambda answer, draft: Refusal("refused", status=400),
+            no_credit=lambda cost: Refusal("no credit", status=402),
         )
-        return Response('{"ok": true}', mimetype="application/json")
+        answer = None if result.replaced else Response('{"ok": true}', mimetype="application/json")
+        return faulted(result.fault, answer)
 
 
 def hub_with(text: str) -> SmsMock:
@@ -42,21 +59,20 @@ def call(hub: SmsMock, path: str = "/send") -> Response:
     return hub.fakes["tiny"].dispatch(EnvironBuilder(path=path).get_request(), "primary")
 
 
-def test_rule_fault_over_smpp_is_raised_for_the_listener() -> None:
+def test_rule_fault_over_smpp_is_decided_for_the_listener() -> None:
     hub = hub_with("version: 1\nrules:\n  - {match: {protocol: smpp}, fault: queue_full}\n")
-    with pytest.raises(InjectedFault) as info:
-        hub.fakes["tiny"].decide(
-            SubmitContext(
-                provider="tiny",
-                protocol="smpp",
-                account="a",
-                to="1",
-                sender="s",
-                text="t",
-                at=hub.clock.now(),
-            )
+    decision = hub.fakes["tiny"].decide(
+        SubmitContext(
+            provider="tiny",
+            protocol="smpp",
+            account="a",
+            to="1",
+            sender="s",
+            text="t",
+            at=hub.clock.now(),
         )
-    assert info.value.fault == SmppFault(
+    )
+    assert decision.fault == SmppFault(
         kind="queue_full", command_status=0x14, source="faults of rules[0]"
     )
     assert hub.journal.entries(channel="scenario")[-1].summary == (
@@ -67,7 +83,7 @@ def test_rule_fault_over_smpp_is_raised_for_the_listener() -> None:
 def test_dispatch_without_sockets_answers_raw_faults_with_a_502() -> None:
     hub = hub_with("version: 1\nrules:\n  - {match: {nth: 1}, fault: connection_reset}\n")
     first = call(hub)
-    assert isinstance(first, RawFaultResponse) and first.status_code == 502
+    assert isinstance(first, FaultedResponse) and first.status_code == 502
     assert first.fault.kind == "connection_reset"
     assert call(hub).get_json() == {"ok": True}
     outs = [e.summary for e in hub.journal.entries(channel="http", direction="out")]

@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 
 from pytest_smsmock.errors import ScenarioError
-from pytest_smsmock.scenario.loader import check_files, load_scenario, parse_text, schema
+from pytest_smsmock.scenario.loader import load_scenario, parse_text, schema
 from pytest_smsmock.scenario.model import (
     BalanceEvent,
     Choice,
@@ -25,6 +25,7 @@ from pytest_smsmock.scenario.model import (
     OutageEvent,
     Uniform,
 )
+from pytest_smsmock.validation import check_files
 
 SKETCH = """\
 version: 1

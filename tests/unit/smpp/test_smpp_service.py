@@ -196,7 +196,7 @@ def test_registered_delivery_failures_only(mock: SmsMock) -> None:
     assert fake.smpp is not None
     s = session(mock)
     fake.smpp.handle_request(s, submit(registered_delivery=2))
-    resp = fake.smpp.handle_request(s, submit(sequence_number=3, registered_delivery=2))
+    resp, _ = fake.smpp.handle_request(s, submit(sequence_number=3, registered_delivery=2))
     assert isinstance(resp, SubmitSmResp) and resp.message_id
     failing = fake.messages.get(resp.message_id)
     assert failing is not None
@@ -212,13 +212,13 @@ def test_query_sm_answers_the_state(mock: SmsMock) -> None:
     fake = mock.broadnet
     assert fake.smpp is not None
     s = session(mock)
-    resp = fake.smpp.handle_request(s, submit())
+    resp, _ = fake.smpp.handle_request(s, submit())
     assert isinstance(resp, SubmitSmResp) and resp.message_id
     mock.clock.advance("5s")
-    answer = fake.smpp.handle_request(s, QuerySm(sequence_number=5, message_id=resp.message_id))
+    answer, _ = fake.smpp.handle_request(s, QuerySm(sequence_number=5, message_id=resp.message_id))
     assert answer.command_status == 0
     assert answer.message_state == 2  # type: ignore[attr-defined]
-    unknown = fake.smpp.handle_request(s, QuerySm(sequence_number=6, message_id="nope"))
+    unknown, _ = fake.smpp.handle_request(s, QuerySm(sequence_number=6, message_id="nope"))
     assert unknown.command_status == CommandStatus.ESME_RQUERYFAIL
 
 

@@ -17,12 +17,17 @@ Where the document is silent:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pytest_smsmock.core.accounts import Account
 from pytest_smsmock.providers.broadnet import ids
 from pytest_smsmock.providers.broadnet.fake import BroadnetFake
 from pytest_smsmock.providers.broadnet.options import AccountSettings
 from pytest_smsmock.providers.broadnet.status import Rejection, reported_status
+
+if TYPE_CHECKING:
+    from pytest_smsmock.scenario.faults import HttpFault, SmppFault
+
 from pytest_smsmock.providers.broadnet.submit import (
     Batch,
     Recipient,
@@ -84,8 +89,11 @@ def _limit(raw: str | None) -> int | None:
     return int(text)
 
 
-def run(fake: BroadnetFake, campaign: Campaign, *, api: str, ip: str | None) -> Batch:
-    """Submit a campaign; returns its batch (stored for enquiries). Raises `Rejection`."""
+def run(
+    fake: BroadnetFake, campaign: Campaign, *, api: str, ip: str | None
+) -> tuple[Batch | None, HttpFault | SmppFault | None]:
+    """Submit a campaign; returns its batch (stored for enquiries; None when a scenario fault
+    stands instead of the answer) and the fault it met. Raises `Rejection`."""
     account, config = campaign.credentials.login(fake, ip)
     form = (campaign.format or "1").strip()
     if form not in ("1", "2"):
@@ -118,7 +126,7 @@ def run(fake: BroadnetFake, campaign: Campaign, *, api: str, ip: str | None) -> 
     if len(recipients) > MAX_NUMBERS:
         raise Rejection("HTTP24", "002", f"{len(recipients)} numbers; at most {MAX_NUMBERS}")
     batch_id = fake.new_batch_id(api, fake.clock.now())
-    entries = submit(
+    entries, fault = submit(
         fake,
         account=account,
         settings=config,
@@ -129,9 +137,11 @@ def run(fake: BroadnetFake, campaign: Campaign, *, api: str, ip: str | None) -> 
         per_number=True,
         batch_id=batch_id,
     )
+    if not entries:
+        return None, fault
     batch = Batch(batch_id=batch_id, api=api, account=account.username, entries=entries)
     fake.batches[batch_id] = batch
-    return batch
+    return batch, fault
 
 
 def enquire(

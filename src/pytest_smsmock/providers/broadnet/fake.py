@@ -46,6 +46,7 @@ from pytest_smsmock.providers.base import HttpListener, ProviderFake, SmppListen
 from pytest_smsmock.providers.broadnet import ids
 from pytest_smsmock.providers.broadnet.dlr import accepts_ok, dlr_request, wants_push
 from pytest_smsmock.providers.broadnet.options import AccountSettings, settings
+from pytest_smsmock.providers.broadnet.smpp import BroadnetSmpp
 from pytest_smsmock.providers.broadnet.status import (
     NATIVE_STATUSES,
     Rejection,
@@ -85,6 +86,8 @@ class BroadnetFake(ProviderFake):
     title = "Broadnet"
     http_listeners = (HttpListener(name="primary"), HttpListener(name="https", tls=True))
     smpp_listeners = (SmppListener(name="plain"),)
+    smpp_service = BroadnetSmpp
+    smpp: BroadnetSmpp
     currency = "JOD"
 
     maintenance: bool = False

@@ -29,6 +29,7 @@ from pytest_smsmock.providers.broadnet.campaign import (
 )
 from pytest_smsmock.providers.broadnet.fake import BroadnetFake
 from pytest_smsmock.providers.broadnet.status import Rejection
+from pytest_smsmock.providers.http_faults import faulted
 
 __all__ = ["failure", "handle"]
 
@@ -114,8 +115,12 @@ def handle(fake: BroadnetFake, request: Request, action: str) -> Response:
                 limit=_scalar(data, "limit"),
                 custom=_custom(data),
             )
-            batch = run(fake, campaign, api="json", ip=request.remote_addr)
-            return _json({"response": {"batch_id": batch.batch_id, "status": "000"}})
+            batch, fault = run(fake, campaign, api="json", ip=request.remote_addr)
+            if batch is None:
+                return faulted(fault, None)
+            return faulted(
+                fault, _json({"response": {"batch_id": batch.batch_id, "status": "000"}})
+            )
         data = _body(request, "enquiry")
         batch = enquire(
             fake,

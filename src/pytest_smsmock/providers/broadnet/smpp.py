@@ -39,8 +39,9 @@ from pytest_smsmock.smpp.pdus import Bind, DataSm, SubmitSm
 
 if TYPE_CHECKING:
     from pytest_smsmock.core.accounts import Account
+    from pytest_smsmock.core.messages import Message
 
-__all__ = ["SERVICE", "BroadnetSmpp"]
+__all__ = ["BroadnetSmpp"]
 
 _S = CommandStatus
 ESME_RCOVERR = 0x12
@@ -106,15 +107,13 @@ class BroadnetSmpp(SmppService):
         now = self.fake.clock.now()
         return str(self.fake.new_message_id(now))  # type: ignore[attr-defined]
 
-    def submit(self, session: SmppSession, pdu: SubmitSm | DataSm) -> Any:
-        response = super().submit(session, pdu)
-        message_id = getattr(response, "message_id", None)
-        message = self.fake.messages.get(message_id) if message_id else None
-        if message is not None and message.expires_at is None and session.account is not None:
+    def adjust_message(
+        self, session: SmppSession, pdu: SubmitSm | DataSm, message: Message
+    ) -> None:
+        if message.expires_at is None and session.account is not None:
             validity = self._settings(session.account).validity
             if validity is not None:
                 message.expires_at = message.submitted_at + validity
-        return response
 
 
 def _allowed(address: str, allowed: frozenset[str]) -> bool:
@@ -129,6 +128,3 @@ def _allowed(address: str, allowed: frozenset[str]) -> bool:
         except ValueError:
             continue
     return False
-
-
-SERVICE = BroadnetSmpp

@@ -27,7 +27,7 @@ from types import MappingProxyType
 from typing import Final
 
 from pytest_smsmock.core.messages import Message, Status, StatusChange
-from pytest_smsmock.errors import ProtocolError
+from pytest_smsmock.errors import Refusal
 
 __all__ = [
     "API_CODES",
@@ -247,7 +247,7 @@ def error_line(http: str) -> str:
     return f"ERROR - {http} --> {HTTP_ERRORS[http]}"
 
 
-class Rejection(ProtocolError):
+class Rejection(Refusal):
     """A request Broadnet refuses; `http` is the websmpp code, `code` the JSON/XML one."""
 
     def __init__(self, http: str, code: str, detail: str = "") -> None:
@@ -261,6 +261,7 @@ class Rejection(ProtocolError):
         super().__init__(
             f"{http} / {code}: {detail or HTTP_ERRORS[http]}",
             status=int(code),
+            native=(http, code),
         )
 
 

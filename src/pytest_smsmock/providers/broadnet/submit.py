@@ -26,11 +26,10 @@ from __future__ import annotations
 import enum
 import re
 import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 from pytest_smsmock.core.accounts import Account
 from pytest_smsmock.core.encoding import (
@@ -40,15 +39,17 @@ from pytest_smsmock.core.encoding import (
     is_gsm7,
     weighted_length,
 )
-from pytest_smsmock.core.lifecycle import Plan
 from pytest_smsmock.core.messages import Message
+from pytest_smsmock.providers import submission as submission_path
 from pytest_smsmock.providers.broadnet.coverage import covered
 from pytest_smsmock.providers.broadnet.options import AccountSettings
 from pytest_smsmock.providers.broadnet.status import Rejection, rejection_for
-from pytest_smsmock.scenario.engine import SubmitContext
+from pytest_smsmock.providers.submission import Charging, Draft
 
 if TYPE_CHECKING:
     from pytest_smsmock.providers.broadnet.fake import BroadnetFake
+    from pytest_smsmock.scenario.engine import SubmitDecision
+    from pytest_smsmock.scenario.faults import HttpFault, SmppFault
 
 __all__ = [
     "DOUBLE_COUNTED",
@@ -65,7 +66,6 @@ __all__ = [
     "parse_schedule",
     "parse_type",
     "prepare_text",
-    "scenario_answer",
     "submit",
 ]
 
@@ -236,18 +236,6 @@ def parse_schedule(schtime: str, gmt: str | None, default_tz: timezone, now: dat
     return when
 
 
-def scenario_answer(respond: Mapping[str, Any]) -> object:
-    """The answer of a rule's ``respond``: ``{status: HTTP23}`` (or ``error:`` / ``code:``), a
-    websmpp code, an API code (``6``, ``"006"``) or its name (``NO_COVERAGE``)."""
-    for key in ("status", "error", "code"):
-        if key in respond:
-            return respond[key]
-    raise ValueError(
-        f"broadnet: respond {dict(respond)!r} needs status: an HTTPnn code, a status code "
-        "such as 006, or its name such as NO_COVERAGE"
-    )
-
-
 def check_account(
     fake: BroadnetFake, account: Account, settings: AccountSettings, ip: str | None
 ) -> None:
@@ -275,8 +263,10 @@ def submit(
     per_number: bool = False,
     scheduled_at: datetime | None = None,
     batch_id: str | None = None,
-) -> list[BatchEntry]:
-    """Validate, charge and accept one submission; returns one entry per recipient.
+) -> tuple[list[BatchEntry], HttpFault | SmppFault | None]:
+    """Validate one submission and pass it through the submission path (charged all or
+    nothing); returns one entry per recipient and the scenario fault it met (no entries when
+    the fault stands instead of the answer).
 
     `per_number=True` (JSON/XML) reports bad or uncovered numbers in their entries instead of
     failing the request, unless no number is left. Raises `Rejection`.
@@ -286,7 +276,7 @@ def submit(
         raise Rejection("HTTP14", "007", "the gateway could not bind for the account")
     contents: dict[str, Content] = {}
     entries: list[BatchEntry] = []
-    valid: list[tuple[int, str, Content]] = []
+    drafts: list[Draft] = []
     first_error: Rejection | None = None
     for recipient in recipients:
         content = contents.get(recipient.text)
@@ -306,52 +296,36 @@ def submit(
                 BatchEntry(msisdn=recipient.msisdn.strip(), message_id=None, code=exc.code)
             )
             continue
-        valid.append((len(entries), msisdn, content))
-        entries.append(BatchEntry(msisdn=msisdn, message_id=None, code="000"))
-    if not valid:
-        raise first_error or Rejection("HTTP10", "002", "no destination")
-    # The scenario decides per number once the request itself is valid. A rule's `fault` leaves
-    # here as `InjectedFault` for the transport; its `respond` refuses the whole request, or,
-    # in the JSON/XML APIs, only its number when the answer is about a number (005, 006).
-    accepted: list[tuple[int, str, Content, Plan]] = []
-    for index, msisdn, content in valid:
-        decision = fake.decide(
-            SubmitContext(
-                provider=fake.name,
-                protocol=protocol,
-                account=account.username,
+        drafts.append(
+            Draft(
                 to=msisdn,
                 sender=sender,
                 text=content.text,
-                at=now,
-                api=api,
+                price=settings.price * content.parts,
+                ref=(len(entries), content),
             )
         )
-        if decision.respond is None:
-            accepted.append((index, msisdn, content, decision.plan))
-            continue
-        refusal = rejection_for(scenario_answer(decision.respond))
-        if not per_number or refusal.code not in NUMBER_CODES:
-            raise refusal
-        first_error = first_error or refusal
-        entries[index] = BatchEntry(msisdn=msisdn, message_id=None, code=refusal.code)
-    if not accepted:
+        entries.append(BatchEntry(msisdn=msisdn, message_id=None, code="000"))
+    if not drafts:
         raise first_error or Rejection("HTTP10", "002", "no destination")
-    cost = sum((settings.price * content.parts for _, _, content, _ in accepted), Decimal(0))
-    if not account.can_pay(cost):
-        raise Rejection(
-            "HTTP18", "004", f"the submission costs {cost}, the balance is {account.balance}"
-        )
-    account.debit(cost)
+
+    def refuse(answer: object, draft: Draft) -> Rejection:
+        # A rule's `respond` refuses the whole request, or, in the JSON/XML APIs, only its
+        # number when the answer is about a number (005, 006).
+        refusal = rejection_for(answer)
+        refusal.whole_request = not per_number or refusal.code not in NUMBER_CODES
+        return refusal
+
     later = scheduled_at if scheduled_at is not None and scheduled_at > now else None
-    start = later or now
-    expires = start + settings.validity if settings.validity is not None else None
-    for index, msisdn, content, plan in accepted:
-        message = Message(
+    expires = (later or now) + settings.validity if settings.validity is not None else None
+
+    def build(draft: Draft, decision: SubmitDecision) -> Message:
+        content: Content = draft.ref[1]
+        return Message(
             message_id=fake.new_message_id(now),
             provider=fake.name,
             account=account.username,
-            to=msisdn,
+            to=draft.to,
             sender=sender,
             text=content.text,
             submitted_at=now,
@@ -364,9 +338,37 @@ def submit(
             scheduled_at=later,
             expires_at=expires,
             callback_url=account.dlr_url,
-            price=settings.price * content.parts,
+            price=draft.price,
             extra={"type": int(content.type)},
         )
-        fake.accept(message, plan)
-        entries[index] = BatchEntry(msisdn=msisdn, message_id=message.message_id, code="000")
-    return entries
+
+    result = submission_path.submit(
+        fake,
+        account,
+        drafts,
+        protocol=protocol,
+        api=api,
+        at=now,
+        build=build,
+        refuse=refuse,
+        no_credit=lambda cost: Rejection(
+            "HTTP18", "004", f"the submission costs {cost}, the balance is {account.balance}"
+        ),
+        charging=Charging.ALL,
+    )
+    if result.replaced:
+        return [], result.fault
+    for outcome in result.outcomes:
+        index = outcome.draft.ref[0]
+        if outcome.message is not None:
+            entries[index] = BatchEntry(
+                msisdn=outcome.draft.to, message_id=outcome.message.message_id, code="000"
+            )
+        else:
+            refusal = outcome.refusal
+            assert isinstance(refusal, Rejection)
+            first_error = first_error or refusal
+            entries[index] = BatchEntry(msisdn=outcome.draft.to, message_id=None, code=refusal.code)
+    if not result.messages:
+        raise first_error or Rejection("HTTP10", "002", "no destination")
+    return entries, result.fault

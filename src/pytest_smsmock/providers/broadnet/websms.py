@@ -53,6 +53,7 @@ from pytest_smsmock.providers.broadnet.submit import (
     parse_type,
     submit,
 )
+from pytest_smsmock.providers.http_faults import faulted
 
 __all__ = ["handle", "parse_numbers"]
 
@@ -179,7 +180,7 @@ def _submit(
     schtime = params.get("schtime")
     if schtime is not None and schtime.strip():
         scheduled = parse_schedule(schtime, params.get("gmt"), config.tz, fake.clock.now())
-    entries = submit(
+    entries, fault = submit(
         fake,
         account=account,
         settings=config,
@@ -189,7 +190,9 @@ def _submit(
         api="websms-group" if group else "websms",
         scheduled_at=scheduled,
     )
-    return _answer([e.message_id or "" for e in entries], as_json)
+    if not entries:
+        return faulted(fault, None)
+    return faulted(fault, _answer([e.message_id or "" for e in entries], as_json))
 
 
 def _status(fake: BroadnetFake, request: Request, params: Params, as_json: bool) -> Response:

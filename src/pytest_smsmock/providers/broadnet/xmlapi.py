@@ -32,6 +32,7 @@ from pytest_smsmock.providers.broadnet.campaign import (
 )
 from pytest_smsmock.providers.broadnet.fake import BroadnetFake
 from pytest_smsmock.providers.broadnet.status import Rejection
+from pytest_smsmock.providers.http_faults import faulted
 
 __all__ = ["failure", "handle"]
 
@@ -130,10 +131,14 @@ def handle(fake: BroadnetFake, request: Request, action: str) -> Response:
         if request.method != "POST":
             raise Rejection("HTTP16", "002", f"the XML API takes POST, not {request.method}")
         if action == "sms":
-            batch = run(
+            batch, fault = run(
                 fake, _campaign(_parse(request, "campaign")), api="xml", ip=request.remote_addr
             )
-            return _document("response", [("status", "000"), ("batch_id", batch.batch_id)])
+            if batch is None:
+                return faulted(fault, None)
+            return faulted(
+                fault, _document("response", [("status", "000"), ("batch_id", batch.batch_id)])
+            )
         root = _parse(request, "enquiry")
         batch = enquire(
             fake,

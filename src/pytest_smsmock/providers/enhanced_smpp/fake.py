@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 
 from pytest_smsmock.errors import ConfigError
 from pytest_smsmock.providers.base import ProviderFake, SmppListener
+from pytest_smsmock.providers.enhanced_smpp.smpp import EnhancedSmppService
 
 if TYPE_CHECKING:
     from pytest_smsmock.core.accounts import Account
-    from pytest_smsmock.providers.enhanced_smpp.smpp import EnhancedSmppService
 
 __all__ = ["ACCOUNT_OPTIONS", "EnhancedSmppFake"]
 
@@ -29,11 +29,12 @@ class EnhancedSmppFake(ProviderFake):
     name = "enhanced_smpp"
     title = "Enhanced SMPP"
     smpp_listeners = (SmppListener(name="plain"), SmppListener(name="tls", tls=True))
+    smpp_service = EnhancedSmppService
+    smpp: EnhancedSmppService
 
     @property
     def service(self) -> EnhancedSmppService:
         """`fake.smpp`, typed."""
-        from pytest_smsmock.providers.enhanced_smpp.smpp import EnhancedSmppService
 
         assert isinstance(self.smpp, EnhancedSmppService)
         return self.smpp

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from pytest_smsmock.core.accounts import Account
     from pytest_smsmock.providers.base import ProviderFake
 
-__all__ = ["NETWORK_NOT_AVAILABLE", "SERVICE", "EnhancedSmppService"]
+__all__ = ["NETWORK_NOT_AVAILABLE", "EnhancedSmppService"]
 
 _S = CommandStatus
 NETWORK_NOT_AVAILABLE = 0x12F
@@ -157,6 +157,3 @@ class EnhancedSmppService(SmppService):
 
     def message_state(self, message: Message, change: StatusChange) -> int:
         return _STATES.get(change.status, 1)
-
-
-SERVICE = EnhancedSmppService

@@ -38,6 +38,7 @@ from werkzeug.wrappers import Request, Response
 from pytest_smsmock.errors import ConfigError
 from pytest_smsmock.providers.base import HttpListener, ProviderFake, SmppListener
 from pytest_smsmock.providers.infobip import hlr
+from pytest_smsmock.providers.infobip.smpp import InfobipSmpp
 from pytest_smsmock.providers.infobip.v3 import (
     ACCOUNT_OPTIONS,
     INFOBIP_DIALECT,
@@ -89,6 +90,8 @@ class InfobipFake(ProviderFake):
     title = "Infobip"
     http_listeners = (HttpListener(name="primary"), HttpListener(name="secondary"))
     smpp_listeners = (SmppListener(name="plain"), SmppListener(name="tls", tls=True))
+    smpp_service = InfobipSmpp
+    smpp: InfobipSmpp
 
     def __init__(self, runtime: Runtime, *, seed: int | str = 0) -> None:
         # Built before the base class, whose __init__ resets (and so reaches reset_state()).

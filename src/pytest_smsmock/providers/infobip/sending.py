@@ -52,13 +52,16 @@ from pytest_smsmock.core.encoding import (
 )
 from pytest_smsmock.core.lifecycle import Transition
 from pytest_smsmock.core.messages import Message, Status
+from pytest_smsmock.errors import Refusal
+from pytest_smsmock.providers import submission as submissions
 from pytest_smsmock.providers.infobip.status import send_status_code
-from pytest_smsmock.scenario.engine import SubmitContext
+from pytest_smsmock.providers.submission import Draft
 
 if TYPE_CHECKING:
     from pytest_smsmock.core.accounts import Account
-    from pytest_smsmock.core.lifecycle import Plan
     from pytest_smsmock.providers.base import ProviderFake
+    from pytest_smsmock.scenario.engine import SubmitDecision
+    from pytest_smsmock.scenario.faults import HttpFault, SmppFault
 
 __all__ = [
     "MAX_VALIDITY",
@@ -85,13 +88,12 @@ _US_REJECTED = Transition(after=timedelta(seconds=5), status=Status.REJECTED, er
 _TRUE = frozenset({"1", "true", "yes"})
 
 
-class SendRefused(Exception):
+class SendRefused(Refusal):
     """A request-level refusal with its Infobip status code."""
 
     def __init__(self, status: int, reason: str = "") -> None:
-        self.status = status
         self.reason = reason
-        super().__init__(f"{status}: {reason}")
+        super().__init__(f"{status}: {reason}", status=status)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -388,8 +390,9 @@ def submit(
     max_long_chars: int = 1530,
     default_price: str = "1",
     claim_custom_id: Callable[[str, str], bool] = lambda account, custom_id: True,
-) -> list[RecipientResult]:
-    """Validate and accept one message for each of its recipients."""
+) -> tuple[list[RecipientResult], HttpFault | SmppFault | None]:
+    """Validate and accept one message for each of its recipients, through the one submission
+    path; also returns the scenario fault the submission met, for the transport."""
     recipients = [r for r in request.recipients if r.gsm.strip()]
 
     def refuse_all(status: int) -> list[RecipientResult]:
@@ -406,27 +409,29 @@ def submit(
         ]
 
     if account.expired:
-        return refuse_all(-23)
+        return refuse_all(-23), None
     try:
         sender = _check_sender(account, request.sender)
         options = _options(request)
         content = _content(request, max_long_chars, options["esm_class"])
         ton_npi = _ton_npi(request, sender)
     except SendRefused as refused:
-        return refuse_all(refused.status)
+        return refuse_all(refused.status), None
     if not recipients:
-        return [RecipientResult(status=-6)]
+        return [RecipientResult(status=-6)], None
     now = fake.clock.now()
     scheduled_at = now + options["delay"] if options["delay"] else None
     validity = options["validity"] or MAX_VALIDITY
-    price_per_part = Decimal(str(account.option("price", default_price)))
+    price = Decimal(str(account.option("price", default_price))) * content.parts
     uncovered = tuple(str(p) for p in account.option("uncovered_prefixes", ()) or ())
-    results: list[RecipientResult] = []
+    # Recipients refused before the scenario is asked keep their place in the answer.
+    results: list[RecipientResult | Draft] = []
+    drafts: list[Draft] = []
     for recipient in recipients:
         gsm = recipient.gsm.strip()
         custom_id = recipient.custom_id or None
-
-        def fail(status: int, gsm: str = gsm, custom_id: str | None = custom_id) -> None:
+        status = -13 if not valid_gsm(gsm) else -3 if uncovered and gsm.startswith(uncovered) else 0
+        if status:
             results.append(
                 RecipientResult(
                     status=status,
@@ -435,52 +440,33 @@ def submit(
                     custom=custom_id is not None,
                 )
             )
-
-        if not valid_gsm(gsm):
-            fail(-13)
             continue
-        if uncovered and gsm.startswith(uncovered):
-            fail(-3)
-            continue
-        decision = fake.decide(
-            SubmitContext(
-                provider=fake.name,
-                protocol="http",
-                account=account.username,
-                to=gsm,
-                sender=sender,
-                text=content.text,
-                at=now,
-                api=api,
-            )
+        draft = Draft(
+            to=gsm,
+            sender=sender,
+            text=content.text,
+            price=price,
+            # A US short code without a CampaignId is accepted, then rejected by the network.
+            plan=(_US_REJECTED,)
+            if options["campaign_id"] is None and _us_short_code(sender, gsm)
+            else None,
+            ref=custom_id,
         )
-        # A rule's transport fault never gets here: `decide` raises it (InjectedFault) for the
-        # HTTP server to perform. `respond` is the provider-native answer for this recipient.
-        if decision.respond is not None:
-            fail(send_status_code(decision.respond.get("status", -99)))
-            continue
-        price = price_per_part * content.parts
-        if not account.can_pay(price):
-            fail(-2)
-            continue
-        if custom_id is not None and not claim_custom_id(account.username, custom_id):
-            fail(-33)
-            continue
-        account.debit(price)
-        plan: Plan = decision.plan
-        if options["campaign_id"] is None and _us_short_code(sender, gsm):
-            plan = (_US_REJECTED,)
-        message = Message(
+        drafts.append(draft)
+        results.append(draft)
+
+    def build(draft: Draft, decision: SubmitDecision) -> Message:
+        return Message(
             message_id=fake.ids("message").digits(18),
             provider=fake.name,
             account=account.username,
-            to=gsm,
+            to=draft.to,
             sender=sender,
             text=content.text,
             submitted_at=now,
             protocol="http",
             api=api,
-            client_ref=custom_id,
+            client_ref=draft.ref,
             parts=content.parts,
             encoding=content.encoding,
             data_coding=content.data_coding,
@@ -489,7 +475,7 @@ def submit(
             scheduled_at=scheduled_at,
             expires_at=(scheduled_at or now) + validity,
             callback_url=options["pushurl"],
-            price=price,
+            price=draft.price,
             extra={
                 "appid": options["appid"],
                 "nopush": options["nopush"],
@@ -502,14 +488,52 @@ def submit(
                 **ton_npi,
             },
         )
-        fake.accept(message, plan)
-        results.append(
+
+    def claim(draft: Draft) -> Refusal | None:
+        custom_id = draft.ref
+        if custom_id is not None and not claim_custom_id(account.username, custom_id):
+            return _recipient_refusal(-33)
+        return None
+
+    result = submissions.submit(
+        fake,
+        account,
+        drafts,
+        protocol="http",
+        api=api,
+        at=now,
+        build=build,
+        refuse=lambda answer, draft: _recipient_refusal(send_status_code(answer)),
+        no_credit=lambda cost: _recipient_refusal(-2),
+        claim=claim,
+    )
+    if result.replaced:
+        return [], result.fault
+    outcomes = {id(o.draft): o for o in result.outcomes}
+    answers: list[RecipientResult] = []
+    for entry in results:
+        if isinstance(entry, RecipientResult):
+            answers.append(entry)
+            continue
+        outcome = outcomes[id(entry)]
+        custom_id = entry.ref
+        message = outcome.message
+        answers.append(
             RecipientResult(
-                status=0,
-                message_id=custom_id or message.message_id,
-                destination=gsm,
+                status=0 if message is not None else _status_of(outcome.refusal),
+                message_id=custom_id or (message.message_id if message is not None else ""),
+                destination=entry.to,
                 custom=custom_id is not None,
                 message=message,
             )
         )
-    return results
+    return answers, result.fault
+
+
+def _recipient_refusal(status: int) -> Refusal:
+    return Refusal(f"Infobip status {status}", status=status, whole_request=False)
+
+
+def _status_of(refusal: Refusal | None) -> int:
+    assert refusal is not None
+    return refusal.status

@@ -60,9 +60,10 @@ from pytest_smsmock.smpp.tlvs import Tlv, TlvTag, tlv_value
 
 if TYPE_CHECKING:
     from pytest_smsmock.core.accounts import Account
+    from pytest_smsmock.core.lifecycle import Plan
     from pytest_smsmock.providers.base import ProviderFake
 
-__all__ = ["SERVICE", "InfobipSmpp"]
+__all__ = ["InfobipSmpp"]
 
 _S = CommandStatus
 _C = CommandId
@@ -233,24 +234,25 @@ class InfobipSmpp(SmppService):
             extra["campaign_id"] = campaign
         return extra
 
-    def submit(self, session: SmppSession, pdu: SubmitSm | DataSm) -> Any:
-        response = super().submit(session, pdu)
+    def adjust_message(
+        self, session: SmppSession, pdu: SubmitSm | DataSm, message: Message
+    ) -> None:
         mode = session.data.get("mode")
-        message_id = getattr(response, "message_id", None)
-        if message_id and mode in ("HLR", "NSMS"):
-            message = self.fake.messages.get(message_id)
-            if message is not None:
-                message.api = f"smpp:{mode.lower()}"
-                if mode == "NSMS":
-                    message.flash = True
-        if message_id and mode != "HLR" and tlv_value(pdu.tlvs, TlvTag.INFOBIP_CAMPAIGN_ID) is None:
-            message = self.fake.messages.get(message_id)
-            if message is not None and _us_short_code(message.sender, message.to.lstrip("+")):
-                # 4.4: a US short code MT needs CampaignId; as over HTTP, accepted and then
-                # refused by the carrier (whatever plan a scenario gave it).
-                self.fake.lifecycle.cancel(message_id)
-                self.fake.lifecycle.start(message, (US_SHORT_CODE_REJECTED,))
-        return response
+        if mode in ("HLR", "NSMS"):
+            message.api = f"smpp:{mode.lower()}"
+            if mode == "NSMS":
+                message.flash = True
+
+    def imposed_plan(self, session: SmppSession, pdu: SubmitSm | DataSm) -> Plan | None:
+        # 4.4: a US short code MT needs CampaignId; as over HTTP, accepted and then refused by
+        # the carrier (whatever plan a scenario gives it).
+        if (
+            session.data.get("mode") != "HLR"
+            and tlv_value(pdu.tlvs, TlvTag.INFOBIP_CAMPAIGN_ID) is None
+            and _us_short_code(pdu.source_addr, pdu.destination_addr.lstrip("+"))
+        ):
+            return (US_SHORT_CODE_REJECTED,)
+        return None
 
     def _hlr_result(self, destination: str, session: SmppSession) -> dict[str, str]:
         layers: list[Mapping[str, Mapping[str, Any]] | None] = [
@@ -326,6 +328,3 @@ class InfobipSmpp(SmppService):
                 destination_addr=message.sender or "0000000000",
             )
         return fields
-
-
-SERVICE = InfobipSmpp

@@ -55,6 +55,7 @@ from werkzeug.wrappers import Request, Response
 
 from pytest_smsmock.core.callbacks import CallbackRequest
 from pytest_smsmock.core.queues import OnceQueue
+from pytest_smsmock.providers.http_faults import faulted
 from pytest_smsmock.providers.infobip import hlr
 from pytest_smsmock.providers.infobip.sending import (
     Recipient,
@@ -69,6 +70,7 @@ from pytest_smsmock.providers.infobip.status import (
     native_names,
     resolve_native,
 )
+from pytest_smsmock.scenario.faults import HttpFault
 
 if TYPE_CHECKING:
     from pytest_smsmock.core.accounts import Account
@@ -442,7 +444,7 @@ class V3Api:
         if status == "NOT_ALLOWED" and account is not None and message.price:
             # "The client has no authorization to send to the specified network (the message
             # will not be charged)": the credits taken at submission come back.
-            account.credit(message.price)
+            self.fake.accounts.refund(account, message.price)
         target = message.callback_url or (account.dlr_url if account is not None else None)
         if extra.get("nopush") or not target:
             self.reports.put(report)
@@ -524,21 +526,27 @@ class V3Api:
 
     def _submit(
         self, account: Account, messages: Iterable[SendRequest], api: str
-    ) -> list[RecipientResult]:
+    ) -> tuple[list[RecipientResult], HttpFault | None]:
+        """Every message of a request through the submission path; the scenario fault the
+        request met (the first), which stops it when it replaces the answer."""
         results: list[RecipientResult] = []
+        met: HttpFault | None = None
         for message in messages:
-            results.extend(
-                submit(
-                    self.fake,
-                    account,
-                    message,
-                    api=api,
-                    max_long_chars=self.dialect.max_long_chars,
-                    default_price=self.dialect.default_price,
-                    claim_custom_id=self._claim_custom_id,
-                )
+            answers, fault = submit(
+                self.fake,
+                account,
+                message,
+                api=api,
+                max_long_chars=self.dialect.max_long_chars,
+                default_price=self.dialect.default_price,
+                claim_custom_id=self._claim_custom_id,
             )
-        return results
+            results.extend(answers)
+            if isinstance(fault, HttpFault):
+                met = met or fault
+                if not fault.wraps_answer:
+                    return results, fault
+        return results, met
 
     def _request_error(self, request: Request, status: int) -> Response:
         path = request.path.rstrip("/").lower()
@@ -613,7 +621,8 @@ class V3Api:
         account = self._authenticate(username, password)
         if isinstance(account, int):
             return self._xml_answer(self._refuse(messages, account), self._named(username))
-        return self._xml_answer(self._submit(account, messages, "v3-xml"), account)
+        results, fault = self._submit(account, messages, "v3-xml")
+        return faulted(fault, self._xml_answer(results, account))
 
     def _parse_xml(self, payload: bytes) -> tuple[str | None, str | None, list[SendRequest]]:
         parser = etree.XMLParser(**_XML_PARSER_OPTIONS)
@@ -674,9 +683,8 @@ class V3Api:
             return self._json_answer(
                 self._refuse(messages, account), self._named(username), auth_failed=True
             )
-        return self._json_answer(
-            self._submit(account, messages, "v3-json"), account, auth_failed=False
-        )
+        results, fault = self._submit(account, messages, "v3-json")
+        return faulted(fault, self._json_answer(results, account, auth_failed=False))
 
     def _parse_json(self, payload: bytes) -> tuple[str | None, str | None, list[SendRequest]]:
         try:
@@ -735,24 +743,27 @@ class V3Api:
         )
         return SendRequest(**fields, recipients=recipients)
 
-    def _plain_results(self, request: Request, api: str) -> tuple[list[RecipientResult], Any]:
+    def _plain_results(
+        self, request: Request, api: str
+    ) -> tuple[list[RecipientResult], Any, HttpFault | None]:
         params = _params(request)
         message = self._plain_request(params)
         account = self._authenticate(
             params.get("user") or params.get("username"), params.get("password")
         )
         if isinstance(account, int):
-            return self._refuse([message], account), None
-        return self._submit(account, [message], api), account
+            return self._refuse([message], account), None, None
+        results, fault = self._submit(account, [message], api)
+        return results, account, fault
 
     def _send_plain(self, request: Request) -> Response:
-        results, account = self._plain_results(request, "v3-plain")
-        return self._xml_answer(results, account)
+        results, account, fault = self._plain_results(request, "v3-plain")
+        return faulted(fault, self._xml_answer(results, account))
 
     def _send_legacy_plain(self, request: Request) -> Response:
-        results, _ = self._plain_results(request, "v3-plain")
+        results, _, fault = self._plain_results(request, "v3-plain")
         body = ",".join(r.message_id if r.status == 0 else str(r.status) for r in results)
-        return _text_response(body)
+        return faulted(fault, _text_response(body))
 
     # -- credits -------------------------------------------------------------------------------
     def _command(self, request: Request) -> Response:
@@ -827,9 +838,8 @@ class V3Api:
             # "REJECTD when the network is disallowed on the account level" (not charged).
             return hlr.resolve(destination, {"*": {"stat": "REJECTD"}})
         price = Decimal(str(account.option("hlr_price", 1)))
-        if not account.can_pay(price):
+        if not self.fake.accounts.charge(account, price):
             return hlr.resolve(destination, {"*": {"stat": "UNKNOWN"}})
-        account.debit(price)
         return result
 
     def _hlr_id(self) -> str:

@@ -62,13 +62,17 @@ from pytest_smsmock.core.callbacks import CallbackRequest
 from pytest_smsmock.core.encoding import EncodingError, Segmentation, segment
 from pytest_smsmock.core.messages import Message, StatusChange
 from pytest_smsmock.core.queues import OnceQueue
-from pytest_smsmock.errors import ConfigError, ProtocolError
+from pytest_smsmock.errors import ConfigError, Refusal
+from pytest_smsmock.providers import submission as submission_path
+from pytest_smsmock.providers.http_faults import faulted
 from pytest_smsmock.providers.mimsms import status as v1
 from pytest_smsmock.providers.mimsms.networks import DEFAULT_NETWORKS, lookup_network
-from pytest_smsmock.scenario.engine import SubmitContext
+from pytest_smsmock.providers.submission import Draft
+from pytest_smsmock.scenario.faults import HttpFault, SmppFault
 
 if TYPE_CHECKING:
     from pytest_smsmock.providers.base import ProviderFake
+    from pytest_smsmock.scenario.engine import SubmitDecision
 
 __all__ = ["API", "PREFIX", "PUSH_RETRIES", "RestApi", "RestError", "format_time", "parse_time"]
 
@@ -90,11 +94,11 @@ _GROUPS = {name: gid for gid, (name, _) in v1.STATUS_GROUPS.items()}
 _MAX_PARTS = 255  # the concatenation header counts parts in one octet
 
 
-class RestError(ProtocolError):
+class RestError(Refusal):
     """A request the v1 API refuses with ``{"requestError": {"serviceException": ...}}``."""
 
     def __init__(self, status: int, message_id: str, text: str, *, detail: str = "") -> None:
-        super().__init__(detail or text, status=status)
+        super().__init__(detail or text, status=status, native=message_id)
         self.message_id = message_id
         self.text = text
         self.detail = detail or text
@@ -334,19 +338,22 @@ class RestApi:
         if bulk_id is None:
             bulk_id = self.fake.ids("bulk").uuid()
         results: list[dict[str, Any]] = []
+        met: HttpFault | None = None
         for submission in submissions:
             try:
                 segmentation = segment(submission.text)
             except EncodingError as exc:
                 raise _invalid(f"text cannot be sent: {exc}") from None
-            for destination in submission.destinations:
-                results.append(
-                    self._submit(account, submission, destination, segmentation, bulk_id)
-                )
+            answers, fault = self._submit(account, submission, segmentation, bulk_id)
+            results += answers
+            if isinstance(fault, HttpFault):
+                if not fault.wraps_answer:
+                    return faulted(fault, None)
+                met = met or fault
         answer: dict[str, Any] = {"messages": results}
         if sum(len(s.destinations) for s in submissions) > 1:
             answer = {"bulkId": bulk_id, "messages": results}
-        return self._answer(request, "smsResponse", answer)
+        return faulted(met, self._answer(request, "smsResponse", answer))
 
     @staticmethod
     def _parse_body(data: bytes, *, xml: bool) -> Any:
@@ -431,74 +438,103 @@ class RestApi:
         self,
         account: Account,
         submission: _Submission,
-        destination: str,
         segmentation: Segmentation,
         bulk_id: str,
-    ) -> dict[str, Any]:
+    ) -> tuple[list[dict[str, Any]], HttpFault | SmppFault | None]:
+        """One message to each of its destinations through the submission path: the answer
+        per destination, in order, and the scenario fault the submission met."""
         parts = segmentation.parts
 
-        def refused(status: v1.V1Status) -> dict[str, Any]:
+        def refused(destination: str, status: v1.V1Status) -> dict[str, Any]:
             return {"to": destination, "status": status.to_dict(), "smsCount": parts}
 
-        if not _DESTINATION.fullmatch(destination.strip()):
-            return refused(v1.INVALID_DESTINATION)
-        if parts > _MAX_PARTS:
-            return refused(v1.STATUSES[25])
+        def refusal(status: v1.V1Status) -> Refusal:
+            return Refusal(status.name, status=status.group_id, native=status, whole_request=False)
+
         fake = self.fake
-        now = fake.clock.now()
-        decision = fake.decide(
-            SubmitContext(
-                provider=fake.name,
-                protocol="http",
-                account=account.username,
-                to=destination,
-                sender=submission.sender,
-                text=submission.text,
-                at=now,
-                api=API,
+        answers: list[dict[str, Any] | Draft] = []
+        drafts: list[Draft] = []
+        cost = self._price(account) * parts
+        for destination in submission.destinations:
+            early = (
+                v1.INVALID_DESTINATION
+                if not _DESTINATION.fullmatch(destination.strip())
+                else v1.STATUSES[25]
+                if parts > _MAX_PARTS
+                else v1.STATUSES[17]
+                if account.expired
+                else None
             )
-        )
-        if decision.respond is not None:
-            return refused(self._responded(decision.respond))
-        if account.expired:
-            return refused(v1.STATUSES[17])
-        price = self._price(account)
-        cost = price * parts
-        with fake._lock:  # check and debit as one step under concurrent senders
-            if not account.can_pay(cost):
-                return refused(v1.STATUSES[12])
-            account.debit(cost)
+            if early is not None:
+                answers.append(refused(destination, early))
+                continue
+            draft = Draft(
+                to=destination, sender=submission.sender, text=submission.text, price=cost
+            )
+            drafts.append(draft)
+            answers.append(draft)
+        now = fake.clock.now()
         extra: dict[str, Any] = {"notify_content_type": submission.notify_content_type}
         if submission.callback_data is not None:
             extra["callback_data"] = submission.callback_data
-        message = Message(
-            message_id=fake.ids("message").uuid(),
-            provider=fake.name,
-            account=account.username,
-            to=destination,
-            sender=submission.sender,
-            text=submission.text,
-            submitted_at=now,
+
+        def build(draft: Draft, decision: SubmitDecision) -> Message:
+            return Message(
+                message_id=fake.ids("message").uuid(),
+                provider=fake.name,
+                account=account.username,
+                to=draft.to,
+                sender=submission.sender,
+                text=submission.text,
+                submitted_at=now,
+                api=API,
+                bulk_id=bulk_id,
+                parts=parts,
+                encoding=segmentation.encoding.value,
+                callback_url=submission.notify_url,
+                price=cost,
+                extra=dict(extra),
+            )
+
+        result = submission_path.submit(
+            fake,
+            account,
+            drafts,
+            protocol="http",
             api=API,
-            bulk_id=bulk_id,
-            parts=parts,
-            encoding=segmentation.encoding.value,
-            callback_url=submission.notify_url,
-            price=cost,
-            extra=extra,
+            at=now,
+            build=build,
+            refuse=lambda answer, draft: refusal(self._responded(answer)),
+            no_credit=lambda amount: refusal(v1.STATUSES[12]),
         )
-        fake.accept(message, decision.plan)
-        return {
-            "to": destination,
-            "status": v1.MESSAGE_ACCEPTED.to_dict(),
-            "smsCount": parts,
-            "messageId": message.message_id,
-        }
+        outcomes = {id(o.draft): o for o in result.outcomes}
+        rendered: list[dict[str, Any]] = []
+        for entry in answers:
+            if isinstance(entry, dict):
+                rendered.append(entry)
+                continue
+            outcome = outcomes.get(id(entry))
+            if outcome is None:  # a fault stood in for the answer: nothing was accepted
+                continue
+            if outcome.message is None:
+                assert outcome.refusal is not None
+                native = outcome.refusal.native
+                assert isinstance(native, v1.V1Status)
+                rendered.append(refused(entry.to, native))
+                continue
+            rendered.append(
+                {
+                    "to": entry.to,
+                    "status": v1.MESSAGE_ACCEPTED.to_dict(),
+                    "smsCount": parts,
+                    "messageId": outcome.message.message_id,
+                }
+            )
+        return rendered, result.fault
 
     @staticmethod
-    def _responded(respond: Mapping[str, Any]) -> v1.V1Status:
+    def _responded(value: object) -> v1.V1Status:
         """The native status a scenario answers with (``{"status": "REJECTED_DND"}``)."""
-        value = respond.get("status", respond.get("name", respond.get("id")))
         found = v1.find_status(value)
         if found is None and value is not None:
             try:
@@ -519,8 +555,7 @@ class RestApi:
             refund = message.price
             message.price = Decimal(0)
             if account is not None:
-                with fake._lock:
-                    account.credit(refund)
+                fake.accounts.refund(account, refund)
         report = self.report_of(message)
         callback_data = message.extra.get("callback_data")
         if callback_data is not None:

@@ -85,10 +85,12 @@ from werkzeug.wrappers import Request, Response
 from pytest_smsmock.core.accounts import Account, to_decimal
 from pytest_smsmock.core.callbacks import CallbackRequest
 from pytest_smsmock.core.encoding import Encoding, EncodingError, segment, split_octets
-from pytest_smsmock.core.lifecycle import DEFAULT_PLAN, Plan, Transition
+from pytest_smsmock.core.lifecycle import Plan, Transition
 from pytest_smsmock.core.messages import Message, Status, StatusChange
-from pytest_smsmock.errors import ConfigError
+from pytest_smsmock.errors import ConfigError, Refusal
+from pytest_smsmock.providers import submission as submission_path
 from pytest_smsmock.providers.base import HttpListener, ProviderFake
+from pytest_smsmock.providers.http_faults import faulted
 from pytest_smsmock.providers.smsc import formats
 from pytest_smsmock.providers.smsc.codes import (
     API_ERRORS,
@@ -116,7 +118,9 @@ from pytest_smsmock.providers.smsc.params import (
 )
 from pytest_smsmock.providers.smsc.translit import transliterate
 from pytest_smsmock.providers.smsc.wap import wap_push_si
-from pytest_smsmock.scenario.engine import SubmitContext
+from pytest_smsmock.providers.submission import Charging, Draft, replaces_answer
+from pytest_smsmock.scenario.engine import SubmitDecision
+from pytest_smsmock.scenario.faults import HttpFault, SmppFault
 
 __all__ = ["SMSC_PLAN", "SmscFake"]
 
@@ -144,11 +148,11 @@ _ROUTES = {
 }
 
 
-class ApiError(Exception):
+class ApiError(Refusal):
     """An answer with one of the API's error codes (1..9)."""
 
     def __init__(self, code: int, *, message_id: int | None = None, detail: str = "") -> None:
-        super().__init__(detail or API_ERRORS.get(code, str(code)))
+        super().__init__(detail or API_ERRORS.get(code, str(code)), status=code)
         self.code = code
         self.message_id = message_id
 
@@ -161,6 +165,7 @@ class _Ctx:
     address: str
     endpoint: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    fault: HttpFault | SmppFault | None = None  # what the request's submission met
 
 
 def _int(params: dict[str, str], name: str, default: int, allowed: Iterable[int]) -> int:
@@ -320,7 +325,9 @@ class SmscFake(ProviderFake):
             body = self._guarded(ctx, in_flight, getattr(self, method))
         finally:
             self.limits.leave(login)
-        return self._respond(body, ctx)
+        if ctx.fault is not None and replaces_answer(ctx.fault):
+            return faulted(ctx.fault, None)  # a scenario fault stands instead of the answer
+        return faulted(ctx.fault, self._respond(body, ctx))
 
     def _guarded(self, ctx: _Ctx, in_flight: int, handler: Callable[[_Ctx], str]) -> str:
         now = self.clock.now()
@@ -482,27 +489,6 @@ class SmscFake(ProviderFake):
         if any(word in g.text.lower() for g in groups for word in denied):
             raise ApiError(ErrorCode.DENIED, message_id=message_id)
 
-        plans: dict[tuple[int, str], Plan] = {}
-        for index, group in enumerate(groups):
-            for phone in group.deliverable:
-                decision = self.decide(
-                    SubmitContext(
-                        provider=self.name,
-                        protocol="http",
-                        account=account.username,
-                        to=phone,
-                        sender=sender,
-                        text=group.text,
-                        at=now,
-                        api="send.php",
-                    )
-                )
-                if decision.respond is not None:
-                    raise self._scenario_error(decision.respond, message_id)
-                plans[(index, phone)] = (
-                    SMSC_PLAN if decision.plan is DEFAULT_PLAN else decision.plan
-                )
-
         unit = {
             MessageType.HLR: self._price(account, "hlr_price"),
             MessageType.PING: self._price(account, "ping_price"),
@@ -529,21 +515,45 @@ class SmscFake(ProviderFake):
         if self.limits.repeated(("send", signature), now, self.duplicate_window):
             self._release_id(account, wanted_id, message_id)
             raise ApiError(ErrorCode.DUPLICATE)
-        with self._lock:
-            if not account.can_pay(total):
-                self.limits.forget(("send", signature))
-                raise ApiError(ErrorCode.NO_MONEY, message_id=message_id)
-            account.debit(total)
-            balance = account.balance
         start = scheduled or now
         expires = start + lifetime if lifetime else None
-        for index, group in enumerate(groups):
-            for phone in group.deliverable:
-                message = self._build(
-                    account, message_id, phone, sender, group, kind, now, scheduled, expires
-                )
-                message.price = unit * group.parts
-                self._store(account, message, plans[(index, phone)])
+
+        def build(draft: Draft, decision: SubmitDecision) -> Message:
+            group: _Group = draft.ref
+            message = self._build(
+                account, message_id, draft.to, sender, group, kind, now, scheduled, expires
+            )
+            message.price = draft.price
+            self._index_message(account, message)
+            return message
+
+        def no_money(cost: Decimal) -> ApiError:
+            self.limits.forget(("send", signature))
+            return ApiError(ErrorCode.NO_MONEY, message_id=message_id)
+
+        result = submission_path.submit(
+            self,
+            account,
+            [
+                Draft(to=phone, sender=sender, text=group.text, price=unit * group.parts, ref=group)
+                for group in groups
+                for phone in group.deliverable
+            ],
+            protocol="http",
+            api="send.php",
+            at=now,
+            build=build,
+            refuse=lambda answer, draft: self._scenario_error(answer, message_id),
+            no_credit=no_money,
+            charging=Charging.ALL,
+            default_plan=SMSC_PLAN,
+        )
+        ctx.fault = result.fault
+        if result.replaced:
+            self.limits.forget(("send", signature))
+            return ""
+        balance = account.balance
+        for group in groups:
             # Phones SMSC cannot deliver to (20) or cannot read (22) get a message of their own
             # in that final status, free of charge: a status request for them answers it and
             # the DLR callback reports it, as for any other message of the send.
@@ -564,14 +574,9 @@ class SmscFake(ProviderFake):
             phones=infos,
         )
 
-    def _scenario_error(self, respond: Any, message_id: int) -> ApiError:
-        code = None
-        for key in ("error", "error_code", "status"):
-            if key in respond:
-                code = respond[key]
-                break
+    def _scenario_error(self, code: object, message_id: int) -> ApiError:
         try:
-            number = abs(int(code))  # type: ignore[arg-type]
+            number = abs(int(code))  # type: ignore[call-overload]
         except (TypeError, ValueError):
             number = ErrorCode.PARAMETERS
         if number not in API_ERRORS:
@@ -653,11 +658,10 @@ class SmscFake(ProviderFake):
             extra={"smsc_id": smsc_id, "type": kind},
         )
 
-    def _store(self, account: Account, message: Message, plan: Plan) -> None:
+    def _index_message(self, account: Account, message: Message) -> None:
         smsc_id = int(message.extra["smsc_id"])
         with self._lock:
             self._index[(account.username, smsc_id, message.to)] = message
-        self.accept(message, plan)
 
     def _refuse(
         self, account: Account, message: Message, code: int, err: int, now: datetime
@@ -665,7 +669,8 @@ class SmscFake(ProviderFake):
         """Store `message` already final in SMSC status `code` with delivery error `err`; its
         DLR goes out on the clock (the next `advance()`), not inside the send request."""
         message.extra["smsc_native"] = (code, err)
-        self._store(account, message, ())
+        self._index_message(account, message)
+        self.accept(message, ())
         message.set_status(STATUSES[code].canonical, now, err)
         change = message.history[-1]
         self.clock.call_at(

@@ -129,9 +129,9 @@ def _action(hub: SmsMock, engine: Engine, event: Event) -> Callable[[], None]:
             if account is None:
                 return
             if balance.set is not None:
-                account.balance = Decimal(balance.set)
+                fake.accounts.set_balance(account, Decimal(balance.set))
             elif balance.add is not None:
-                account.credit(Decimal(balance.add))
+                fake.accounts.refund(account, Decimal(balance.add))
             note(f"balance of {balance.account} is now {account.balance}")
 
         return run_balance

@@ -1,0 +1,347 @@
+"""The SMPP listener: the asyncio loop, the listening sockets, outages and `flush`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import ssl
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
+
+from pytest_smsmock.providers.smpp_common import SmppService, SmppSession
+from pytest_smsmock.servers.smpp.session import Session
+
+if TYPE_CHECKING:
+    from pytest_smsmock.clock import VirtualClock
+    from pytest_smsmock.core.journal import Journal
+    from pytest_smsmock.providers.base import ProviderFake, SmppListener
+
+__all__ = ["SmppHost", "SmppServer"]
+
+
+class SmppHost(Protocol):
+    """What the listener needs of its owner (the hub): the fakes, the clock, the journal, the
+    test CA, and where errors go."""
+
+    @property
+    def fakes(self) -> Mapping[str, ProviderFake]: ...
+
+    @property
+    def clock(self) -> VirtualClock: ...
+
+    @property
+    def journal(self) -> Journal: ...
+
+    def server_ssl_context(self) -> ssl.SSLContext: ...
+
+    def report_error(self, error: BaseException) -> None: ...
+
+
+class SmppServer:
+    """Every SMPP listener of a hub, on one asyncio loop in one daemon thread."""
+
+    def __init__(
+        self, host_: SmppHost, *, host: str = "127.0.0.1", port_base: int | None = None
+    ) -> None:
+        self.hub = host_
+        self.host = host
+        self.port_base = port_base
+        self.next_port = port_base
+        self.addresses: dict[tuple[str, str], tuple[str, int]] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._thread_id: int | None = None
+        self._servers: list[asyncio.AbstractServer] = []
+        # (provider, listener) -> its listening server, and what it needs to listen again.
+        self._listening: dict[tuple[str, str], asyncio.AbstractServer] = {}
+        self._listeners: dict[tuple[str, str], tuple[ProviderFake, SmppListener]] = {}
+        self._down: set[tuple[str, str]] = set()
+        self._tls: ssl.SSLContext | None = None
+        self._sessions: dict[int, Session] = {}
+        self._ids = itertools.count(1)
+        self._services: list[SmppService] = []
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def start(self) -> SmppServer:
+        if self._loop is not None:
+            return self
+        contexts = {}
+        for fake in self.hub.fakes.values():
+            for listener in fake.smpp_listeners:
+                if listener.tls and "tls" not in contexts:
+                    contexts["tls"] = self.hub.server_ssl_context()
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        started = threading.Event()
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            self._thread_id = threading.get_ident()
+            loop.call_soon(started.set)
+            loop.run_forever()
+
+        self._thread = threading.Thread(target=run, name="smsmock-smpp", daemon=True)
+        self._thread.start()
+        started.wait(10)
+        future = asyncio.run_coroutine_threadsafe(self._open(contexts.get("tls")), loop)
+        try:
+            future.result(30)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    async def _listen(
+        self, fake: ProviderFake, listener: SmppListener, port: int
+    ) -> asyncio.Server:
+        loop = asyncio.get_running_loop()
+
+        def factory() -> Session:
+            return Session(self, fake, listener)
+
+        server = await loop.create_server(
+            factory,
+            self.host,
+            port,
+            ssl=self._tls if listener.tls else None,
+            reuse_address=True,
+        )
+        self._servers.append(server)
+        self._listening[(fake.name, listener.name)] = server
+        self._listeners[(fake.name, listener.name)] = (fake, listener)
+        return server
+
+    async def _open(self, context: ssl.SSLContext | None) -> None:
+        self._tls = context
+        port = self.port_base
+        for fake in self.hub.fakes.values():
+            service = fake.smpp
+            if not fake.smpp_listeners or not isinstance(service, SmppService):
+                continue
+            for listener in fake.smpp_listeners:
+                server = await self._listen(fake, listener, port or 0)
+                bound_port = server.sockets[0].getsockname()[1]
+                address = (self.host, bound_port)
+                self.addresses[(fake.name, listener.name)] = address
+                fake.bind_smpp(listener.name, address)
+                if port:
+                    port += 1
+            self._services.append(service)
+            service.attach(self)
+        self.next_port = port
+
+    def stop(self) -> None:
+        loop = self._loop
+        if loop is None:
+            return
+        for service in self._services:
+            service.attach(None)
+        self._services.clear()
+        if loop.is_running():
+            future = asyncio.run_coroutine_threadsafe(self._close(), loop)
+            try:
+                future.result(5)
+            except Exception as exc:  # closing must not fail a test run
+                self.hub.report_error(exc)
+            loop.call_soon_threadsafe(loop.stop)
+        if self._thread is not None:
+            self._thread.join(5)
+        if not loop.is_running():
+            loop.close()
+        self._loop = None
+        self._thread = None
+
+    async def _close(self) -> None:
+        for server in self._servers:
+            server.close()
+        for session in list(self._sessions.values()):
+            session.abort("listener stopped")
+        self._servers.clear()
+        self._listening.clear()
+        self._down.clear()
+
+    # -- outages (scenario ``outage`` events, `SmsMock.take_down`) ---------------------------
+    def take_down(self, provider: str, listener: str) -> None:
+        """Stop one listener: new connections are refused and its open sessions are dropped
+        (receipts in flight go back to the queue) until `bring_up` or the next test's reset."""
+        key = self._known(provider, listener)
+        self._on_loop(self._take_down(key))
+
+    def bring_up(self, provider: str, listener: str) -> None:
+        """Listen again, on the same port, on a listener `take_down` stopped (no-op if up)."""
+        key = self._known(provider, listener)
+        self._on_loop(self._bring_up(key))
+
+    def bring_up_all(self) -> None:
+        """Every listener taken down listens again, unjournaled (the hub's reset)."""
+        for key in sorted(self._down):
+            self._on_loop(self._bring_up(key, note=False))
+
+    def is_down(self, provider: str, listener: str) -> bool:
+        return (provider, listener) in self._down
+
+    def _known(self, provider: str, listener: str) -> tuple[str, str]:
+        key = (provider, listener)
+        if key not in self.addresses:
+            from pytest_smsmock.errors import ConfigError
+
+            running = ", ".join(f"{p}/{n}" for p, n in self.addresses) or "none"
+            raise ConfigError(f"no SMPP listener {provider}/{listener}; running: {running}")
+        return key
+
+    def _on_loop(self, work: Any) -> None:
+        """Run a coroutine on the loop; wait for it unless called from the loop itself (a clock
+        event fired by a session's `clock.sync()`): then it runs as soon as this callback ends."""
+        loop = self._loop
+        if loop is None:
+            work.close()
+            return
+        if self.in_loop:
+
+            def done(task: asyncio.Task[None]) -> None:
+                if not task.cancelled() and task.exception() is not None:
+                    self.report(task.exception() or RuntimeError("outage"), None)
+
+            loop.create_task(work).add_done_callback(done)
+            return
+        asyncio.run_coroutine_threadsafe(work, loop).result(10)
+
+    async def _take_down(self, key: tuple[str, str]) -> None:
+        server = self._listening.pop(key, None)
+        if server is None:
+            return
+        self._down.add(key)
+        server.close()  # the listening socket closes now: connections are refused
+        with contextlib.suppress(ValueError):
+            self._servers.remove(server)
+        dropped = [s for s in list(self._sessions.values()) if s.key == key]
+        for session in dropped:
+            session.abort("listener taken down")
+        self.hub.journal.record(
+            key[0],
+            "smpp",
+            "event",
+            f"listener {key[1]} taken down ({len(dropped)} session(s) dropped)",
+            {"listener": key[1], "up": False},
+        )
+
+    async def _bring_up(self, key: tuple[str, str], *, note: bool = True) -> None:
+        if key in self._listening:
+            return
+        fake, listener = self._listeners[key]
+        await self._listen(fake, listener, self.addresses[key][1])
+        self._down.discard(key)
+        if note:
+            self.hub.journal.record(
+                key[0],
+                "smpp",
+                "event",
+                f"listener {key[1]} brought up",
+                {"listener": key[1], "up": True},
+            )
+
+    def __enter__(self) -> SmppServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- what the services and tests use ------------------------------------------------------
+    @property
+    def in_loop(self) -> bool:
+        return threading.get_ident() == self._thread_id
+
+    def call_soon(self, callback: Callable[[], object]) -> None:
+        """Run `callback` on the loop (from any thread); its errors are reported, not raised."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+
+        def guarded() -> None:
+            try:
+                callback()
+            except Exception as exc:
+                self.report(exc, None)
+
+        with contextlib.suppress(RuntimeError):  # the loop is closing
+            loop.call_soon_threadsafe(guarded)
+
+    def run(self, function: Callable[[], Any], timeout: float = 5.0) -> Any:
+        """Run `function` on the loop and return its result (from another thread)."""
+        loop = self._loop
+        if loop is None:
+            raise RuntimeError("the SMPP listener is not running")
+        if self.in_loop:
+            return function()
+
+        async def call() -> Any:
+            return function()
+
+        return asyncio.run_coroutine_threadsafe(call(), loop).result(timeout)
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait until what was handed to the loop before this call has run and every session's
+        output is written; False if `timeout` real seconds passed first."""
+        loop = self._loop
+        if loop is None or self.in_loop:
+            return True
+        future = asyncio.run_coroutine_threadsafe(self._drained(timeout), loop)
+        try:
+            return bool(future.result(timeout + 1))
+        except TimeoutError:
+            return False
+
+    async def _drained(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while True:
+            await asyncio.sleep(0)
+            if all(session.drained for session in list(self._sessions.values())):
+                return True
+            if time.monotonic() > deadline:
+                return False
+            await asyncio.sleep(0.001)
+
+    def close_sessions(self, provider: str, generation: int, *, wait: float = 2.0) -> None:
+        """Close the sessions of `provider` opened before `generation` (a reset)."""
+
+        def close() -> None:
+            for session in list(self._sessions.values()):
+                if session.fake.name == provider and session.info.generation < generation:
+                    session.close("the fake was reset")
+
+        if self._loop is None:
+            return
+        if self.in_loop:
+            close()
+            return
+        try:
+            self.run(close, timeout=wait)
+        except Exception as exc:
+            self.report(exc, None)
+
+    def sessions(self) -> list[SmppSession]:
+        return [s.info for s in list(self._sessions.values())]
+
+    def open_session(self, session: Session) -> int:
+        """Register a session that just connected; its number."""
+        number = next(self._ids)
+        self._sessions[number] = session
+        return number
+
+    def forget_session(self, number: int) -> None:
+        self._sessions.pop(number, None)
+
+    def report(self, error: BaseException, session: Session | None) -> None:
+        self.hub.report_error(error)
+        provider = session.fake.name if session is not None else "smpp"
+        where = f" on session {session.info.id}" if session is not None else ""
+        self.hub.journal.record(
+            provider, "error", "event", f"SMPP listener{where}: {type(error).__name__}: {error}"
+        )
+
+    def vnow(self) -> float:
+        """Virtual time as the session timers count it (seconds)."""
+        return self.hub.clock.now().timestamp()
