@@ -15,10 +15,10 @@ engine's ``events`` stream, so a seed fixes them too.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pytest_smsmock.errors import ScenarioError
 from pytest_smsmock.scenario.model import (
@@ -32,13 +32,43 @@ from pytest_smsmock.scenario.model import (
 )
 
 if TYPE_CHECKING:
-    from pytest_smsmock.hub import SmsMock
+    from pytest_smsmock.clock import VirtualClock
+    from pytest_smsmock.core.journal import Journal
+    from pytest_smsmock.providers.base import ProviderFake, Runtime
     from pytest_smsmock.scenario.engine import Engine
 
-__all__ = ["schedule_events"]
+__all__ = ["EventHost", "schedule_events"]
 
 
-def schedule_events(hub: SmsMock, scenario: Scenario, engine: Engine) -> None:
+class EventHost(Protocol):
+    """What scripted events need of the hub."""
+
+    @property
+    def fakes(self) -> Mapping[str, ProviderFake]: ...
+
+    @property
+    def clock(self) -> VirtualClock: ...
+
+    @property
+    def journal(self) -> Journal: ...
+
+    @property
+    def runtime(self) -> Runtime: ...
+
+    def serving(self, provider: str, protocol: str, listener: str) -> bool:
+        """Whether that listener has a socket (a hub used without servers has none)."""
+        ...
+
+    def take_down(
+        self, provider: str, listener: str | None = None, *, protocol: str | None = None
+    ) -> None: ...
+
+    def bring_up(
+        self, provider: str, listener: str | None = None, *, protocol: str | None = None
+    ) -> None: ...
+
+
+def schedule_events(hub: EventHost, scenario: Scenario, engine: Engine) -> None:
     """Check every event against the hub's fakes, then schedule them all (or none)."""
     planned: list[tuple[Event, Callable[[], None]]] = []
     for event in scenario.events:
@@ -92,7 +122,7 @@ def schedule_events(hub: SmsMock, scenario: Scenario, engine: Engine) -> None:
         )
 
 
-def _action(hub: SmsMock, engine: Engine, event: Event) -> Callable[[], None]:
+def _action(hub: EventHost, engine: Engine, event: Event) -> Callable[[], None]:
     fake = hub.fakes[event.provider]
     action = event.action
 
@@ -177,18 +207,10 @@ def _action(hub: SmsMock, engine: Engine, event: Event) -> Callable[[], None]:
     return run_outage
 
 
-def _switch(hub: SmsMock, provider: str, protocol: str, listener: str, *, up: bool) -> None:
-    verb = "bring_up" if up else "take_down"
-    if protocol == "http":
-        if (provider, listener) not in hub.http_servers:
-            return  # the hub is not serving (no sockets): the event is journaled only
-        hub_method = getattr(hub, verb, None)
-        if callable(hub_method):
-            hub_method(provider, listener)
-        else:
-            getattr(hub.http_servers[(provider, listener)], verb)()
-        return
-    smpp = getattr(hub, "smpp_server", None)
-    method = getattr(smpp, verb, None)
-    if callable(method):
-        method(provider, listener)
+def _switch(hub: EventHost, provider: str, protocol: str, listener: str, *, up: bool) -> None:
+    if not hub.serving(provider, protocol, listener):
+        return  # the hub is not serving (no sockets): the event is journaled only
+    if up:
+        hub.bring_up(provider, listener, protocol=protocol)
+    else:
+        hub.take_down(provider, listener, protocol=protocol)

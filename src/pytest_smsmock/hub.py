@@ -301,6 +301,14 @@ class SmsMock:
             raise ConfigError(f"no SMPP listener {provider}/{listener} is running (no SMPP)")
         return self.smpp_server
 
+    def serving(self, provider: str, protocol: str, listener: str) -> bool:
+        """Whether that listener has a socket (a hub used without servers has none)."""
+        if protocol == "smpp":
+            return (
+                self.smpp_server is not None and (provider, listener) in self.smpp_server.addresses
+            )
+        return (provider, listener) in self.http_servers
+
     def take_down(
         self, provider: str, listener: str | None = None, *, protocol: str | None = None
     ) -> None:

@@ -21,20 +21,13 @@ from typing import TYPE_CHECKING
 
 from pytest_smsmock.core.accounts import Account
 from pytest_smsmock.providers.broadnet import ids
-from pytest_smsmock.providers.broadnet.fake import BroadnetFake
+from pytest_smsmock.providers.broadnet.model import Batch, BroadnetModel
 from pytest_smsmock.providers.broadnet.options import AccountSettings
 from pytest_smsmock.providers.broadnet.status import Rejection, reported_status
+from pytest_smsmock.providers.broadnet.submit import Recipient, check_sender, parse_type, submit
 
 if TYPE_CHECKING:
     from pytest_smsmock.scenario.faults import HttpFault, SmppFault
-
-from pytest_smsmock.providers.broadnet.submit import (
-    Batch,
-    Recipient,
-    check_sender,
-    parse_type,
-    submit,
-)
 
 __all__ = ["Campaign", "Credentials", "ReportLine", "enquire", "report", "run"]
 
@@ -47,7 +40,7 @@ class Credentials:
     password: str | None = None
     accesskey: str | None = None
 
-    def login(self, fake: BroadnetFake, ip: str | None) -> tuple[Account, AccountSettings]:
+    def login(self, fake: BroadnetModel, ip: str | None) -> tuple[Account, AccountSettings]:
         if not self.accesskey and (not self.username or not self.password):
             raise Rejection("HTTP02", "002", "username and password, or accesskey, are required")
         return fake.login(self.username, self.password, self.accesskey, ip)
@@ -90,7 +83,7 @@ def _limit(raw: str | None) -> int | None:
 
 
 def run(
-    fake: BroadnetFake, campaign: Campaign, *, api: str, ip: str | None
+    fake: BroadnetModel, campaign: Campaign, *, api: str, ip: str | None
 ) -> tuple[Batch | None, HttpFault | SmppFault | None]:
     """Submit a campaign; returns its batch (stored for enquiries; None when a scenario fault
     stands instead of the answer) and the fault it met. Raises `Rejection`."""
@@ -145,7 +138,7 @@ def run(
 
 
 def enquire(
-    fake: BroadnetFake, credentials: Credentials, batch_id: str | None, *, api: str, ip: str | None
+    fake: BroadnetModel, credentials: Credentials, batch_id: str | None, *, api: str, ip: str | None
 ) -> Batch:
     account, _ = credentials.login(fake, ip)
     wanted = _required(batch_id, "batch_id").strip()
@@ -159,7 +152,7 @@ def enquire(
     return batch
 
 
-def report(fake: BroadnetFake, batch: Batch) -> list[ReportLine]:
+def report(fake: BroadnetModel, batch: Batch) -> list[ReportLine]:
     lines = []
     for entry in batch.entries:
         message = fake.messages.get(entry.message_id) if entry.message_id else None

@@ -27,7 +27,7 @@ from pytest_smsmock.providers.broadnet.campaign import (
     report,
     run,
 )
-from pytest_smsmock.providers.broadnet.fake import BroadnetFake
+from pytest_smsmock.providers.broadnet.model import BroadnetModel
 from pytest_smsmock.providers.broadnet.status import Rejection
 from pytest_smsmock.providers.http_faults import faulted
 
@@ -98,7 +98,7 @@ def _custom(data: Mapping[str, Any]) -> tuple[tuple[str | None, str | None], ...
     return tuple((_scalar(item, "gsm"), _scalar(item, "text")) for item in value)
 
 
-def handle(fake: BroadnetFake, request: Request, action: str) -> Response:
+def handle(fake: BroadnetModel, request: Request, action: str) -> Response:
     try:
         if request.method != "POST":
             raise Rejection("HTTP16", "002", f"the JSON API takes POST, not {request.method}")

@@ -27,7 +27,7 @@ import enum
 import re
 import string
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Final
 
@@ -42,12 +42,12 @@ from pytest_smsmock.core.encoding import (
 from pytest_smsmock.core.messages import Message
 from pytest_smsmock.providers import submission as submission_path
 from pytest_smsmock.providers.broadnet.coverage import covered
+from pytest_smsmock.providers.broadnet.model import BatchEntry, BroadnetModel
 from pytest_smsmock.providers.broadnet.options import AccountSettings
 from pytest_smsmock.providers.broadnet.status import Rejection, rejection_for
 from pytest_smsmock.providers.submission import Charging, Draft
 
 if TYPE_CHECKING:
-    from pytest_smsmock.providers.broadnet.fake import BroadnetFake
     from pytest_smsmock.scenario.engine import SubmitDecision
     from pytest_smsmock.scenario.faults import HttpFault, SmppFault
 
@@ -55,12 +55,9 @@ __all__ = [
     "DOUBLE_COUNTED",
     "NUMBER_CODES",
     "RESTRICTED",
-    "Batch",
-    "BatchEntry",
     "Content",
     "MessageType",
     "Recipient",
-    "check_account",
     "check_sender",
     "normalize_msisdn",
     "parse_schedule",
@@ -114,23 +111,6 @@ class Recipient:
 
     msisdn: str
     text: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class BatchEntry:
-    msisdn: str
-    message_id: str | None
-    code: str  # "000", or why this number was not sent ("005", "006")
-
-
-@dataclass(slots=True, kw_only=True)
-class Batch:
-    """One JSON/XML submission: what its status enquiry reports."""
-
-    batch_id: str
-    api: str
-    account: str
-    entries: list[BatchEntry] = field(default_factory=list)
 
 
 def parse_type(value: object) -> MessageType:
@@ -236,22 +216,8 @@ def parse_schedule(schtime: str, gmt: str | None, default_tz: timezone, now: dat
     return when
 
 
-def check_account(
-    fake: BroadnetFake, account: Account, settings: AccountSettings, ip: str | None
-) -> None:
-    """What every request of an authenticated account checks first (service, expiry, access)."""
-    if fake.maintenance:
-        raise Rejection("HTTP11", "007", "the service is in maintenance")
-    if account.expired:
-        raise Rejection("HTTP26", "003", "the account has expired")
-    if not settings.web_access:
-        raise Rejection("HTTP15", "050", "web access is not allowed for the account")
-    if settings.allowed_ips is not None and ip not in settings.allowed_ips:
-        raise Rejection("HTTP15", "064", f"{ip} is not an allowed address of the account")
-
-
 def submit(
-    fake: BroadnetFake,
+    fake: BroadnetModel,
     *,
     account: Account,
     settings: AccountSettings,

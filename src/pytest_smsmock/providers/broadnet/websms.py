@@ -36,7 +36,6 @@ from werkzeug.wrappers import Request, Response
 from pytest_smsmock.core.accounts import Account
 from pytest_smsmock.providers.broadnet.coverage import networks
 from pytest_smsmock.providers.broadnet.dlr import dlr_stamp
-from pytest_smsmock.providers.broadnet.fake import BroadnetFake
 from pytest_smsmock.providers.broadnet.files import (
     Download,
     csv_file,
@@ -44,6 +43,7 @@ from pytest_smsmock.providers.broadnet.files import (
     xls_file,
     xlsx_file,
 )
+from pytest_smsmock.providers.broadnet.model import BroadnetModel
 from pytest_smsmock.providers.broadnet.options import AccountSettings
 from pytest_smsmock.providers.broadnet.status import Rejection, error_line, reported_status
 from pytest_smsmock.providers.broadnet.submit import (
@@ -63,7 +63,7 @@ POST_LIMIT: Final = 10000
 Params = MultiDict[str, str]
 
 
-def handle(fake: BroadnetFake, request: Request, action: str) -> Response:
+def handle(fake: BroadnetModel, request: Request, action: str) -> Response:
     as_json = False
     try:
         if request.method not in ("GET", "POST"):
@@ -102,7 +102,7 @@ def _required(params: Params, *names: str) -> list[str]:
 
 
 def _login(
-    fake: BroadnetFake, request: Request, params: Params, user: str, password: str
+    fake: BroadnetModel, request: Request, params: Params, user: str, password: str
 ) -> tuple[Account, AccountSettings]:
     key = params.get("accesskey")
     return fake.login(
@@ -115,7 +115,7 @@ def parse_numbers(raw: str) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def _send(fake: BroadnetFake, request: Request, params: Params, as_json: bool) -> Response:
+def _send(fake: BroadnetModel, request: Request, params: Params, as_json: bool) -> Response:
     sid, mno, mtype_raw, text = _required(params, "sid", "mno", "type", "text")
     _required_auth(params, "user", "pass")
     account, config = _login(fake, request, params, "user", "pass")
@@ -123,7 +123,7 @@ def _send(fake: BroadnetFake, request: Request, params: Params, as_json: bool) -
     return _submit(fake, request, params, as_json, account, config, sid, numbers, mtype_raw, text)
 
 
-def _groupsms(fake: BroadnetFake, request: Request, params: Params, as_json: bool) -> Response:
+def _groupsms(fake: BroadnetModel, request: Request, params: Params, as_json: bool) -> Response:
     sid, group, mtype_raw, text = _required(params, "sid", "group", "type", "text")
     _required_auth(params, "user", "pass")
     account, config = _login(fake, request, params, "user", "pass")
@@ -156,7 +156,7 @@ def _required_auth(params: Params, user: str, password: str) -> None:
 
 
 def _submit(
-    fake: BroadnetFake,
+    fake: BroadnetModel,
     request: Request,
     params: Params,
     as_json: bool,
@@ -195,7 +195,7 @@ def _submit(
     return faulted(fault, _answer([e.message_id or "" for e in entries], as_json))
 
 
-def _status(fake: BroadnetFake, request: Request, params: Params, as_json: bool) -> Response:
+def _status(fake: BroadnetModel, request: Request, params: Params, as_json: bool) -> Response:
     (respid,) = _required(params, "respid")
     if fake.maintenance:
         raise Rejection("HTTP11", "007", "the service is in maintenance")
@@ -208,7 +208,7 @@ def _status(fake: BroadnetFake, request: Request, params: Params, as_json: bool)
     return _answer([reported_status(message)], as_json)
 
 
-def _balance(fake: BroadnetFake, request: Request, params: Params, as_json: bool) -> Response:
+def _balance(fake: BroadnetModel, request: Request, params: Params, as_json: bool) -> Response:
     _required_auth(params, "userid", "password")
     account, _ = _login(fake, request, params, "userid", "password")
     return _answer([_amount(account.balance)], as_json)
@@ -221,7 +221,7 @@ def _amount(value: Decimal) -> str:
 _COVERAGE_HEADER: Final = ("Country", "ISO", "Dial Code", "Operator", "MCC", "MNC", "Price")
 
 
-def _coverage(fake: BroadnetFake, request: Request, params: Params, as_json: bool) -> Response:
+def _coverage(fake: BroadnetModel, request: Request, params: Params, as_json: bool) -> Response:
     _required_auth(params, "userid", "password")
     account, config = _login(fake, request, params, "userid", "password")
     raw = (params.get("format") or "1").strip()
@@ -266,7 +266,7 @@ def _report_date(raw: str, name: str, config: AccountSettings) -> datetime:
         raise Rejection("HTTP16", "002", f"{name} {raw!r} is not a date") from None
 
 
-def _dlrreport(fake: BroadnetFake, request: Request, params: Params, as_json: bool) -> Response:
+def _dlrreport(fake: BroadnetModel, request: Request, params: Params, as_json: bool) -> Response:
     from_raw, to_raw = _required(params, "from_date", "to_date")
     _required_auth(params, "username", "pass")
     account, config = _login(fake, request, params, "username", "pass")
@@ -302,7 +302,7 @@ def _dlrreport(fake: BroadnetFake, request: Request, params: Params, as_json: bo
     return xlsx_file("dlr_report", "DLR Report", header, rows, fake.clock.now()).response()
 
 
-_ACTIONS: Final[dict[str, Callable[[BroadnetFake, Request, Params, bool], Response]]] = {
+_ACTIONS: Final[dict[str, Callable[[BroadnetModel, Request, Params, bool], Response]]] = {
     "send": _send,
     "groupsms": _groupsms,
     "status": _status,

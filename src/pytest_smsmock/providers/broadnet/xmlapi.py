@@ -30,7 +30,7 @@ from pytest_smsmock.providers.broadnet.campaign import (
     report,
     run,
 )
-from pytest_smsmock.providers.broadnet.fake import BroadnetFake
+from pytest_smsmock.providers.broadnet.model import BroadnetModel
 from pytest_smsmock.providers.broadnet.status import Rejection
 from pytest_smsmock.providers.http_faults import faulted
 
@@ -126,7 +126,7 @@ def _campaign(root: etree._Element) -> Campaign:
     )
 
 
-def handle(fake: BroadnetFake, request: Request, action: str) -> Response:
+def handle(fake: BroadnetModel, request: Request, action: str) -> Response:
     try:
         if request.method != "POST":
             raise Rejection("HTTP16", "002", f"the XML API takes POST, not {request.method}")

@@ -8,8 +8,8 @@ import itertools
 import ssl
 import threading
 import time
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable, Coroutine, Mapping
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from pytest_smsmock.providers.smpp_common import SmppService, SmppSession
 from pytest_smsmock.servers.smpp.session import Session
@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from pytest_smsmock.providers.base import ProviderFake, SmppListener
 
 __all__ = ["SmppHost", "SmppServer"]
+
+_T = TypeVar("_T")
 
 
 class SmppHost(Protocol):
@@ -192,7 +194,7 @@ class SmppServer:
             raise ConfigError(f"no SMPP listener {provider}/{listener}; running: {running}")
         return key
 
-    def _on_loop(self, work: Any) -> None:
+    def _on_loop(self, work: Coroutine[object, object, None]) -> None:
         """Run a coroutine on the loop; wait for it unless called from the loop itself (a clock
         event fired by a session's `clock.sync()`): then it runs as soon as this callback ends."""
         loop = self._loop
@@ -269,7 +271,7 @@ class SmppServer:
         with contextlib.suppress(RuntimeError):  # the loop is closing
             loop.call_soon_threadsafe(guarded)
 
-    def run(self, function: Callable[[], Any], timeout: float = 5.0) -> Any:
+    def run(self, function: Callable[[], _T], timeout: float = 5.0) -> _T:
         """Run `function` on the loop and return its result (from another thread)."""
         loop = self._loop
         if loop is None:
@@ -277,7 +279,7 @@ class SmppServer:
         if self.in_loop:
             return function()
 
-        async def call() -> Any:
+        async def call() -> _T:
             return function()
 
         return asyncio.run_coroutine_threadsafe(call(), loop).result(timeout)
