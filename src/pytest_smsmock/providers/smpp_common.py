@@ -1,6 +1,6 @@
 """The provider-neutral SMPP application: binds, submits, receipts and MO, over `core`.
 
-`servers/smpp.py` owns the sockets and one `SmscConnection` per session; it hands this layer
+`servers/smpp/` owns the sockets and one `SmscConnection` per session; it hands this layer
 what the protocol core cannot decide (a bind, a submit_sm, the answer to a deliver_sm). One
 `SmppService` per fake; each provider subclasses it in its own package (`infobip/smpp.py`, ...)
 and overrides the class attributes and hooks: bind rules, session limits, validation codes,
@@ -593,11 +593,11 @@ class SmppService:
         self.check_addresses(session, pdu, account)
         sender, to = pdu.source_addr, pdu.destination_addr
         draft = Draft(
-            to=to,
-            sender=sender,
-            text=content.text,
-            price=self.price(session, account, content.parts),
-            plan=self.imposed_plan(session, pdu),
+            to,
+            sender,
+            content.text,
+            self.price(session, account, content.parts),
+            self.imposed_plan(session, pdu),
         )
 
         def build(draft: Draft, decision: SubmitDecision) -> Message:

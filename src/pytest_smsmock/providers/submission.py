@@ -24,19 +24,19 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from pytest_smsmock.core.lifecycle import DEFAULT_PLAN, Plan
 from pytest_smsmock.errors import Refusal
-from pytest_smsmock.scenario.engine import SubmitContext, SubmitDecision
+from pytest_smsmock.scenario.engine import NO_DECISION, SubmitContext, SubmitDecision
 from pytest_smsmock.scenario.faults import HttpFault, SmppFault, SubmitEffect
 
 if TYPE_CHECKING:
     from pytest_smsmock.core.accounts import Account, AccountBook
     from pytest_smsmock.core.messages import Message
+    from pytest_smsmock.scenario.engine import Engine
 
 __all__ = [
     "RESPOND_KEYS",
@@ -77,8 +77,12 @@ class Charging(enum.Enum):
     ALL = "the request pays for every recipient at once, or is refused as a whole"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Draft:
+# The three values below are named tuples rather than frozen dataclasses: as immutable, and
+# built in a third of the instructions (a frozen dataclass sets each field through
+# object.__setattr__), on the path of every submit_sm (bench/README.md, "one submission path").
+
+
+class Draft(NamedTuple):
     """One recipient of a submission, validated by its provider and waiting for a decision.
 
     `price`: what accepting it costs; `plan`: a life the provider imposes whatever the scenario
@@ -93,8 +97,7 @@ class Draft:
     ref: Any = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Outcome:
+class Outcome(NamedTuple):
     """What became of one draft: a stored `message`, or the provider's `refusal`."""
 
     draft: Draft
@@ -102,8 +105,7 @@ class Outcome:
     refusal: Refusal | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SubmitResult:
+class SubmitResult(NamedTuple):
     """The outcomes in the drafts' order, and the transport fault the submission met, if any."""
 
     outcomes: tuple[Outcome, ...] = ()
@@ -123,6 +125,9 @@ class SubmitHost(Protocol):
 
     @property
     def accounts(self) -> AccountBook: ...
+
+    @property
+    def engine(self) -> Engine: ...
 
     def decide(self, context: SubmitContext) -> SubmitDecision: ...
 
@@ -160,19 +165,23 @@ def submit(
     """
     decided: list[tuple[Draft, SubmitDecision | None, Refusal | None]] = []
     carried: HttpFault | SmppFault | None = None
+    # Without rules every decision is the default: no context to build (the usual case).
+    ruled = host.engine.has_rules
     for draft in drafts:
-        decision = host.decide(
-            SubmitContext(
-                provider=host.name,
-                protocol=protocol,
-                account=account.username,
-                to=draft.to,
-                sender=draft.sender,
-                text=draft.text,
-                at=at,
-                api=api,
+        decision = NO_DECISION
+        if ruled:
+            decision = host.decide(
+                SubmitContext(
+                    provider=host.name,
+                    protocol=protocol,
+                    account=account.username,
+                    to=draft.to,
+                    sender=draft.sender,
+                    text=draft.text,
+                    at=at,
+                    api=api,
+                )
             )
-        )
         fault = decision.fault
         if fault is not None:
             if replaces_answer(fault):
@@ -208,6 +217,5 @@ def submit(
         plan = draft.plan
         if plan is None:
             plan = default_plan if decided_as.plan is DEFAULT_PLAN else decided_as.plan
-        message = host.accept(build(draft, decided_as), plan)
-        outcomes.append(Outcome(draft=draft, message=message))
-    return SubmitResult(outcomes=tuple(outcomes), fault=carried)
+        outcomes.append(Outcome(draft, host.accept(build(draft, decided_as), plan)))
+    return SubmitResult(tuple(outcomes), carried)

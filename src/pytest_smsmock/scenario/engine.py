@@ -63,6 +63,7 @@ from pytest_smsmock.scenario.model import (
 )
 
 __all__ = [
+    "NO_DECISION",
     "Engine",
     "StatusResolver",
     "SubmitContext",
@@ -101,6 +102,10 @@ class SubmitDecision:
     fault: HttpFault | SmppFault | None = None
     rule: int | None = None
     rule_name: str = ""
+
+
+#: The decision without a rule: the default plan (shared: a decision is immutable).
+NO_DECISION = SubmitDecision()
 
 
 class StatusResolver(Protocol):
@@ -146,6 +151,8 @@ class Engine:
         lock: AbstractContextManager[Any] | None = None,
     ) -> None:
         self.scenario = scenario
+        #: Whether any submission can meet a rule (without, every decision is the default).
+        self.has_rules = scenario is not None and bool(scenario.rules)
         if seed is None:
             seed = scenario.seed if scenario is not None and scenario.seed is not None else 0
         self.seed: int | str = seed
@@ -273,14 +280,14 @@ class Engine:
     # -- submissions ------------------------------------------------------------------------
     def decide_submit(self, context: SubmitContext) -> SubmitDecision:
         if self.scenario is None or not self.scenario.rules:
-            return SubmitDecision()
+            return NO_DECISION
         provider = context.provider
         with self._lock:
             n = self._submits.get(provider, 0) + 1
             self._submits[provider] = n
             rule = self._first_rule(context, n)
             if rule is None:
-                return SubmitDecision()
+                return NO_DECISION
             self._rule_uses[rule.index] = self._rule_uses.get(rule.index, 0) + 1
             if rule.fault is not None:
                 fault = self._build_fault(

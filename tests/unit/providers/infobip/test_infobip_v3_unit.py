@@ -315,6 +315,7 @@ def test_scenario_respond_and_general_error(
 ) -> None:
     from pytest_smsmock.scenario.engine import SubmitDecision
 
+    monkeypatch.setattr(fake.engine, "has_rules", True)  # every submit asks
     monkeypatch.setattr(fake, "decide", lambda context: SubmitDecision(respond={"status": -99}))
     assert statuses(plain(fake, GSM="38598111111")) == [-99]
 

@@ -249,6 +249,7 @@ def test_an_expired_account_is_refused_per_message(fake: MimsmsFake) -> None:
 def test_a_scenario_answer_replaces_acceptance(
     client: Client, fake: MimsmsFake, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(fake.engine, "has_rules", True)  # every submit asks
     monkeypatch.setattr(
         fake, "decide", lambda context: SubmitDecision(respond={"status": "REJECTED_DND"})
     )
@@ -522,6 +523,7 @@ def test_failed_and_rejected_reports_carry_status_error_and_refund(
             (Transition(after=timedelta(seconds=1), status=Status.EXPIRED),),
         ]
     )
+    monkeypatch.setattr(fake.engine, "has_rules", True)  # every submit asks
     monkeypatch.setattr(fake, "decide", lambda context: SubmitDecision(plan=next(plans)))
     account = fake.accounts.get("Aladdin")
     assert account is not None
@@ -680,6 +682,7 @@ def test_log_filters(
     bulk = b_answer.json()["bulkId"]
     b1, b2 = (m["messageId"] for m in b_answer.json()["messages"])
     mock.clock.advance("1m")
+    monkeypatch.setattr(fake.engine, "has_rules", True)  # every submit asks
     monkeypatch.setattr(
         fake,
         "decide",
@@ -843,6 +846,7 @@ def test_scenarios_resolve_native_statuses_to_canonical_and_back(
     assert "REJECTED_MESSAGE_TOO_LONG" in names
     status, native = fake.resolve_status("DELIVERED_TO_OPERATOR")  # type: ignore[misc]
     plan = (Transition(after=timedelta(seconds=1), status=status, native=native),)
+    monkeypatch.setattr(fake.engine, "has_rules", True)  # every submit asks
     monkeypatch.setattr(fake, "decide", lambda context: SubmitDecision(plan=plan))
     send_one(client)
     mock.clock.advance("1s")
@@ -860,6 +864,7 @@ def test_a_native_name_of_an_earlier_step_does_not_colour_the_final_report(
         ),
         Transition(after=timedelta(seconds=1), status=Status.DELIVERED),
     )
+    monkeypatch.setattr(fake.engine, "has_rules", True)  # every submit asks
     monkeypatch.setattr(fake, "decide", lambda context: SubmitDecision(plan=plan))
     send_one(client)
     mock.clock.advance("1s")

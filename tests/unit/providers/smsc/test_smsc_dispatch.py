@@ -87,6 +87,7 @@ def test_scenario_plan_and_respond(mock: SmsMock, monkeypatch: pytest.MonkeyPatc
         )
         return SubmitDecision(plan=plan)
 
+    monkeypatch.setattr(fake.engine, "has_rules", True)  # every submit asks
     monkeypatch.setattr(fake, "decide", decide)
     assert call(mock, "/sys/send.php", phones="79991234560", mes="x", id=4, **AUTH) == {
         "error": "message is denied",
