@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pytest_smsmock.core.frozen import slot_setter
+
 __all__ = ["Journal", "JournalEntry"]
 
 
@@ -79,19 +81,14 @@ def _register(render: Render) -> int:
 _new_entry = object.__new__
 
 
-def _setter(name: str) -> Callable[[JournalEntry, Any], None]:
-    """A slot's own setter, for entries built field by field (`record_lazy`)."""
-    setter: Callable[[JournalEntry, Any], None] = getattr(JournalEntry, name).__set__
-    return setter
-
-
-_set_seq = _setter("seq")
-_set_at = _setter("at")
-_set_provider = _setter("provider")
-_set_channel = _setter("channel")
-_set_direction = _setter("direction")
-_set_summary = _setter("summary")
-_set_detail = _setter("detail")
+# The slots' own setters, for entries built field by field when the journal is read.
+_set_seq = slot_setter(JournalEntry, "seq")
+_set_at = slot_setter(JournalEntry, "at")
+_set_provider = slot_setter(JournalEntry, "provider")
+_set_channel = slot_setter(JournalEntry, "channel")
+_set_direction = slot_setter(JournalEntry, "direction")
+_set_summary = slot_setter(JournalEntry, "summary")
+_set_detail = slot_setter(JournalEntry, "detail")
 
 
 class Journal:

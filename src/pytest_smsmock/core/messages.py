@@ -14,6 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, overload
 
+from pytest_smsmock.core.frozen import unchecked_builder
 from pytest_smsmock.errors import SmsMockAssertionError
 
 __all__ = [
@@ -65,31 +66,9 @@ class StatusChange:
     native: int | str | None = None
 
 
-_new = object.__new__
-
-
-def _setter(name: str) -> Callable[[StatusChange, Any], None]:
-    setter: Callable[[StatusChange, Any], None] = getattr(StatusChange, name).__set__
-    return setter
-
-
-_set_at = _setter("at")
-_set_status = _setter("status")
-_set_error = _setter("error")
-_set_native = _setter("native")
-
-
-def _status_change(
-    at: datetime, status: Status, error: int | str | None, native: int | str | None
-) -> StatusChange:
-    """`StatusChange(...)` without the frozen dataclass's per-field ``object.__setattr__``
-    (one per status change: every receipt a `clock.advance()` generates)."""
-    change: StatusChange = _new(StatusChange)
-    _set_at(change, at)
-    _set_status(change, status)
-    _set_error(change, error)
-    _set_native(change, native)
-    return change
+#: `StatusChange(at, status, error, native)`, unchecked (every receipt a `clock.advance()`
+#: generates is one).
+_status_change = unchecked_builder(StatusChange)
 
 
 @dataclass(slots=True, kw_only=True, eq=False)

@@ -41,7 +41,7 @@ import codecs
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
@@ -63,6 +63,7 @@ from pytest_smsmock.core.encoding import (
     split_octets,
     split_udh,
 )
+from pytest_smsmock.core.frozen import slot_setter, unchecked_builder
 from pytest_smsmock.core.messages import (
     FINAL_STATUSES,
     InboundMessage,
@@ -339,21 +340,8 @@ def decode_content(pdu: SubmitSm | DataSm) -> Content:
 _ENCODING_NAMES = {encoding: str(encoding) for encoding in Encoding}
 
 
-def _content_builder() -> Callable[..., Content]:
-    """`Content(...)` from its fields in order, without the frozen dataclass's per-field
-    ``object.__setattr__`` (one per submit on the hot path; the values are built here)."""
-    names = [f.name for f in fields(Content)]
-    lines = [f"def build({', '.join(names)}):", "    content = new(Content)"]
-    lines += [f"    set_{name}(content, {name})" for name in names]
-    lines.append("    return content")
-    namespace: dict[str, Any] = {"Content": Content, "new": object.__new__}
-    namespace.update({f"set_{name}": getattr(Content, name).__set__ for name in names})
-    exec("\n".join(lines), namespace)  # source built from the field names only
-    build: Callable[..., Content] = namespace["build"]
-    return build
-
-
-_content = _content_builder()
+#: `Content(...)` from its fields in order, unchecked (one per submit; the values are built here).
+_content = unchecked_builder(Content)
 
 
 def _smpp_date(moment: datetime | None) -> str:
@@ -1065,8 +1053,8 @@ def _tlv(tag: int, value: int | bytes | str) -> Tlv:
 
 
 # The slots' own setters (what the frozen dataclass's object.__setattr__ ends up calling).
-_set_tlv_tag: Callable[[Tlv, int], None] = getattr(Tlv, "tag").__set__  # noqa: B009
-_set_tlv_value: Callable[[Tlv, object], None] = getattr(Tlv, "value").__set__  # noqa: B009
+_set_tlv_tag = slot_setter(Tlv, "tag")
+_set_tlv_value = slot_setter(Tlv, "value")
 
 
 def _receipted_id(message_id: str) -> Tlv:

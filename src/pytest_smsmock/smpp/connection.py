@@ -34,10 +34,10 @@ Transport loop sketch::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, fields
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass
 
+from pytest_smsmock.core.frozen import unchecked_builder
 from pytest_smsmock.smpp.codec import DEFAULT_MAX_COMMAND_LENGTH, PduReader, encode
 from pytest_smsmock.smpp.constants import CommandId, CommandStatus, is_response
 from pytest_smsmock.smpp.errors import DecodeError, LocalProtocolError, SmppError
@@ -82,10 +82,16 @@ __all__ = [
 
 _S = CommandStatus
 _MAX_SEQUENCE = 0x7FFFFFFF
-#: The bound states where the table hands an ESME's submit_sm to the application and lets the
-#: SMSC answer it without a state change: the submit hot paths of `receive_data` and `send`
-#: (tests check the table agrees on both).
-SUBMIT_STATES = frozenset({State.BOUND_TX, State.BOUND_TRX})
+#: The states where the table hands an ESME's submit_sm to the application and lets the SMSC
+#: answer it without a state change: the submit hot paths of `receive_data` and `send`. Derived
+#: from the table, not restated (tests check the hot paths decide as the generic ones do).
+SUBMIT_STATES = frozenset(
+    state
+    for state in State
+    if outcome_for(state, Sender.ESME, CommandId.SUBMIT_SM).action is Action.DELIVER
+    and outcome_for(state, Sender.SMSC, CommandId.SUBMIT_SM_RESP).action is Action.SEND
+    and outcome_for(state, Sender.SMSC, CommandId.SUBMIT_SM_RESP).next_state is None
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -193,22 +199,8 @@ class ConnectionClosed(Event):
     reason: str
 
 
-def _event_builder(cls: type[Event]) -> Callable[..., Event]:
-    """A positional constructor of a frozen event without the per-field
-    ``object.__setattr__`` of its generated ``__init__`` (every submit_sm is one)."""
-    names = [f.name for f in fields(cls)]
-    lines = [f"def build({', '.join(names)}):", "    event = new(cls)"]
-    lines += [f"    set_{name}(event, {name})" for name in names]
-    lines.append("    return event")
-    namespace: dict[str, Any] = {"cls": cls, "new": object.__new__}
-    namespace.update({f"set_{name}": getattr(cls, name).__set__ for name in names})
-    exec("\n".join(lines), namespace)  # source built from the field names only
-    build: Callable[..., Event] = namespace["build"]
-    return build
-
-
 #: `RequestReceived(data=..., pdu=..., frame=...)`, positionally.
-_request_received = _event_builder(RequestReceived)
+_request_received = unchecked_builder(RequestReceived)
 
 
 def _windowed(requests: Iterable[Request]) -> int:

@@ -33,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
+from pytest_smsmock.core.frozen import unchecked_builder
 from pytest_smsmock.smpp.constants import INTERFACE_VERSION, CommandId, CommandStatus
 from pytest_smsmock.smpp.errors import SmppError
 from pytest_smsmock.smpp.tlvs import Tlv
@@ -351,20 +352,7 @@ def trusted(cls: type[_P]) -> Callable[..., _P]:
     `__init__`."""
     builder = _TRUSTED.get(cls)
     if builder is None:
-        fields = dataclasses.fields(cls)
-        params = [
-            f.name if f.default is dataclasses.MISSING else f"{f.name}=_d_{f.name}" for f in fields
-        ]
-        lines = [f"def build(*, {', '.join(params)}):", "    pdu = new(cls)"]
-        lines += [f"    set_{f.name}(pdu, {f.name})" for f in fields]
-        lines.append("    return pdu")
-        namespace: dict[str, Any] = {"cls": cls, "new": object.__new__}
-        for f in fields:
-            namespace[f"set_{f.name}"] = getattr(cls, f.name).__set__
-            if f.default is not dataclasses.MISSING:
-                namespace[f"_d_{f.name}"] = f.default
-        exec("\n".join(lines), namespace)  # source built from the field names only
-        builder = _TRUSTED[cls] = namespace["build"]
+        builder = _TRUSTED[cls] = unchecked_builder(cls, keywords=True)
     return builder  # type: ignore[return-value]
 
 
