@@ -107,6 +107,12 @@ class LifecycleRunner:
                 self._drop_locked(step)
         return len(steps)
 
+    def finish(self, message: Message, transition: Transition, *, at: datetime) -> None:
+        """Drop what is still scheduled for a message and end its life with `transition` at
+        `at` instead (a scheduled message cancelled before it left)."""
+        self.cancel(message.message_id)
+        self._add(message, at, transition)
+
     def pending_count(self, message_id: str) -> int:
         with self._lock:
             pending = self._pending.get(message_id)

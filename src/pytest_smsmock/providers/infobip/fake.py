@@ -1,13 +1,19 @@
-"""Infobip: legacy HTTP API v3 on a primary and a secondary access point (api / api2).
+"""Infobip: today's REST API, the legacy HTTP API v3, and SMPP, over one set of messages.
 
-The HTTP API lives in `v3.py` (`V3Api` with `INFOBIP_DIALECT`); message validation in
-`sending.py`; status tables shared with the SMPP profile in `status.py`; Number Context in
-`hlr.py`. Both listeners serve the same API over the same state, so a client that fails over to
-``secondary_url`` sees its messages and reports there (take the primary down with
-``smsmock.take_down("infobip", "primary")``).
+Both HTTP listeners (primary and secondary access points, api / api2) serve both HTTP APIs:
+paths under ``/sms/`` and ``/auth/`` go to the REST component (`rest.py`, `RestApi` with
+`INFOBIP_REST`: v1, v2 and v3 sends, preview, reports, logs, scheduled bulks, inbox, tokens),
+every other path to the legacy API (`v3.py`, `V3Api` with `INFOBIP_DIALECT`; message validation
+in `sending.py`; status tables shared with the SMPP profile in `status.py`; Number Context in
+`hlr.py`). A client that fails over to ``secondary_url`` sees its messages and reports there
+(take the primary down with ``smsmock.take_down("infobip", "primary")``). Every report and log
+API of the REST component shows every message, whichever API or SMPP sent it.
+
+Inbound messages go to each account's ``mo_url``: a URL with ``%placeholders%`` gets the legacy
+GET (v3), any other URL today's JSON POST (REST).
 
 Account options (``smsmock.infobip.add_account(username, password, credits=..., dlr_url=...,
-mo_url=..., **options)``):
+mo_url=..., api_key=..., **options)``; ``api_key`` is what ``Authorization: App <key>`` names):
 
 - ``allowed_senders``: list of sender names the account may use (others -> -34); default any.
 - ``uncovered_prefixes``: destination prefixes the account's routing does not cover (send -> -3,
@@ -18,10 +24,13 @@ mo_url=..., **options)``):
   err, mccmnc, ported, roaming, ...; see `hlr.py`); ``hlr_url``: where async Number Context
   reports go (default ``dlr_url``); ``hlr_delay``: seconds until they go (default 2).
 - ``quirks``: names from `v3.QUIRKS` to turn on for this account.
+- ``default_sender`` (REST: the sender of a message without one, default ``InfoSMS``),
+  ``legacy_mccmnc`` (REST v1 logs spell ``mccmnc``).
 
 Fake attributes: ``quirks`` (a set, as the account option but for every account),
-``hlr_results`` (as the option, for every account), ``reports`` (DLRs waiting for a pull),
-``secondary_url``.
+``hlr_results`` (as the option, for every account), ``reports`` (legacy DLRs waiting for a
+pull), ``secondary_url``, ``rest`` (the REST component: ``utc_offset``, ``networks``,
+``log_window``, ``push_retries``).
 
 Scenarios name Infobip's DLR statuses and SMPP stat words besides the canonical ones
 (`resolve_status`, from `status.py`), GSM error codes or names as ``error:``, and send codes (or
@@ -37,7 +46,9 @@ from werkzeug.wrappers import Request, Response
 
 from pytest_smsmock.errors import ConfigError
 from pytest_smsmock.providers.base import HttpListener, ProviderFake, SmppListener
-from pytest_smsmock.providers.infobip import hlr
+from pytest_smsmock.providers.infobip import hlr, rest_status
+from pytest_smsmock.providers.infobip.rest import APIS as REST_APIS
+from pytest_smsmock.providers.infobip.rest import INFOBIP_REST, RestApi
 from pytest_smsmock.providers.infobip.smpp import InfobipSmpp
 from pytest_smsmock.providers.infobip.v3 import (
     ACCOUNT_OPTIONS,
@@ -45,6 +56,7 @@ from pytest_smsmock.providers.infobip.v3 import (
     QUIRKS,
     DeliveryReport,
     V3Api,
+    is_url_template,
 )
 
 if TYPE_CHECKING:
@@ -96,6 +108,7 @@ class InfobipFake(ProviderFake):
     def __init__(self, runtime: Runtime, *, seed: int | str = 0) -> None:
         # Built before the base class, whose __init__ resets (and so reaches reset_state()).
         self.v3 = V3Api(self, INFOBIP_DIALECT)
+        self.rest = RestApi(self, INFOBIP_REST)
         super().__init__(runtime, seed=seed)
 
     @property
@@ -123,31 +136,65 @@ class InfobipFake(ProviderFake):
 
     # -- ProviderFake hooks ----------------------------------------------------------------
     def validate_account(self, account: Account) -> None:
-        validate_v3_options(self.name, account, ACCOUNT_OPTIONS)
+        validate_v3_options(self.name, account, ACCOUNT_OPTIONS | self.rest.account_options)
+        self.rest.validate_account(account)
 
     def handle_http(self, request: Request, listener: str) -> Response:
-        response = self.v3.handle(request, listener)
+        response = self.rest.handle(request, listener)
+        if response is None:
+            response = self.v3.handle(request, listener)
         if response is None:
             return Response("Not Found", status=404, mimetype="text/plain")
         return response
 
     def error_response(self, request: Request, error: BaseException) -> Response:
+        if self.rest.serves(request.path):
+            return self.rest.error_response(request, error)
         return self.v3.error_response(request, error)
 
     def on_status_change(self, message: Message, change: StatusChange) -> None:
-        self.v3.on_status_change(message, change)
+        if message.api in REST_APIS:
+            self.rest.on_status_change(message, change)
+        else:
+            self.v3.on_status_change(message, change)
 
     def deliver_mo(self, message: InboundMessage) -> None:
-        self.v3.deliver_mo(message)
+        """Push to each account's ``mo_url`` (a ``%placeholder%`` template: the legacy GET;
+        any other URL: today's JSON POST), and feed the inbox both pull APIs read."""
+        if message.account is not None:
+            found = self.accounts.get(message.account)
+            accounts = [found] if found is not None else []
+        else:
+            accounts = [a for a in self.accounts if a.mo_url]
+        for account in accounts:
+            if not account.mo_url:
+                continue
+            if is_url_template(account.mo_url):
+                self.v3.push_mo(account, message)
+            else:
+                self.rest.push_mo(account, message)
+        self.inbox.put(message)
 
     def resolve_status(self, value: str | int) -> tuple[Status, int | str | None] | None:
-        """Canonical names, then Infobip's DLR status names and SMPP stat words (any case):
-        ``NOT_DELIVERED``, ``NOT_ALLOWED``, ``DELIVRD``, ... A DLR name rides along as the
-        error, so the report shows exactly that status."""
-        return super().resolve_status(value) or self.v3.resolve_status(value)
+        """Canonical names, then the REST statuses (``DELIVERED_TO_HANDSET``, ``5``), then the
+        legacy DLR status names and SMPP stat words (any case): ``NOT_DELIVERED``,
+        ``NOT_ALLOWED``, ``DELIVRD``, ... A native name rides along, so the report of the API
+        that knows it shows exactly that status."""
+        canonical = super().resolve_status(value)
+        if canonical is not None:
+            return canonical
+        legacy = self.v3.resolve_status(value)
+        if legacy is not None:
+            return legacy
+        native = rest_status.find_status(value)
+        if native is not None:
+            return rest_status.to_canonical(native.id), native.name
+        return None
 
     def native_statuses(self) -> list[str]:
-        return self.v3.native_statuses()
+        names = self.v3.native_statuses()
+        names.extend(n for n in rest_status.native_names() if n not in names)
+        return names
 
     def resolve_error(self, value: str | int) -> int | str | None:
         """A GSM error code or name: the document's table (as it spells them), then the
@@ -163,6 +210,7 @@ class InfobipFake(ProviderFake):
 
     def reset_state(self) -> None:
         self.v3.reset()
+        self.rest.reset()
 
     def new_id(self, kind: str = "message") -> str:
         """Infobip's numeric ids (``092052214113845702``)."""

@@ -79,6 +79,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ACCOUNT_OPTIONS",
+    "APIS",
     "CSV_CONTENT_TYPE",
     "INFOBIP_DIALECT",
     "MIMSMS_DIALECT",
@@ -87,8 +88,11 @@ __all__ = [
     "DeliveryReport",
     "V3Api",
     "V3Dialect",
+    "is_url_template",
 ]
 
+#: The `Message.api` of a message sent through this API (the REST APIs are ``v1-rest`` ...).
+APIS = frozenset({"v3-xml", "v3-json", "v3-plain"})
 #: The documented Content-Type of every send answer, space included.
 CSV_CONTENT_TYPE = "text/csv;charset= UTF-8"
 #: Document table "HTTP DLR Push retry cycle": 1, 2, 5, 10 minutes after a failed push.
@@ -270,6 +274,11 @@ _MO_PLACEHOLDER = re.compile(
 )
 
 
+def is_url_template(url: str) -> bool:
+    """Whether an inbound URL is the legacy template (it names at least one placeholder)."""
+    return _MO_PLACEHOLDER.search(url) is not None
+
+
 def _lower_tag(element: Any) -> str:
     tag = element.tag
     if not isinstance(tag, str):
@@ -424,7 +433,7 @@ class V3Api:
         return self._request_error(request, status)
 
     def on_status_change(self, message: Message, change: StatusChange) -> None:
-        if not message.api.startswith("v3") or not change.status.final:
+        if message.api not in APIS or not change.status.final:
             return
         # The change's own error: a native name or GSM error of an earlier step never leaks
         # into a later report.
@@ -478,17 +487,22 @@ class V3Api:
             accounts = [a for a in self.fake.accounts if a.mo_url]
         for account in accounts:
             if account.mo_url:
-                self.fake.callbacks.send(
-                    CallbackRequest(
-                        method="GET",
-                        url=self.render_mo_url(account.mo_url, mo),
-                        kind="mo",
-                        ref=mo.message_id,
-                    ),
-                    # Assumption: the platform pushes inbound messages on the DLR retry cycle.
-                    retries=PUSH_RETRIES,
-                )
+                self.push_mo(account, mo)
         self.fake.inbox.put(mo)
+
+    def push_mo(self, account: Account, mo: InboundMessage) -> None:
+        """A GET of the account's ``mo_url`` template with the message's values."""
+        assert account.mo_url
+        self.fake.callbacks.send(
+            CallbackRequest(
+                method="GET",
+                url=self.render_mo_url(account.mo_url, mo),
+                kind="mo",
+                ref=mo.message_id,
+            ),
+            # Assumption: the platform pushes inbound messages on the DLR retry cycle.
+            retries=PUSH_RETRIES,
+        )
 
     def reset(self) -> None:
         self.reports.clear()

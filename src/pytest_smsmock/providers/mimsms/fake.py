@@ -1,7 +1,8 @@
 """MiMSMS: Infobip's v1 REST API and the legacy v3 plain API on its own host.
 
-One listener serves both APIs, as ``api.mimsms.com`` does: paths under ``/sms/1/`` go to the
-v1 REST component (`rest.RestApi`), every other path to Infobip's v3 component in its MiMSMS
+One listener serves both APIs, as ``api.mimsms.com`` does: paths under ``/sms/1/`` go to
+Infobip's REST component in its MiMSMS dialect (`providers.infobip.rest.RestApi`, the v1 send,
+reports and logs of the document), every other path to Infobip's v3 component in its MiMSMS
 dialect (`providers.infobip.v3.V3Api`). Each message records the API it came through
 (`Message.api`), so its status changes reach the component that speaks for it.
 
@@ -10,7 +11,7 @@ examples' Basic credentials), so every example of the document works as printed.
 
 Quirk switches (account options, off by default):
 - ``legacy_mccmnc=True``: logs spell `mccmnc` as the document's example, not `mccMnc`.
-See `rest` for what the fake does where the document is silent.
+See `providers.infobip.rest` for what the fake does where the document is silent.
 """
 
 from __future__ import annotations
@@ -24,11 +25,10 @@ from pytest_smsmock.core.accounts import Account
 from pytest_smsmock.core.messages import InboundMessage, Message, Status, StatusChange
 from pytest_smsmock.errors import ConfigError
 from pytest_smsmock.providers.base import HttpListener, ProviderFake, Runtime
+from pytest_smsmock.providers.infobip import rest_status as v1_status
+from pytest_smsmock.providers.infobip.rest import APIS as REST_APIS
+from pytest_smsmock.providers.infobip.rest import MIMSMS_REST, RestApi
 from pytest_smsmock.providers.infobip.v3 import MIMSMS_DIALECT, V3Api
-from pytest_smsmock.providers.mimsms import status as v1_status
-from pytest_smsmock.providers.mimsms.rest import API as REST_API
-from pytest_smsmock.providers.mimsms.rest import PREFIX as REST_PREFIX
-from pytest_smsmock.providers.mimsms.rest import RestApi
 
 __all__ = ["MimsmsFake"]
 
@@ -40,7 +40,7 @@ class MimsmsFake(ProviderFake):
 
     def __init__(self, runtime: Runtime, *, seed: int | str = 0) -> None:
         # The components keep a reference to the fake only; the base constructor resets them.
-        self.rest = RestApi(self)
+        self.rest = RestApi(self, MIMSMS_REST)
         self.v3 = V3Api(self, MIMSMS_DIALECT)
         super().__init__(runtime, seed=seed)
 
@@ -69,22 +69,21 @@ class MimsmsFake(ProviderFake):
 
     # -- HTTP -------------------------------------------------------------------------------
     def handle_http(self, request: Request, listener: str) -> Response:
-        if request.path.startswith(REST_PREFIX):
-            answer = self.rest.handle(request, listener)
-        else:
+        answer = self.rest.handle(request, listener)
+        if answer is None:
             answer = self.v3.handle(request, listener)
         if answer is None:
             return super().handle_http(request, listener)
         return answer
 
     def error_response(self, request: Request, error: BaseException) -> Response:
-        if request.path.startswith(REST_PREFIX):
+        if self.rest.serves(request.path):
             return self.rest.error_response(request, error)
         return self.v3.error_response(request, error)
 
     # -- lifecycle --------------------------------------------------------------------------
     def on_status_change(self, message: Message, change: StatusChange) -> None:
-        if message.api == REST_API:
+        if message.api in REST_APIS:
             self.rest.on_status_change(message, change)
         else:
             self.v3.on_status_change(message, change)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from pytest_smsmock.core.messages import Status
-from pytest_smsmock.providers.mimsms import status as v1
+from pytest_smsmock.providers.infobip import rest_status as v1
 
 # The document's GSM error table, id -> permanent ("NULL" for 0 reads as false).
 DOCUMENT_ERRORS = {

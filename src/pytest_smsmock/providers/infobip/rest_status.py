@@ -1,12 +1,16 @@
-"""The v1 REST API's status and error tables, as data, and their mapping to core `Status`.
+"""Infobip's REST status and error tables, as data, and their mapping to core `Status`.
+
+Every generation of the REST API (v1 as MiMSMS documents it, v2 and v3 as Infobip serves them
+today) reports with these objects; the legacy API v3 and SMPP have their own (`status.py`).
 
 Rules:
 - Every row of the document's tables is here: status groups 0..5, statuses 1..25 (with
   `action` where the table has one; "NULL" means the key is absent), error groups 0..3 and every
   GSM error code with `permanent` ("NULL" reads as false, as the NO_ERROR example shows).
-- Two statuses are not in the table but are on the wire: 0 MESSAGE_ACCEPTED (the send answer
-  of the document) and 52 REJECTED_DESTINATION (the real platform's answer for an invalid
-  destination; the table's 14 REJECTED_DESTINATION is the blacklist one, "By Destination").
+- Three statuses are not in the table but are on the wire: 0 MESSAGE_ACCEPTED (the v1 send answer
+  of the document), 26 PENDING_ACCEPTED (the send answer of today's v2 and v3 APIs) and 52
+  REJECTED_DESTINATION (the real platform's answer for an invalid destination; the table's 14
+  REJECTED_DESTINATION is the blacklist one, "By Destination").
 - The document gives GSM errors a name and `permanent` only. Their group follows the MAP error
   category (subscriber/handset, operator network, or the platform refusing for the user), and
   their description is the name made readable: the real platform's wording is not documented.
@@ -28,6 +32,7 @@ __all__ = [
     "INVALID_DESTINATION",
     "MESSAGE_ACCEPTED",
     "NO_ERROR",
+    "PENDING_ACCEPTED",
     "STATUSES",
     "STATUS_GROUPS",
     "V1Error",
@@ -152,13 +157,23 @@ MESSAGE_ACCEPTED = V1Status(
     id=0, group_id=0, name="MESSAGE_ACCEPTED", description="Message accepted"
 )
 
+#: The send answer of today's v2 and v3 APIs (Infobip's API reference); not in the v1 table.
+PENDING_ACCEPTED = V1Status(
+    id=26, group_id=1, name="PENDING_ACCEPTED", description="Message sent to next instance"
+)
+
 #: What the platform answers for a destination that is not a phone number. Not in the document's
 #: table; id, name and wording are those the real platform sends (and clients test for).
 INVALID_DESTINATION = V1Status(
     id=52, group_id=5, name="REJECTED_DESTINATION", description="Invalid destination address"
 )
 
-_ALL_STATUSES: tuple[V1Status, ...] = (MESSAGE_ACCEPTED, *STATUSES.values(), INVALID_DESTINATION)
+_ALL_STATUSES: tuple[V1Status, ...] = (
+    MESSAGE_ACCEPTED,
+    *STATUSES.values(),
+    PENDING_ACCEPTED,
+    INVALID_DESTINATION,
+)
 
 # -- GSM errors -------------------------------------------------------------------------------
 # (id, name, permanent). Groups: see `_error_group`.
@@ -338,6 +353,8 @@ def find_status(value: object) -> V1Status | None:
     if isinstance(value, int):
         if value == MESSAGE_ACCEPTED.id:
             return MESSAGE_ACCEPTED
+        if value == PENDING_ACCEPTED.id:
+            return PENDING_ACCEPTED
         if value == INVALID_DESTINATION.id:
             return INVALID_DESTINATION
         return STATUSES.get(value)

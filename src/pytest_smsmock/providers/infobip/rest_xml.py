@@ -1,4 +1,4 @@
-"""The v1 REST API's XML dialect: the only module of the package that imports lxml.
+"""The REST APIs' XML dialect (``Accept: application/xml``); lxml is imported here only.
 
 The document shows JSON only and says XML is served alike. The shapes follow the platform's
 XML serialisation of the same objects: one root element per answer (`smsResponse`,
@@ -22,7 +22,13 @@ from lxml import etree
 
 __all__ = ["XmlSyntaxError", "parse_request", "render"]
 
-_SINGULAR = {"messages": "message", "results": "result", "to": "to", "bulkId": "bulkId"}
+_SINGULAR = {
+    "messages": "message",
+    "results": "result",
+    "previews": "preview",
+    "to": "to",
+    "bulkId": "bulkId",
+}
 
 
 class XmlSyntaxError(ValueError):
