@@ -344,10 +344,10 @@ class RestApi:
         self.fake.journal.record(
             self.fake.name, "http", "event", f"REST {message_id}: {detail}", {"detail": detail}
         )
-        details: dict[str, Any] = {"messageId": message_id, "text": text}
-        if violations and request.path.startswith("/sms/3/"):
-            details["validationErrors"] = {key: list(value) for key, value in violations.items()}
-        exception = {"serviceException": details}
+        if request.path.startswith("/sms/3/"):
+            error_body = api_error(status, violations, detail)
+            return self._answer(request, "ApiError", error_body, status=status)
+        exception = {"serviceException": {"messageId": message_id, "text": text}}
         if self._wants_xml(request):
             return self._answer(request, "requestError", exception, status=status)
         return self._answer(request, "", {"requestError": exception}, status=status)
@@ -933,6 +933,40 @@ class RestApi:
 
     def _oauth(self, request: Request) -> Response:
         return self._answer(request, "token", self.auth.create_token(request))
+
+
+#: What today's API (``/sms/3/...``) says of each HTTP status, in its ``ApiError`` answer.
+_API_ERRORS: Mapping[int, tuple[str, str]] = {
+    400: ("Request cannot be processed.", "Check the syntax, violations and adjust the request."),
+    401: ("Request cannot be authorized.", "Check your credentials and authorization method."),
+    403: ("Request is forbidden.", "Check the API key scopes and the account's permissions."),
+    404: ("Requested resource not found.", "Check the path and the identifiers in the request."),
+    405: ("Request method is not supported.", "Use a method the endpoint supports."),
+    415: ("Media type is not supported.", "Send the request body as application/json."),
+    500: ("Something went wrong.", "Contact support if the problem persists."),
+}
+_RESOURCES = ({"name": "SMS API", "url": "https://www.infobip.com/docs/api/channels/sms"},)
+
+
+def api_error(
+    status: int, violations: Mapping[str, tuple[str, ...]], detail: str
+) -> dict[str, Any]:
+    """Today's error answer (SDK 6.x ``ApiError``): every key is required by the model."""
+    description, action = _API_ERRORS.get(status, _API_ERRORS[500 if status >= 500 else 400])
+    listed: list[dict[str, str]] = [
+        {"property": key, "violation": message}
+        for key, messages in violations.items()
+        for message in messages
+    ]
+    if not listed and status == 400:
+        listed = [{"violation": detail}]
+    return {
+        "errorCode": f"E{status}",
+        "description": description,
+        "action": action,
+        "violations": listed,
+        "resources": [dict(r) for r in _RESOURCES],
+    }
 
 
 def _array(values: Iterable[str]) -> set[str]:

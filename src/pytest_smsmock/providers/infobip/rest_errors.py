@@ -1,8 +1,9 @@
-"""The REST APIs' refusals: ``{"requestError": {"serviceException": {...}}}`` with an HTTP status.
+"""The REST APIs' refusals, one type for every generation.
 
-One type for every generation: v1 and v2 answer ``messageId`` and ``text``; today's v3 endpoints
-add ``validationErrors`` (field path -> messages) when the body broke a rule, as the v3 SDK's
-`ApiRequestErrorDetails` reads it.
+The ``/sms/1/`` and ``/sms/2/`` endpoints answer ``{"requestError": {"serviceException":
+{"messageId", "text"}}}`` (the v1 document); today's ``/sms/3/`` endpoints answer an
+``ApiError`` (``errorCode``, ``description``, ``action``, ``violations``, ``resources``: what
+the 6.x SDK parses for them), whose violations name the field (`RestError.violations`).
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ def fake(mock: SmsMock) -> InfobipFake:
 
 
 def logs_with(fake: InfobipFake, auth: str | None) -> Any:
-    return Client(fake, auth).get("/sms/3/logs")
+    return Client(fake, auth).get("/sms/1/logs")
 
 
 # -- authentication ------------------------------------------------------------------------------
@@ -75,6 +75,18 @@ def test_wrong_or_missing_credentials_are_401_as_infobip_answers(
         "application/json",
         UNAUTHORIZED,
     )
+
+
+def test_todays_endpoints_answer_401_as_an_api_error(fake: InfobipFake) -> None:
+    answer = Client(fake, "App wrong").get("/sms/3/logs")
+    assert answer.status == 401
+    assert answer.json() == {
+        "errorCode": "E401",
+        "description": "Request cannot be authorized.",
+        "action": "Check your credentials and authorization method.",
+        "violations": [],
+        "resources": [{"name": "SMS API", "url": "https://www.infobip.com/docs/api/channels/sms"}],
+    }
 
 
 def test_authentication_comes_before_the_body(fake: InfobipFake) -> None:
@@ -148,6 +160,7 @@ def test_an_api_key_names_one_account(fake: InfobipFake) -> None:
 def test_unknown_paths_and_methods_answer_in_the_envelope(fake: InfobipFake) -> None:
     client = Client(fake, "App shop-key")
     assert client.get("/sms/9/nothing").exception()["messageId"] == "NOT_FOUND"
+    assert client.get("/sms/3/nothing").json()["errorCode"] == "E404"
     answer = client.get("/sms/3/messages")
     assert answer.status == 405
 

@@ -114,7 +114,9 @@ def test_reports_filter_and_limit(client: Client, mock: SmsMock) -> None:
     ] == ids[:2]
     answer = client.get("/sms/3/reports", {"limit": "0"})
     assert answer.status == 400
-    assert answer.exception()["validationErrors"] == {"limit": ["limit 0 is outside 1..1000"]}
+    assert answer.json()["violations"] == [
+        {"property": "limit", "violation": "limit 0 is outside 1..1000"}
+    ]
     assert client.get("/sms/1/reports", {"limit": "0"}).exception().keys() == {"messageId", "text"}
     assert [r["messageId"] for r in client.get("/sms/1/reports").json()["results"]] == ids[2:]
 

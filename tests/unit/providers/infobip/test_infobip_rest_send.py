@@ -325,15 +325,16 @@ def test_v3_shortens_urls_as_the_url_options_say(client: Client, fake: InfobipFa
         ),
     ],
 )
-def test_v3_refusals_name_the_field_in_validation_errors(
+def test_v3_refusals_are_api_errors_naming_the_field(
     client: Client, message: dict[str, Any], field: str
 ) -> None:
     answer = client.post("/sms/3/messages", {"messages": [message]})
     assert answer.status == 400
-    exception = answer.exception()
-    assert exception["messageId"] == "INVALID_ARGUMENT"
-    assert list(exception["validationErrors"]) == [field]
-    assert all(isinstance(m, str) for m in exception["validationErrors"][field])
+    error = answer.json()
+    assert list(error) == ["errorCode", "description", "action", "violations", "resources"]
+    assert error["errorCode"] == "E400"
+    assert [v["property"] for v in error["violations"]] == [field]
+    assert all(isinstance(v["violation"], str) for v in error["violations"])
 
 
 # -- v1 on Infobip ---------------------------------------------------------------------------
