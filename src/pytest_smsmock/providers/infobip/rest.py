@@ -24,6 +24,9 @@ its status changes come back here for the push.
 What the platform does and the fake with it (the MiMSMS document for v1, Infobip's API
 reference and its SDKs' models for the rest; *assumption* where neither says):
 
+- Refusals: ``/sms/1/`` and ``/sms/2/`` answer the v1 document's ``requestError`` envelope;
+  ``/sms/3/`` the ``ApiError`` today's SDK parses there (`rest_errors.py`). Nothing is sent
+  when a request is refused.
 - Authentication comes before anything else (401 even for a body that would not parse).
 - A POST without a JSON (or, on v1, XML) Content-Type gets "General error" as 415: the v1
   document names no status code and the platform's framework refuses an unsupported media type

@@ -1,4 +1,4 @@
-"""The REST APIs' XML dialect (``Accept: application/xml``); lxml is imported here only.
+"""The REST APIs' XML dialect (``Accept: application/xml``): the REST modules' one lxml import.
 
 The document shows JSON only and says XML is served alike. The shapes follow the platform's
 XML serialisation of the same objects: one root element per answer (`smsResponse`,
