@@ -412,3 +412,32 @@ def test_a_scenario_plan_drives_the_message(
     [report] = client.get("/sms/3/reports").json()["results"]
     assert report["status"]["name"] == "UNDELIVERABLE_NOT_DELIVERED"
     assert report["error"]["name"] == "EC_ABSENT_SUBSCRIBER"
+
+
+def test_a_loaded_scenario_names_rest_statuses_and_generations(
+    client: Client, fake: InfobipFake, mock: SmsMock
+) -> None:
+    mock.load_scenario(
+        {
+            "version": 1,
+            "rules": [
+                {
+                    "match": {"provider": "infobip", "api": "v3-rest", "to": "4179*"},
+                    "dlr": [{"after": "2s", "status": "DELIVERED_TO_OPERATOR"}],
+                },
+                {
+                    "match": {"provider": "infobip", "api": "v2-rest"},
+                    "respond": {"status": "REJECTED_DND"},
+                },
+            ],
+        }
+    )
+    new = client.post("/sms/3/messages", {"messages": [v3_message()]}).json()["messages"][0]
+    old = client.post("/sms/2/text/advanced", v2(text())).json()["messages"][0]
+    assert (new["status"]["name"], old["status"]["name"]) == ("PENDING_ACCEPTED", "REJECTED_DND")
+    mock.clock.advance("2s")
+    [report] = client.get("/sms/3/reports").json()["results"]
+    assert report["status"]["name"] == "DELIVERED_TO_OPERATOR"
+    assert fake.resolve_status("REJECTED_DND") == (Status.REJECTED, "REJECTED_DND")
+    assert fake.resolve_status("NOT_ALLOWED") == (Status.REJECTED, "NOT_ALLOWED")  # legacy first
+    assert "PENDING_ACCEPTED" in fake.native_statuses()
