@@ -180,6 +180,7 @@ def test_intermediate_reports_push_every_change_and_xml_when_asked(
         Transition(after=timedelta(seconds=1), status=Status.DELIVERED),
     )
     fake = client.fake
+    monkeypatch.setattr(fake.engine, "has_rules", True)  # every submit asks
     monkeypatch.setattr(fake, "decide", lambda context: SubmitDecision(plan=plan))
     send_v2(
         client,
@@ -203,6 +204,7 @@ def test_a_rejected_message_is_refunded_and_reads_price_zero(
     from pytest_smsmock.scenario.engine import SubmitDecision
 
     plan = (Transition(after=timedelta(seconds=1), status=Status.REJECTED),)
+    monkeypatch.setattr(fake.engine, "has_rules", True)  # every submit asks
     monkeypatch.setattr(fake, "decide", lambda context: SubmitDecision(plan=plan))
     account = fake.accounts.get("test")
     assert account is not None

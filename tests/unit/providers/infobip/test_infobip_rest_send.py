@@ -386,6 +386,7 @@ def test_a_scenario_respond_answers_with_a_rest_status(
     respond: dict[str, Any],
     name: str,
 ) -> None:
+    monkeypatch.setattr(fake.engine, "has_rules", True)  # every submit asks
     monkeypatch.setattr(fake, "decide", lambda context: SubmitDecision(respond=respond))
     data = client.post("/sms/3/messages", {"messages": [v3_message()]}).json()
     assert data["messages"][0]["status"]["name"] == name
@@ -396,6 +397,7 @@ def test_a_fault_that_replaces_the_answer_accepts_nothing(
     client: Client, fake: InfobipFake, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fault = HttpFault(kind=FaultKind.HTTP_STATUS, status=503, body=b"down")
+    monkeypatch.setattr(fake.engine, "has_rules", True)  # every submit asks
     monkeypatch.setattr(fake, "decide", lambda context: SubmitDecision(fault=fault))
     answer: Answer = client.post("/sms/2/text/advanced", v2(text()))
     assert (answer.status, answer.body) == (503, b"down")
@@ -406,6 +408,7 @@ def test_a_scenario_plan_drives_the_message(
     client: Client, fake: InfobipFake, mock: SmsMock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     plan = (Transition(after=timedelta(seconds=2), status=Status.UNDELIVERABLE, error=27),)
+    monkeypatch.setattr(fake.engine, "has_rules", True)  # every submit asks
     monkeypatch.setattr(fake, "decide", lambda context: SubmitDecision(plan=plan))
     client.post("/sms/3/messages", {"messages": [v3_message()]})
     mock.clock.advance("2s")
