@@ -10,7 +10,8 @@ The same class follows an external time source when it has one:
 
 - under freezegun (`follow_freezegun=True`, the default) the clock follows the frozen time of
   the innermost `freeze_time`; due events fire on the next interaction (`sync()`, which every
-  fake entry point calls, or `advance(0)`);
+  fake entry point calls, or `advance(0)`); `advance()` and `move_to()` move the frozen time
+  too, so the application's ``datetime.now()`` and the fakes' ``now()`` stay equal;
 - in real-time mode (`smsmock serve`) the source is the wall clock and a driver thread in
   `servers/` calls `sync()` whenever the next event is due.
 
@@ -112,6 +113,24 @@ def freezegun_now() -> datetime | None:
     if frozen.tzinfo is None:
         return frozen.replace(tzinfo=UTC)
     return frozen.astimezone(UTC)
+
+
+def _tick_freezegun(step: timedelta) -> bool:
+    """Move the innermost active `freeze_time` forward by `step`; False if there is none.
+
+    `advance()` under freezegun moves the frozen time itself, so the application's
+    ``datetime.now()`` and the fakes' ``clock.now()`` stay equal (freezegun's own ``tick()``
+    is what the test would otherwise have to call beside every ``advance()``)."""
+    api = sys.modules.get("freezegun.api")
+    factories = getattr(api, "freeze_factories", None) if api is not None else None
+    if not factories:
+        return False
+    tick = getattr(factories[-1], "tick", None)
+    if tick is None:
+        return False
+    if step:
+        tick(step)
+    return True
 
 
 class Clock(Protocol):
@@ -250,10 +269,21 @@ class VirtualClock:
         step = parse_duration(delta)
         if step < timedelta(0):
             raise ClockError(f"cannot advance by a negative duration ({delta!r})")
+        drag = False
         if self.external_now() is not None:
             self.sync()
-            self._offset += step
-        self._run_until(self._now + step, raise_errors=True)
+            drag = self._drags_freezegun()
+            if not drag:
+                self._offset += step
+        self._run_until(self._now + step, raise_errors=True, drag=drag)
+
+    def sleep(self, seconds: DurationLike) -> None:
+        """What ``time.sleep(seconds)`` would do, in virtual time: `advance` by that much.
+
+        Client code with a retry loop can take the clock's ``sleep`` as its sleep function;
+        ``@pytest.mark.smsmock(patch_sleep=True)`` puts it behind ``time.sleep`` and
+        ``asyncio.sleep`` for the code under test."""
+        self.advance(seconds)
 
     def move_to(self, when: datetime) -> None:
         """Move to an absolute time (not backwards), firing the events due on the way."""
@@ -265,9 +295,10 @@ class VirtualClock:
                 f"cannot move the clock backwards from {self._now.isoformat()} "
                 f"to {target.isoformat()}"
             )
-        if self.external_now() is not None:
+        drag = self.external_now() is not None and self._drags_freezegun()
+        if self.external_now() is not None and not drag:
             self._offset += target - self._now
-        self._run_until(target, raise_errors=True)
+        self._run_until(target, raise_errors=True, drag=drag)
 
     def sync(self) -> None:
         """Catch up with the external source (freezegun or wall clock) and fire due events.
@@ -302,26 +333,39 @@ class VirtualClock:
             self._offset = timedelta(0)
 
     # -- internals ------------------------------------------------------------------------
-    def _run_until(self, target: datetime, *, raise_errors: bool) -> None:
+    def _drags_freezegun(self) -> bool:
+        """Whether moving this clock moves an active `freeze_time` along (see `_tick_freezegun`)."""
+        return self._follow_freezegun and _tick_freezegun(timedelta(0))
+
+    def _run_until(self, target: datetime, *, raise_errors: bool, drag: bool = False) -> None:
         if self._firing_thread == threading.get_ident():
             raise ClockError("the clock cannot be advanced from inside one of its own events")
         with self._firing:
-            self._fire_until(target, raise_errors=raise_errors)
+            self._fire_until(target, raise_errors=raise_errors, drag=drag)
 
-    def _fire_until(self, target: datetime, *, raise_errors: bool) -> None:
+    def _fire_until(self, target: datetime, *, raise_errors: bool, drag: bool = False) -> None:
+        """Fire what is due by `target`; with `drag`, freezegun's frozen time moves step by step
+        with the clock, so an event sees ``datetime.now()`` equal to its own due time."""
         errors: list[BaseException] = []
         self._firing_thread = threading.get_ident()
         try:
             while True:
                 with self._lock:
+                    before = self._now
                     self._drop_cancelled()
                     if not self._heap or self._heap[0][0] > target:
                         if target > self._now:
                             self._now = target
-                        break
-                    _due, _seq, event = heapq.heappop(self._heap)
-                    if event.due > self._now:
-                        self._now = event.due
+                        event = None
+                    else:
+                        _due, _seq, event = heapq.heappop(self._heap)
+                        if event.due > self._now:
+                            self._now = event.due
+                    moved = self._now - before
+                if drag and moved:
+                    _tick_freezegun(moved)
+                if event is None:
+                    break
                 try:
                     event.callback()
                 except Exception as exc:  # an event must never stop time

@@ -58,3 +58,20 @@ def test_tick_mode_freezegun_still_serves(smsmock: SmsMock) -> None:
     with freeze_time("2024-06-01 08:00:00", tick=True):
         assert requests.get(smsmock.smsc.url + "/nowhere", timeout=10).status_code != 500
         assert smsmock.clock.now() >= datetime(2024, 6, 1, 8, tzinfo=UTC)
+
+
+def test_advance_moves_the_frozen_time_so_application_and_fakes_agree(smsmock: SmsMock) -> None:
+    with freeze_time("2024-06-01 08:00:00"):
+        smsmock.clock.advance("10m")
+        assert datetime.now(UTC) == smsmock.clock.now() == datetime(2024, 6, 1, 8, 10, tzinfo=UTC)
+    with freeze_time("2024-06-01 08:00:00", tz_offset=2):
+        message = _accept(smsmock)
+        smsmock.clock.advance("1h")
+        assert smsmock.clock.now() == datetime(2024, 6, 1, 9, tzinfo=UTC)
+        # the application's local time (the freeze's tz_offset) moved by the same hour
+        assert datetime.now() == datetime(2024, 6, 1, 11)
+        assert message.status is Status.DELIVERED
+        assert message.done_at == datetime(2024, 6, 1, 8, 0, 5, tzinfo=UTC)
+        answer = requests.get(smsmock.smsc.url + "/nowhere", timeout=10)  # served on real time
+        assert answer.status_code != 500
+        assert smsmock.journal.entries(channel="http")[-1].at == smsmock.clock.now()

@@ -178,6 +178,44 @@ def test_clock_follows_freezegun_and_fires_on_the_next_interaction() -> None:
         assert clock.now() == start + timedelta(seconds=10)
         clock.advance("1h")
         assert clock.now() == start + timedelta(hours=1, seconds=10)
+        assert frozen() == (start + timedelta(hours=1, seconds=10)).replace(tzinfo=None)
+
+
+def test_advance_under_freezegun_moves_the_frozen_time_too() -> None:
+    clock = VirtualClock(T0)
+    fired: list[datetime] = []
+    with freeze_time("2025-06-01 12:00:00"):
+        start = clock.now()
+        clock.call_later("30m", lambda: fired.append(datetime.now(UTC)))
+        clock.advance("1h")
+        assert datetime.now(UTC) == clock.now() == start + timedelta(hours=1)
+        # inside an event the application's time is the event's own due time, as the fakes'
+        assert fired == [start + timedelta(minutes=30)]
+        clock.move_to(start + timedelta(days=1))
+        assert datetime.now(UTC) == clock.now() == start + timedelta(days=1)
+        clock.sleep(60)
+        assert datetime.now(UTC) == clock.now() == start + timedelta(days=1, minutes=1)
+    assert clock.now() == start + timedelta(days=1, minutes=1)  # the freeze ends, time stays
+
+
+def test_advance_without_following_freezegun_leaves_it_alone() -> None:
+    clock = VirtualClock(T0, follow_freezegun=False)
+    with freeze_time("2025-06-01 12:00:00") as frozen:
+        clock.advance("1h")
+        assert frozen() == datetime(2025, 6, 1, 12)
+        assert clock.now() == T0 + timedelta(hours=1)
+
+
+def test_sleep_is_advance() -> None:
+    clock = VirtualClock(T0)
+    fired: list[datetime] = []
+    clock.call_later(90, lambda: fired.append(clock.now()))
+    clock.sleep(60)
+    assert fired == []
+    clock.sleep("30s")
+    assert fired == [T0 + timedelta(seconds=90)]
+    with pytest.raises(ClockError):
+        clock.sleep(-1)
 
 
 def test_sync_never_waits_for_another_thread_that_is_firing() -> None:
