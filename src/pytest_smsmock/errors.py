@@ -73,3 +73,9 @@ class SmsMockAssertionError(AssertionError):
 
 class ServerThreadError(SmsMockAssertionError):
     """An unexpected error inside a fake's server thread, re-raised in the test at teardown."""
+
+
+class InterceptError(SmsMockError):
+    """A request `intercept` must not let through: a provider host with no fake behind it, a
+    library that is not patched, any other host under ``intercept="strict"``. Raised before
+    any name is resolved or any connection made."""

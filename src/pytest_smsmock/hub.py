@@ -25,12 +25,14 @@ from pytest_smsmock.clock import VirtualClock
 from pytest_smsmock.core.callbacks import Sender
 from pytest_smsmock.core.journal import Journal
 from pytest_smsmock.errors import ConfigError, ServerThreadError
+from pytest_smsmock.intercept.hosts import HostMap
 from pytest_smsmock.providers import provider_class, provider_names
 from pytest_smsmock.providers.base import ProviderFake, Runtime
 from pytest_smsmock.scenario.engine import Engine
 from pytest_smsmock.scenario.model import Scenario
 
 if TYPE_CHECKING:
+    from pytest_smsmock.intercept import Interception
     from pytest_smsmock.providers.broadnet import BroadnetFake
     from pytest_smsmock.providers.enhanced_smpp import EnhancedSmppFake
     from pytest_smsmock.providers.infobip import InfobipFake
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
     from pytest_smsmock.servers.http import HttpListenerGroup, HttpServer
     from pytest_smsmock.servers.realtime import RealtimeDriver
     from pytest_smsmock.servers.smpp import SmppServer
+    from pytest_smsmock.sleep import SleepPatch
 
 __all__ = ["DEFAULT_START", "SmsMock"]
 
@@ -102,6 +105,10 @@ class SmsMock:
         self._ca: Any = None
         self._server_context: ssl.SSLContext | None = None
         self.running = False
+        #: Which real hostname is which fake, for `intercept()` and the proxy (reset per test).
+        self.hosts = HostMap()
+        self._interception: Interception | None = None
+        self._sleep_patch: SleepPatch | None = None
 
     # -- typed access to the fakes -------------------------------------------------------
     @property
@@ -173,6 +180,8 @@ class SmsMock:
             self._driver.start()
 
     def stop(self) -> None:
+        self.stop_intercept()
+        self.stop_patch_sleep()
         if self._driver is not None:
             self._driver.stop()
             self._driver = None
@@ -210,6 +219,9 @@ class SmsMock:
         scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
     ) -> None:
         """Forget everything that happened: messages, accounts, time, journal, scenario."""
+        self.stop_intercept()
+        self.stop_patch_sleep()
+        self.hosts = HostMap()
         if seed is not None:
             self.seed = seed
         if self.clock_mode == "virtual":
@@ -387,6 +399,47 @@ class SmsMock:
         if not path.exists():
             self._ensure_ca().cert_pem.write_to_path(str(path))
         return str(path)
+
+    # -- real hostnames: intercept ---------------------------------------------------------
+    def intercept(
+        self, hosts: Mapping[str, str | None] | None = None, *, strict: bool | None = None
+    ) -> Interception:
+        """Answer requests to the providers' real hostnames with the fakes, in-process:
+        requests, urllib3, httpx and aiohttp are patched until `stop_intercept()` (or the end
+        of the ``with`` block, or of the test). `hosts` adds to the host map
+        (``{"sms.example.com": "infobip"}``; None removes a host); `strict` refuses every
+        other host but loopback. Calling it again updates the active interception."""
+        from pytest_smsmock.intercept import Interception
+
+        if hosts:
+            self.hosts = self.hosts.extended(hosts)
+        if self._interception is None:
+            self._interception = Interception(self, strict=bool(strict))
+        elif strict is not None:
+            self._interception.strict = strict
+        return self._interception.start()
+
+    def stop_intercept(self) -> None:
+        """Take the patches of `intercept()` back (nothing if it is not active)."""
+        if self._interception is not None:
+            self._interception.stop()
+            self._interception = None
+
+    # -- virtual sleep -----------------------------------------------------------------------
+    def patch_sleep(self) -> SleepPatch:
+        """Make ``time.sleep`` and ``asyncio.sleep`` in this thread (the test's) advance the
+        clock instead of waiting, until `stop_patch_sleep()`, the end of the ``with`` block or
+        of the test; the fakes' transport threads keep sleeping for real."""
+        from pytest_smsmock.sleep import SleepPatch
+
+        if self._sleep_patch is None:
+            self._sleep_patch = SleepPatch(self.clock)
+        return self._sleep_patch.start()
+
+    def stop_patch_sleep(self) -> None:
+        if self._sleep_patch is not None:
+            self._sleep_patch.stop()
+            self._sleep_patch = None
 
     # -- transport for callbacks --------------------------------------------------------------
     def _get_sender(self) -> Sender:
