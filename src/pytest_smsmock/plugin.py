@@ -3,8 +3,11 @@
 - `smsmock` (function scope): the hub, reset before the test, errors from server threads
   re-raised at teardown (skipped if the test already failed).
 - `smsmock_session` (session scope): the same hub, started once on 127.0.0.1, port 0.
-- marker `@pytest.mark.smsmock(scenario=..., seed=..., start=...)`.
-- options `--smsmock-seed`, `--smsmock-clock`, `--smsmock-start` with ini twins.
+- `smsmock_sleep` (function scope): the hub's `SleepPatch`, started: ``time.sleep`` and
+  ``asyncio.sleep`` in the test advance the virtual clock (`slept` lists them).
+- marker `@pytest.mark.smsmock(scenario=..., seed=..., start=..., intercept=..., patch_sleep=...)`.
+- options `--smsmock-seed`, `--smsmock-clock`, `--smsmock-start` with ini twins; ini
+  `smsmock_intercept` (false / true / strict).
 - a "smsmock journal" report section on every failed test that used the fixture.
 """
 
@@ -19,11 +22,19 @@ import pytest
 
 if TYPE_CHECKING:
     from pytest_smsmock.hub import SmsMock
+    from pytest_smsmock.sleep import SleepPatch
 
 _HUB = pytest.StashKey["SmsMock"]()
 _REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 
-MARKER_KWARGS = ("scenario", "seed", "start")
+MARKER_KWARGS = ("scenario", "seed", "start", "intercept", "patch_sleep")
+INTERCEPT_MODES: dict[str, bool | str] = {
+    "false": False,
+    "true": True,
+    "strict": "strict",
+    "0": False,
+    "1": True,
+}
 
 # Modules that must keep real time under freezegun: the transports (asyncio loop of the SMPP
 # listener, werkzeug's threads, socket timeouts). Only the domain clock follows frozen time.
@@ -63,13 +74,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("smsmock_seed", "default seed of pytest-smsmock", default="0")
     parser.addini("smsmock_clock", "virtual or realtime", default="virtual")
     parser.addini("smsmock_start", "ISO 8601 start of virtual time", default="")
+    parser.addini(
+        "smsmock_intercept",
+        "answer requests to the providers' real hostnames with the fakes: false, true or strict",
+        default="false",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "smsmock(scenario=None, seed=None, start=None): load a scenario file or mapping, set "
-        "the seed and the start of virtual time for this test's smsmock fixture",
+        "smsmock(scenario=None, seed=None, start=None, intercept=None, patch_sleep=False): load "
+        "a scenario file, mapping or bundled name, set the seed and the start of virtual time, "
+        "intercept the providers' real hostnames (True or 'strict'), make time.sleep and "
+        "asyncio.sleep virtual, for this test's smsmock fixture",
     )
     try:
         import freezegun
@@ -126,6 +144,8 @@ def smsmock_session(pytestconfig: pytest.Config) -> Iterator[SmsMock]:
 
 
 def _resolve_scenario(request: pytest.FixtureRequest, scenario: Any) -> Any:
+    """A path relative to the test file, the rootdir or the working directory, else the name
+    of a bundled scenario (``slow_dlrs`` or ``slow_dlrs.yaml``), else the path as given."""
     if not isinstance(scenario, str | Path):
         return scenario
     path = Path(scenario)
@@ -139,7 +159,54 @@ def _resolve_scenario(request: pytest.FixtureRequest, scenario: Any) -> Any:
     for candidate in candidates:
         if candidate.exists():
             return candidate
-    return path
+    from pytest_smsmock.scenario.bundled import bundled_path
+
+    return bundled_path(str(scenario)) or path
+
+
+def _load(request: pytest.FixtureRequest, hub: SmsMock, source: Any) -> Any:
+    """The marker's scenario, named in journals and errors relative to the rootdir."""
+    from pytest_smsmock.scenario.loader import load_scenario
+
+    resolved = _resolve_scenario(request, source)
+    if not isinstance(resolved, Path):
+        return resolved
+    return load_scenario(
+        resolved,
+        known_providers=tuple(hub.fakes),
+        source_name=_display(resolved, request.config.rootpath),
+    )
+
+
+def _display(path: Path, rootdir: Path) -> str:
+    from pytest_smsmock.scenario.bundled import bundled_name
+
+    name = bundled_name(path)
+    if name is not None:
+        return f"{name} (bundled)"
+    try:
+        return path.resolve().relative_to(rootdir.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _intercept_mode(request: pytest.FixtureRequest, options: dict[str, Any]) -> bool | str:
+    value = options.get("intercept")
+    if value is None:
+        text = str(request.config.getini("smsmock_intercept") or "false").strip().lower()
+        if text not in INTERCEPT_MODES:
+            raise pytest.UsageError(
+                f"smsmock_intercept must be false, true or strict, not {text!r}"
+            )
+        return INTERCEPT_MODES[text]
+    if isinstance(value, bool):
+        return value
+    if value == "strict":
+        return "strict"
+    pytest.fail(
+        f"@pytest.mark.smsmock(intercept=...) takes True, False or 'strict', not {value!r}",
+        pytrace=False,
+    )
 
 
 @pytest.fixture
@@ -165,6 +232,7 @@ def smsmock(smsmock_session: SmsMock, request: pytest.FixtureRequest) -> Iterato
     from pytest_smsmock.errors import ConfigError
 
     seed = options.get("seed")
+    failure: str | None = None
     try:
         start = options.get("start")
         start = _start(start) if isinstance(start, str) else start
@@ -173,15 +241,33 @@ def smsmock(smsmock_session: SmsMock, request: pytest.FixtureRequest) -> Iterato
             start=start,
         )
         if options.get("scenario") is not None:
-            hub.load_scenario(_resolve_scenario(request, options["scenario"]), seed=seed)
+            hub.load_scenario(_load(request, hub, options["scenario"]), seed=seed)
     except ConfigError as exc:
-        pytest.fail(str(exc), pytrace=False)
+        failure = str(exc)  # failed outside the except block: printed once, not chained
+    if failure is not None:
+        pytest.fail(failure, pytrace=False)
+    mode = _intercept_mode(request, options)
+    if mode:
+        hub.intercept(strict=mode == "strict")
+    if options.get("patch_sleep"):
+        hub.patch_sleep()
     request.node.stash[_HUB] = hub
-    yield hub
+    try:
+        yield hub
+    finally:
+        hub.stop_intercept()
+        hub.stop_patch_sleep()
     reports = request.node.stash.get(_REPORTS, {})
     errors = hub.take_errors()
     if errors and not any(r.failed for r in reports.values()):
         hub.raise_errors(errors)
+
+
+@pytest.fixture
+def smsmock_sleep(smsmock: SmsMock) -> SleepPatch:
+    """The fixture form of ``patch_sleep=True``: ``time.sleep`` and ``asyncio.sleep`` in the
+    test advance ``smsmock.clock``; ``smsmock_sleep.slept`` lists the virtual sleeps."""
+    return smsmock.patch_sleep()
 
 
 @pytest.hookimpl(wrapper=True)

@@ -154,19 +154,38 @@ def load_scenario(
     source: str | Path | Mapping[str, Any],
     *,
     known_providers: Collection[str] | None = None,
+    source_name: str | None = None,
 ) -> Scenario:
-    """A scenario from a YAML file path or an already-parsed mapping.
+    """A scenario from a YAML file path, the name of a bundled scenario (``slow_dlrs``) or an
+    already-parsed mapping.
 
     `known_providers` defaults to the registry; a hub passes its own fakes' names too.
+    `source_name` is how errors and the journal name the file (default: the path as given).
     """
     if isinstance(source, Mapping):
-        return parse_scenario(source, source_name="<mapping>", known_providers=known_providers)
+        return parse_scenario(
+            source, source_name=source_name or "<mapping>", known_providers=known_providers
+        )
     path = Path(source)
+    if not path.exists() and isinstance(source, str):
+        from pytest_smsmock.scenario.bundled import bundled_path
+
+        bundled = bundled_path(source)
+        if bundled is not None:
+            path, source_name = bundled, source_name or f"{bundled.stem} (bundled)"
+    name = source_name or str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ScenarioError(f"cannot read scenario file: {exc.strerror}", source=str(path)) from exc
-    return parse_text(text, source_name=str(path), known_providers=known_providers)
+        from pytest_smsmock.scenario.bundled import bundled_names
+
+        hint = ""
+        if not path.exists() and isinstance(source, str) and "/" not in source:
+            hint = f" (bundled scenarios: {', '.join(bundled_names())})"
+        raise ScenarioError(
+            f"cannot read scenario file: {exc.strerror}{hint}", source=name
+        ) from exc
+    return parse_text(text, source_name=name, known_providers=known_providers)
 
 
 def parse_text(
