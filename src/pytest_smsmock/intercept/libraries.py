@@ -10,9 +10,10 @@ still has a whole request, plus a guard on name resolution for everything else.
 - aiohttp: `TCPConnector._create_connection`: a provider host gets an in-memory connection whose
   transport hands the request bytes to the fake and feeds the answer back to aiohttp's own
   parser, so redirects, cookies, keep-alive and timeouts are aiohttp's.
-- `socket.getaddrinfo`: a provider host reaching it came through a library that is not patched
-  (urllib.request, http.client, a C extension...): `InterceptError`, before any name is resolved;
-  under ``strict``, so does any host that is not loopback.
+- `socket.getaddrinfo` and `socket.create_connection`: a provider host reaching them came
+  through a library that is not patched (urllib.request, http.client...): `InterceptError`,
+  before any name is resolved; under ``strict``, so does any host that is not loopback. (A
+  library with its own resolver or C networking goes around this guard: use the proxy.)
 
 Every patch asks the active `Interception` (`decide(host)`): a `Route` means "answer in-process",
 None means "not ours, carry on", and it raises for what must not go out.
@@ -90,18 +91,30 @@ def _replace(owner: Any, name: str, new: Any) -> Callable[[], None]:
 
 
 def _guard_resolution(interception: Interception) -> Callable[[], None]:
-    original = socket.getaddrinfo
+    """`socket.getaddrinfo` and `socket.create_connection` (http.client's way in) check the
+    name first."""
+    original_getaddrinfo = socket.getaddrinfo
+    original_create_connection = socket.create_connection
 
-    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+    def check(host: Any) -> None:
         name = host.decode("idna") if isinstance(host, bytes) else host
         if isinstance(name, str) and name:
             interception.guard(name)
-        return original(host, *args, **kwargs)
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        check(host)
+        return original_getaddrinfo(host, *args, **kwargs)
+
+    def create_connection(address: Any, *args: Any, **kwargs: Any) -> socket.socket:
+        check(address[0])
+        return original_create_connection(address, *args, **kwargs)
 
     socket.getaddrinfo = getaddrinfo
+    socket.create_connection = create_connection
 
     def undo() -> None:
-        socket.getaddrinfo = original
+        socket.getaddrinfo = original_getaddrinfo
+        socket.create_connection = original_create_connection
 
     return undo
 
