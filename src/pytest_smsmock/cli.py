@@ -1,7 +1,8 @@
 """`smsmock`: run the fakes as a standalone server, or validate scenario files.
 
-smsmock serve [--scenario FILE] [--seed N] [--host H] [--port-base P]
+smsmock serve [--scenario FILE|NAME] [--seed N] [--host H] [--port-base P] [--proxy-port N]
 smsmock validate FILE...
+smsmock scenarios
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run every provider fake until Ctrl-C / SIGTERM")
-    serve.add_argument("--scenario", help="a YAML scenario to load")
+    serve.add_argument("--scenario", help="a YAML scenario file, or a bundled scenario's name")
     serve.add_argument("--seed", help="seed of ids and drawn values (default: the scenario's or 0)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     serve.add_argument(
@@ -42,8 +43,19 @@ def _parser() -> argparse.ArgumentParser:
         help="realtime (default): DLRs fire by themselves; virtual: time stands still",
     )
 
+    serve.add_argument(
+        "--proxy-port",
+        type=int,
+        default=None,
+        metavar="N",
+        help="also run the HTTP(S) proxy that routes the providers' real hostnames to the "
+        "fakes (HTTPS_PROXY=http://HOST:N, trust the printed CA); 0: a free port",
+    )
+
     validate = commands.add_parser("validate", help="check scenario files; non-zero on errors")
     validate.add_argument("files", nargs="+", metavar="FILE")
+
+    commands.add_parser("scenarios", help="list the bundled scenarios (load them by name)")
     return parser
 
 
@@ -80,6 +92,12 @@ def serve(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
             return 2
         if args.scenario:
             hub.load_scenario(args.scenario, seed=seed)
+        if args.proxy_port is not None:
+            try:
+                hub.start_proxy(args.proxy_port)
+            except OSError as exc:
+                print(f"smsmock: cannot listen for the proxy: {exc}", file=sys.stderr)
+                return 2
         out.write(render_table(hub))
         out.write("\nServing; Ctrl-C or SIGTERM stops.\n")
         out.flush()
@@ -115,7 +133,13 @@ def render_table(hub: object) -> str:
     extra = f"clock: {hub.clock_mode}, seed: {hub.seed}"
     if hub.scenario is not None:
         extra += f", scenario: {hub.scenario.source}"
-    return "\n".join([*lines, "", extra, f"test CA for TLS listeners: {hub.ca_file}", ""])
+    footer = [extra, f"test CA for TLS listeners: {hub.ca_file}"]
+    if hub.proxy_running:
+        hosts = ", ".join(pattern for pattern, _ in hub.hosts.items())
+        footer.append(
+            f"proxy: {hub.proxy_url} (HTTPS_PROXY / HTTP_PROXY; trust the test CA) for {hosts}"
+        )
+    return "\n".join([*lines, "", *footer, ""])
 
 
 def validate(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
@@ -133,11 +157,27 @@ def validate(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     return 1 if failed else 0
 
 
+def scenarios(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    from pytest_smsmock.scenario.bundled import bundled_names, describe
+
+    out = out if out is not None else sys.stdout
+
+    names = bundled_names()
+    width = max(map(len, names), default=0)
+    for name in names:
+        out.write(f"{name.ljust(width)}  {describe(name)}".rstrip() + "\n")
+    out.write('\nload one by name: @pytest.mark.smsmock(scenario="slow_dlrs"), ')
+    out.write("smsmock.load_scenario(...), smsmock serve --scenario ...\n")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "serve":
             return serve(args)
+        if args.command == "scenarios":
+            return scenarios(args)
         return validate(args)
     except SmsMockError as exc:
         print(f"smsmock: {exc}", file=sys.stderr)

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from pytest_smsmock.providers.mimsms import MimsmsFake
     from pytest_smsmock.providers.smsc import SmscFake
     from pytest_smsmock.servers.http import HttpListenerGroup, HttpServer
+    from pytest_smsmock.servers.proxy import ProxyServer
     from pytest_smsmock.servers.realtime import RealtimeDriver
     from pytest_smsmock.servers.smpp import SmppServer
     from pytest_smsmock.sleep import SleepPatch
@@ -109,6 +110,7 @@ class SmsMock:
         self.hosts = HostMap()
         self._interception: Interception | None = None
         self._sleep_patch: SleepPatch | None = None
+        self._proxy: ProxyServer | None = None
 
     # -- typed access to the fakes -------------------------------------------------------
     @property
@@ -182,6 +184,9 @@ class SmsMock:
     def stop(self) -> None:
         self.stop_intercept()
         self.stop_patch_sleep()
+        if self._proxy is not None:
+            self._proxy.stop()
+            self._proxy = None
         if self._driver is not None:
             self._driver.stop()
             self._driver = None
@@ -424,6 +429,34 @@ class SmsMock:
         if self._interception is not None:
             self._interception.stop()
             self._interception = None
+
+    # -- real hostnames: the proxy ------------------------------------------------------------
+    def start_proxy(self, port: int = 0, *, host: str | None = None) -> str:
+        """Start the HTTP(S) proxy (once; `port` 0: a free one) and return its URL."""
+        if self._proxy is None:
+            from pytest_smsmock.intercept.router import Router
+            from pytest_smsmock.servers.proxy import ProxyServer
+
+            self._proxy = ProxyServer(
+                Router(self), self.server_ssl_context_for, host=host or self.host, port=port
+            ).start()
+        return self._proxy.url
+
+    @property
+    def proxy_running(self) -> bool:
+        return self._proxy is not None
+
+    @property
+    def proxy_url(self) -> str:
+        """URL of an HTTP(S) proxy that routes the providers' real hostnames to the fakes
+        (``HTTPS_PROXY=...``, trusting `ca_file`); it never dials out. Started on first use."""
+        return self.start_proxy()
+
+    def server_ssl_context_for(self, hostname: str) -> ssl.SSLContext:
+        """A server context with a certificate for `hostname` signed by the test CA."""
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        self._ensure_ca().issue_cert(hostname).configure_cert(context)
+        return context
 
     # -- virtual sleep -----------------------------------------------------------------------
     def patch_sleep(self) -> SleepPatch:

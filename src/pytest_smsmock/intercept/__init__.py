@@ -159,6 +159,7 @@ class Interception:
         timeout: float | None = None,
         checked: bool = False,
     ) -> Answer:
+        """One request to a provider host, in-process (see `router.Router.serve`)."""
         return self.router.serve(
             route,
             method=method,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import io
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 from urllib.parse import unquote_to_bytes
@@ -34,9 +34,13 @@ if TYPE_CHECKING:
     from pytest_smsmock.providers.base import ProviderFake
     from pytest_smsmock.servers.http import HttpServer
 
-__all__ = ["Answer", "Router", "Unreachable"]
+__all__ = ["Answer", "RawFaultHook", "Router", "Unreachable"]
 
 UnreachableKind = Literal["refused", "reset", "timeout", "tls"]
+
+#: ``environ["smsmock.raw_fault"]``: called with the fault and the provider's own answer;
+#: returns to let the answer go, raises `Unreachable` to drop the connection.
+RawFaultHook = Callable[[Any, Any], None]
 
 
 class Unreachable(Exception):
@@ -133,14 +137,16 @@ class Router:
         body: bytes,
         timeout: float | None = None,
         checked: bool = False,
+        raw_fault: RawFaultHook | None = None,
     ) -> Answer:
         """Answer one request with the fake behind `route`; `target` is ``/path?query``.
-        Each request is a new connection (`connect`) unless `checked` says it rides on one."""
+        Each request is a new connection (`connect`) unless `checked` says it rides on one.
+        `raw_fault` performs the scenario's socket faults (default: in-process, see above)."""
         if not checked:
             self.connect(route, host=host, scheme=scheme)
         fake, listener = self.target(route, host)
         environ = _environ(method, scheme, host, port, target, headers, body)
-        environ["smsmock.raw_fault"] = _RawFaults(timeout)
+        environ["smsmock.raw_fault"] = raw_fault or _RawFaults(timeout)
         return _call(self._app(fake, listener), environ)
 
 
