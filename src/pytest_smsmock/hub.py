@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from pytest_smsmock.providers.infobip import InfobipFake
     from pytest_smsmock.providers.mimsms import MimsmsFake
     from pytest_smsmock.providers.smsc import SmscFake
+    from pytest_smsmock.receiver import Receiver
     from pytest_smsmock.servers.http import HttpListenerGroup, HttpServer
     from pytest_smsmock.servers.proxy import ProxyServer
     from pytest_smsmock.servers.realtime import RealtimeDriver
@@ -111,6 +112,7 @@ class SmsMock:
         self._interception: Interception | None = None
         self._sleep_patch: SleepPatch | None = None
         self._proxy: ProxyServer | None = None
+        self._receiver: Receiver | None = None
 
     # -- typed access to the fakes -------------------------------------------------------
     @property
@@ -187,6 +189,9 @@ class SmsMock:
         if self._proxy is not None:
             self._proxy.stop()
             self._proxy = None
+        if self._receiver is not None:
+            self._receiver.stop()
+            self._receiver = None
         if self._driver is not None:
             self._driver.stop()
             self._driver = None
@@ -238,6 +243,8 @@ class SmsMock:
         self._engine = Engine(seed=self.seed)
         for fake in self.fakes.values():
             fake.reset(seed=self.seed)
+        if self._receiver is not None:
+            self._receiver.reset()
         for (_, _), server in self.http_servers.items():
             server.bring_up()
         if self.smpp_server is not None:
@@ -458,6 +465,22 @@ class SmsMock:
         self._ensure_ca().issue_cert(hostname).configure_cert(context)
         return context
 
+    # -- the client's push endpoint ----------------------------------------------------------
+    @property
+    def receiver(self) -> Receiver:
+        """An HTTP endpoint for the fakes' pushes (``dlr_url=smsmock.receiver.url_for("/dlr")``)
+        that records them parsed per provider and answers as `respond()` says; started on first
+        use, on 127.0.0.1, emptied before every test."""
+        if self._receiver is None:
+            from pytest_smsmock.receiver import Receiver
+
+            self._receiver = Receiver(
+                fakes=self.fakes,
+                now=self.clock.now,
+                callback_timeout=lambda: self._callback_timeout,
+            ).start()
+        return self._receiver
+
     # -- virtual sleep -----------------------------------------------------------------------
     def patch_sleep(self) -> SleepPatch:
         """Make ``time.sleep`` and ``asyncio.sleep`` in this thread (the test's) advance the
@@ -477,9 +500,12 @@ class SmsMock:
     # -- transport for callbacks --------------------------------------------------------------
     def _get_sender(self) -> Sender:
         if self._sender is None:
+            from pytest_smsmock.receiver import via_receiver
             from pytest_smsmock.servers.http import UrllibSender
 
-            self._sender = UrllibSender(timeout=self._callback_timeout)
+            self._sender = via_receiver(
+                UrllibSender(timeout=self._callback_timeout), lambda: self._receiver
+            )
         return self._sender
 
     def set_sender(self, sender: Sender | None) -> None:

@@ -10,7 +10,7 @@ the final outcome are journaled. A scenario may stand in for the client with a f
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from pytest_smsmock.clock import Clock
@@ -34,6 +34,7 @@ class CallbackRequest:
     headers: tuple[tuple[str, str], ...] = ()
     kind: str = "dlr"  # dlr | mo | hlr | ...
     ref: str = ""  # what it is about (a message id), for the journal
+    provider: str = ""  # who pushes it: set by the dispatcher (the receiver parses by it)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -92,6 +93,8 @@ class CallbackDispatcher:
         accept: Callable[[CallbackResult], bool] = accept_2xx,
         on_done: Callable[[bool, CallbackResult], None] | None = None,
     ) -> None:
+        if not request.provider:
+            request = replace(request, provider=self._provider)
         self._attempt(_Delivery(request, retries, accept, on_done))
 
     def _attempt(self, delivery: _Delivery) -> None:
