@@ -180,7 +180,7 @@ def load_scenario(
         from pytest_smsmock.scenario.bundled import bundled_names
 
         hint = ""
-        if not path.exists() and isinstance(source, str) and "/" not in source:
+        if not path.exists() and len(Path(source).parts) == 1:  # a bare name: maybe misspelt
             hint = f" (bundled scenarios: {', '.join(bundled_names())})"
         raise ScenarioError(
             f"cannot read scenario file: {exc.strerror}{hint}", source=name
