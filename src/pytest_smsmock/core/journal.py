@@ -13,6 +13,7 @@ complete and never changes, and the text is the same as if it had been rendered 
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
@@ -55,6 +56,9 @@ class JournalEntry:
 
 
 Render = Callable[[Any], tuple[str, Mapping[str, Any]]]
+
+# A loopback host and its port inside a URL or an address: the port differs from run to run.
+_LOOPBACK_PORT = re.compile(r"(?<![\w.])(127(?:\.\d{1,3}){3}|localhost|\[::1\]):\d{1,5}\b")
 
 # A `record_lazy` entry until the journal is read: (seq, at, provider, channel, direction,
 # render number, value). A plain tuple is the cheapest thing to append (the SMPP listener
@@ -219,8 +223,13 @@ class Journal:
         return "\n".join(lines) if lines else "(journal is empty)"
 
     def dumps(self) -> str:
-        """JSON lines, keys sorted: byte-identical for identical runs."""
+        """JSON lines, keys sorted: byte-identical for identical runs. Ports of loopback
+        addresses (a receiver's, a fake's, each bound to a free port) read ``<port>``."""
         return "".join(
-            json.dumps(e.to_dict(), sort_keys=True, ensure_ascii=False, default=str) + "\n"
+            _LOOPBACK_PORT.sub(
+                r"\1:<port>",
+                json.dumps(e.to_dict(), sort_keys=True, ensure_ascii=False, default=str),
+            )
+            + "\n"
             for e in self.entries()
         )

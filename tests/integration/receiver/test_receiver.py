@@ -211,3 +211,21 @@ def test_the_receiver_is_emptied_by_reset(smsmock: SmsMock) -> None:
     smsmock.reset()
     assert receiver.received == []
     assert requests.post(receiver.url_for("/x"), data={"a": "b"}, timeout=10).status_code == 200
+
+
+def test_journals_of_runs_on_different_ports_are_byte_identical() -> None:
+    def run(hub: SmsMock) -> str:
+        hub.load_scenario("default")  # a bundled scenario, by name
+        hub.receiver.respond(500, nth=1)
+        _send_broadnet(hub, hub.receiver.url_for("/dlr"))
+        hub.clock.advance("10m")
+        return hub.journal.dumps()
+
+    # both at once, so their listeners and receivers cannot share a port
+    with SmsMock(providers=("broadnet",)) as one, SmsMock(providers=("broadnet",)) as two:
+        first, second = run(one), run(two)
+        assert one.receiver.url != two.receiver.url
+        assert one.broadnet.url != two.broadnet.url
+    assert first == second
+    assert "http://127.0.0.1:<port>/dlr" in first
+    assert '"loaded default (bundled)"' in first
