@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2
 
-.PHONY: test lint typecheck unit serve bench clean
+.PHONY: test lint typecheck unit wheel-smoke serve bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +16,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench .ci/wheel_smoke
+	$(BIN)/ruff format --check src tests bench .ci/wheel_smoke
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -25,7 +25,11 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest tests $(PYTEST_ARGS)
 
-test: lint typecheck unit
+# The built wheel, installed in a clean venv, run from outside the source tree (.ci/wheel-smoke).
+wheel-smoke: $(STAMP)
+	PYTHON=$(PYTHON) bash .ci/wheel-smoke
+
+test: lint typecheck wheel-smoke unit
 
 serve: $(STAMP)
 	$(BIN)/smsmock serve --scenario scenarios/default.yaml $(SERVE_ARGS)
