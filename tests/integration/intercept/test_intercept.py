@@ -173,6 +173,7 @@ def test_a_mapped_listener_that_does_not_exist_fails_locally() -> None:
 def test_the_patches_come_off_when_it_stops() -> None:
     originals = (
         HTTPConnectionPool.urlopen,
+        requests.Session.merge_environment_settings,
         httpx.HTTPTransport.handle_request,
         httpx.AsyncHTTPTransport.handle_async_request,
         aiohttp.TCPConnector._create_connection,
@@ -181,11 +182,12 @@ def test_the_patches_come_off_when_it_stops() -> None:
     )
     hub = SmsMock(providers=("smsc",))
     with hub.intercept() as interception:
-        assert interception.libraries == ("urllib3", "httpx", "aiohttp")
+        assert interception.libraries == ("urllib3", "requests", "httpx", "aiohttp")
         assert HTTPConnectionPool.urlopen is not originals[0]
         assert socket.getaddrinfo is not originals[4]
     assert (
         HTTPConnectionPool.urlopen,
+        requests.Session.merge_environment_settings,
         httpx.HTTPTransport.handle_request,
         httpx.AsyncHTTPTransport.handle_async_request,
         aiohttp.TCPConnector._create_connection,
