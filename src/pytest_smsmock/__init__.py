@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from pytest_smsmock.errors import (
         ClockError,
         ConfigError,
+        InterceptError,
         ProtocolError,
         ScenarioError,
         ServerThreadError,
@@ -24,20 +25,29 @@ if TYPE_CHECKING:
         SmsMockError,
     )
     from pytest_smsmock.hub import SmsMock
+    from pytest_smsmock.intercept import Interception
+    from pytest_smsmock.receiver import Push, Receiver, Report
     from pytest_smsmock.scenario.loader import load_scenario
     from pytest_smsmock.scenario.model import Scenario
+    from pytest_smsmock.sleep import SleepPatch
 
 __all__ = [
     "ClockError",
     "ConfigError",
     "InboundMessage",
+    "InterceptError",
+    "Interception",
     "Journal",
     "JournalEntry",
     "Message",
     "ProtocolError",
+    "Push",
+    "Receiver",
+    "Report",
     "Scenario",
     "ScenarioError",
     "ServerThreadError",
+    "SleepPatch",
     "SmsMock",
     "SmsMockAssertionError",
     "SmsMockError",
@@ -59,12 +69,18 @@ _HOMES = {
     "Status": "pytest_smsmock.core.messages",
     "ClockError": "pytest_smsmock.errors",
     "ConfigError": "pytest_smsmock.errors",
+    "InterceptError": "pytest_smsmock.errors",
     "ProtocolError": "pytest_smsmock.errors",
     "ScenarioError": "pytest_smsmock.errors",
     "ServerThreadError": "pytest_smsmock.errors",
     "SmsMockAssertionError": "pytest_smsmock.errors",
     "SmsMockError": "pytest_smsmock.errors",
     "SmsMock": "pytest_smsmock.hub",
+    "Interception": "pytest_smsmock.intercept",
+    "SleepPatch": "pytest_smsmock.sleep",
+    "Push": "pytest_smsmock.receiver",
+    "Receiver": "pytest_smsmock.receiver",
+    "Report": "pytest_smsmock.receiver",
     "load_scenario": "pytest_smsmock.scenario.loader",
     "Scenario": "pytest_smsmock.scenario.model",
 }

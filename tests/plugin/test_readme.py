@@ -28,6 +28,11 @@ def test_readme_example_passes(pytester: pytest.Pytester) -> None:
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
+def test_readme_push_example_passes(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_readme_push=_block("push-example", "python"))
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
 def test_readme_gives_the_two_commands() -> None:
     text = README.read_text(encoding="utf-8")
     assert "make serve" in text
