@@ -16,7 +16,16 @@ from pytest_smsmock.scenario.bundled import bundled_names
 
 def test_serve_with_a_proxy_port_routes_real_hostnames_to_the_fakes() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pytest_smsmock.cli", "serve", "--proxy-port", "0"],
+        [
+            sys.executable,
+            "-m",
+            "pytest_smsmock.cli",
+            "serve",
+            "--proxy-port",
+            "0",
+            "--scenario",
+            "default",  # a bundled scenario, by name
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -28,6 +37,7 @@ def test_serve_with_a_proxy_port_routes_real_hostnames_to_the_fakes() -> None:
             lines.append(line)
             if line.startswith("Serving"):
                 break
+        assert any("scenario: default (bundled)" in line for line in lines), lines
         proxy_line = next(line for line in lines if line.startswith("proxy: "))
         found = re.search(r"http://127\.0\.0\.1:\d+", proxy_line)
         assert found is not None, proxy_line
