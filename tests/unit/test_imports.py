@@ -123,8 +123,11 @@ LAYERS = {
     "strategies": 2,
     "providers": 3,
     "servers": 4,
+    "intercept": 4,  # in-process transport: the HTTP libraries' patches and the router
+    "sleep": 4,  # the patch of time.sleep / asyncio.sleep
     "events": 5,
     "hub": 5,
+    "receiver": 5,
     "validation": 6,
     "plugin": 7,
     "cli": 7,

@@ -27,20 +27,48 @@ import io
 import socket
 import sys
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from pytest_smsmock.intercept.router import Answer, Unreachable
 from pytest_smsmock.intercept.wire import RequestReader, WireError, WireRequest, render_response
 
 if TYPE_CHECKING:
-    from pytest_smsmock.intercept import Interception
     from pytest_smsmock.intercept.hosts import Route
+    from pytest_smsmock.intercept.router import Router
 
-__all__ = ["PATCHED_LIBRARIES", "Patches"]
+__all__ = ["PATCHED_LIBRARIES", "Interception", "Patches"]
 
 #: What `intercept` patches, by import name (each only if it is installed).
 PATCHED_LIBRARIES = ("urllib3", "requests", "httpx", "aiohttp")
+
+
+class Interception(Protocol):
+    """What the patches ask of the active interception (`pytest_smsmock.intercept`)."""
+
+    @property
+    def router(self) -> Router: ...
+
+    def decide(self, host: str | None) -> Route | None: ...
+
+    def guard(self, host: str) -> None: ...
+
+    def connect(self, route: Route, *, host: str, scheme: str) -> None: ...
+
+    def serve(
+        self,
+        route: Route,
+        *,
+        method: str,
+        scheme: str,
+        host: str,
+        port: int | None,
+        target: str,
+        headers: Iterable[tuple[str, str]],
+        body: bytes,
+        timeout: float | None = None,
+        checked: bool = False,
+    ) -> Answer: ...
 
 
 def _installed(name: str) -> bool:
