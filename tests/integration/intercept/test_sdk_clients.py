@@ -1,6 +1,6 @@
 """Third-party clients with hard-coded hosts, used as they are, under intercept: the PyPI
 ``smsc`` client (``https://smsc.ru/sys/`` in a private class attribute) and Infobip's SDK
-(``infobip-api-python-client``, configured with ``https://api.infobip.com`` or a personal base
+(``infobip-api-python-client`` 6, configured with ``https://api.infobip.com`` or a personal base
 URL as its documentation shows; urllib3 underneath)."""
 
 from __future__ import annotations
@@ -47,19 +47,39 @@ def test_the_smsc_pypi_client_sends_and_reads_status_without_changing_its_url(
 
 @pytest.mark.smsmock(intercept=True)
 @pytest.mark.parametrize("host", ["https://api.infobip.com", "https://z8j2k.api.infobip.com"])
-def test_the_infobip_sdk_reaches_the_fake_by_its_documented_host(
+def test_the_infobip_sdk_sends_and_reads_reports_by_its_documented_host(
     smsmock: SmsMock, host: str
 ) -> None:
     from infobip_api_client import ApiClient, Configuration, SmsApi
-    from infobip_api_client.exceptions import NotFoundException
+    from infobip_api_client.models import (
+        SmsDestination,
+        SmsMessage,
+        SmsMessageContent,
+        SmsRequest,
+        SmsTextContent,
+    )
 
+    smsmock.infobip.add_account("shop", "s3cret", api_key="k3y")
     # The SDK's documented configuration: the global host or an account's personal base URL.
-    api = SmsApi(ApiClient(Configuration(host=host, api_key="secret")))
-    # The fake serves Infobip's legacy v3 API; today's /sms/3/ API is not faked yet, so the
-    # SDK gets the fake's own 404: the request went in-process and the answer came back.
-    with pytest.raises(NotFoundException) as answer:
-        api.get_outbound_sms_message_delivery_reports(limit=5)
-    assert answer.value.status == 404
-    assert answer.value.body == "Not Found"
-    (request,) = smsmock.journal.entries(provider="infobip", direction="in")
-    assert request.summary == "GET /sms/3/reports?limit=5"
+    api = SmsApi(ApiClient(Configuration(host=host, api_key="k3y")))
+    sent = api.send_sms_messages(
+        SmsRequest(
+            messages=[
+                SmsMessage(
+                    sender="Shop",
+                    destinations=[SmsDestination(to="41793026727")],
+                    content=SmsMessageContent(actual_instance=SmsTextContent(text="Hello")),
+                )
+            ]
+        )
+    )
+    (accepted,) = sent.messages
+    message = smsmock.infobip.messages.one(to="41793026727")
+    assert accepted.message_id == message.message_id
+    smsmock.clock.advance("1m")
+    (report,) = api.get_outbound_sms_message_delivery_reports(limit=5).results
+    assert (report.message_id, report.status.name) == (message.message_id, "DELIVERED_TO_HANDSET")
+    assert [e.summary.split("?")[0] for e in smsmock.journal.entries(direction="in")] == [
+        "POST /sms/3/messages",
+        "GET /sms/3/reports",
+    ]

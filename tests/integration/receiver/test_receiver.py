@@ -229,3 +229,35 @@ def test_journals_of_runs_on_different_ports_are_byte_identical() -> None:
     assert first == second
     assert "http://127.0.0.1:<port>/dlr" in first
     assert '"loaded default (bundled)"' in first
+
+
+def test_infobip_rest_reports_and_inbound_pushes_are_parsed(smsmock: SmsMock) -> None:
+    receiver = smsmock.receiver
+    smsmock.infobip.add_account("shop", "pw", api_key="k3y", mo_url=receiver.url_for("/mo"))
+    answer = requests.post(
+        smsmock.infobip.url + "/sms/2/text/advanced",
+        json={
+            "messages": [
+                {
+                    "from": "Shop",
+                    "destinations": [{"to": "41793026727"}],
+                    "text": "hi",
+                    "notifyUrl": receiver.url_for("/dlr"),
+                }
+            ]
+        },
+        headers={"Authorization": "App k3y"},
+        timeout=10,
+    )
+    message_id = answer.json()["messages"][0]["messageId"]
+    smsmock.clock.advance("1m")
+    report = receiver.pushes(path="/dlr")[-1].report
+    assert (report.provider, report.kind, report.message_id) == ("infobip", "dlr", message_id)
+    assert (report.status, report.canonical) == ("DELIVERED_TO_HANDSET", Status.DELIVERED)
+    mo = smsmock.infobip.inject_mo(sender="41793026700", text="STOP", account="shop")
+    inbound = receiver.pushes(path="/mo")[-1].report
+    assert (inbound.kind, inbound.message_id, inbound.sender) == (
+        "mo",
+        mo.message_id,
+        "41793026700",
+    )

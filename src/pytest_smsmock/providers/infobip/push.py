@@ -1,11 +1,15 @@
-"""Infobip's pushes as the client receives them (legacy API v3, also MiMSMS's v3 dialect):
+"""Infobip's pushes as the client receives them (MiMSMS's are the same components'):
 
-- DLR: ``POST`` of ``<DeliveryReport><message id=".." sentdate=".." donedate=".."
-  status="DELIVERED" gsmerror="0" /></DeliveryReport>`` (the documented quirks too: ``done date``
-  with a space, ``gsmerrcode``; read attribute by attribute, since ``done date`` is not XML);
+- legacy API v3 DLR: ``POST`` of ``<DeliveryReport><message id=".." sentdate=".."
+  donedate=".." status="DELIVERED" gsmerror="0" /></DeliveryReport>`` (the documented quirks
+  too: ``done date`` with a space, ``gsmerrcode``; read attribute by attribute, since
+  ``done date`` is not XML);
+- REST DLR (``notifyUrl`` / webhooks): ``POST`` of ``{"results": [{"messageId", "to",
+  "status": {...}, "error": {...}, ...}]}``, or the same as XML ``<reportResponse>``;
+- REST inbound: ``POST`` of ``{"results": [{"messageId", "from", "to", "text", ...}]}``;
 - Number Context: ``POST`` of ``dlr=`` with one JSON object per line;
-- inbound: ``GET`` of the account's URL template (``%sender%``, ``%text%``...), fields as the
-  template names them.
+- legacy inbound: ``GET`` of the account's URL template (``%sender%``, ``%text%``...), fields
+  as the template names them.
 
 The client acknowledges with any 2xx.
 """
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 from xml.sax.saxutils import unescape
 
@@ -94,9 +99,65 @@ def _mo(request: PushRequest) -> ParsedPush:
     return ParsedPush(kind="mo", reports=(report,))
 
 
+def _results(body: bytes) -> list[Any] | None:
+    data: Any = None
+    if body.startswith(b"{"):
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return None
+    elif body.startswith(b"<") and b"Response" in body[:200]:
+        from pytest_smsmock.providers.infobip import rest_xml
+
+        try:
+            data = rest_xml.parse_request(body)
+        except ValueError:
+            return None
+    results = data.get("results") if isinstance(data, Mapping) else None
+    if isinstance(results, Mapping):  # one <result> in XML
+        results = [results]
+    return results if isinstance(results, list) else None
+
+
+def _name(value: Any) -> Any:
+    return value.get("name") if isinstance(value, Mapping) else value
+
+
+def _rest(body: bytes) -> ParsedPush | None:
+    results = [r for r in _results(body) or () if isinstance(r, Mapping)]
+    if not results:
+        return None
+    if all("status" not in r and "from" in r for r in results):
+        inbound = tuple(
+            {
+                **r,
+                "message_id": str(r.get("messageId", "")),
+                "status": None,
+                "sender": r.get("from"),
+                "to": r.get("to"),
+            }
+            for r in results
+        )
+        return ParsedPush(kind="mo", reports=inbound)
+    reports = tuple(
+        {
+            **r,
+            "message_id": str(r.get("messageId", "")),
+            "status": _name(r.get("status")),
+            "error": _name(r.get("error")),
+            "to": r.get("to"),
+            "sender": r.get("sender"),
+            "done_at": r.get("doneAt"),
+        }
+        for r in results
+    )
+    return ParsedPush(kind="dlr", reports=reports)
+
+
 def parse_push(request: PushRequest) -> ParsedPush | None:
     if request.method == "POST":
-        return _dlr(request.body.lstrip()) or _hlr(request)
+        body = request.body.lstrip()
+        return _dlr(body) or _rest(body) or _hlr(request)
     if request.method == "GET":
         return _mo(request)
     return None
