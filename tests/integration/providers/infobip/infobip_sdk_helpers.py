@@ -10,60 +10,23 @@ strict clients do not), no ``null`` anywhere, nested objects alike.
 from __future__ import annotations
 
 import enum
-import ipaddress
-import socket
 import types
 import typing
 from typing import Any
 
 import pytest
 
-__all__ = ["Blocked", "assert_known_keys", "is_loopback", "loopback_only"]
+import loopback_guard
+
+__all__ = ["Blocked", "assert_known_keys", "loopback_only"]
 
 
 class Blocked(OSError):
     """A test tried to reach a host that is not loopback."""
 
 
-def is_loopback(host: object) -> bool:
-    if isinstance(host, bytes):
-        host = host.decode("ascii", "replace")
-    if not isinstance(host, str):
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.split("%", 1)[0]).is_loopback
-    except ValueError:
-        return False
-
-
 def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    real_getaddrinfo = socket.getaddrinfo
-    real_connect = socket.socket.connect
-    real_connect_ex = socket.socket.connect_ex
-
-    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if host is not None and not is_loopback(host):
-            raise Blocked(f"test network is loopback only: lookup of {host!r} refused")
-        return real_getaddrinfo(host, *args, **kwargs)
-
-    def check(sock: socket.socket, address: Any) -> None:
-        family_ok = sock.family in (socket.AF_INET, socket.AF_INET6)
-        if family_ok and not is_loopback(address[0]):
-            raise Blocked(f"test network is loopback only: connection to {address!r} refused")
-
-    def connect(self: socket.socket, address: Any) -> None:
-        check(self, address)
-        real_connect(self, address)
-
-    def connect_ex(self: socket.socket, address: Any) -> int:
-        check(self, address)
-        return real_connect_ex(self, address)
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    loopback_guard.install(monkeypatch, error=Blocked)
 
 
 def _models(annotation: Any) -> list[Any]:
