@@ -739,7 +739,10 @@ class SmscFake(ProviderFake):
             pairs.append((smsc_id, phone))
         if delete:
             return self._delete(ctx, account, pairs)
-        if multiple:
+        # The layout follows the commas, the rate limit the number of messages asked about:
+        # one id in list layout (`id=1,&phone=7999...,`, what the PyPI client always sends) is
+        # a status request for one message, not a mass request.
+        if len(pairs) > 1:
             if not self.limits.admit(("mass", account.username), now, self.mass_status_limit):
                 raise ApiError(ErrorCode.DUPLICATE)
         else:

@@ -269,10 +269,23 @@ def test_error_9_counts_within_a_minute_across_the_clock_minute(smsmock: SmsMock
 
 def test_error_9_more_than_one_mass_status_request(smsmock: SmsMock) -> None:
     send(smsmock)
-    first = status(smsmock, "1,", phone=f"{PHONE},")  # type: ignore[arg-type]
+    first = status(smsmock, "1,2", phone=f"{PHONE},{PHONE}")  # type: ignore[arg-type]
     assert isinstance(first, list) and first[0]["id"] == 1
     assert status(smsmock, "1,2", phone=f"{PHONE},{PHONE}")["error_code"] == 9  # type: ignore[arg-type]
     smsmock.clock.advance("1m")
+    assert len(status(smsmock, "1,2", phone=f"{PHONE},{PHONE}")) == 2  # type: ignore[arg-type]
+
+
+def test_one_id_in_list_layout_counts_per_message_not_as_a_mass_request(
+    smsmock: SmsMock,
+) -> None:
+    # The PyPI `smsc` client always asks `id=1,&phone=7999...,` (one message, list layout):
+    # the per-message limit (5 a minute) applies, not the mass one (1 a minute).
+    send(smsmock)
+    answers = [status(smsmock, "1,", phone=f"{PHONE},") for _ in range(6)]  # type: ignore[arg-type]
+    assert [isinstance(a, list) and a[0]["id"] == 1 for a in answers[:5]] == [True] * 5
+    assert answers[5]["error_code"] == 9
+    # ... and it left the mass allowance of the minute untouched.
     assert len(status(smsmock, "1,2", phone=f"{PHONE},{PHONE}")) == 2  # type: ignore[arg-type]
 
 
