@@ -80,6 +80,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 from pytest_smsmock.core.accounts import Account, to_decimal
@@ -359,9 +360,13 @@ class SmscFake(ProviderFake):
         return Response(data, status=200, content_type=f"{mimetype}; charset={ctx.charset}")
 
     def error_response(self, request: Request, error: BaseException) -> Response:
-        """Whatever went wrong, the client sees the API's error 1 in its format, HTTP 200."""
+        """Whatever went wrong, the client sees the API's error 1 in its format, HTTP 200.
+
+        An `HTTPException` here means the body could not be read (a bad chunk, too large):
+        the format comes from the query string alone, since reading the body again would wait
+        for bytes the client will never send."""
         try:
-            params, charset = decode_params(request)
+            params, charset = decode_params(request, body=not isinstance(error, HTTPException))
         except Exception:
             params, charset = {}, "windows-1251"
         ctx = _Ctx(params=params, charset=charset, fmt=_fmt(params), address="")

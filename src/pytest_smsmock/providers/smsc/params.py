@@ -54,14 +54,14 @@ def codec(charset: str) -> str:
     return CHARSETS.get(charset.strip().lower(), CHARSETS[DEFAULT_CHARSET])
 
 
-def _raw_pairs(request: Request) -> list[tuple[str, bytes]]:
+def _raw_pairs(request: Request, *, with_body: bool) -> list[tuple[str, bytes]]:
     pairs = [
         (k.lower(), v.encode("latin-1"))
         for k, v in parse_qsl(
             request.query_string.decode("latin-1"), keep_blank_values=True, encoding="latin-1"
         )
     ]
-    if request.method == "POST":
+    if with_body and request.method == "POST":
         mimetype = request.mimetype
         if mimetype == "multipart/form-data":
             # werkzeug has decoded multipart fields as UTF-8 already; re-encode so the
@@ -77,9 +77,10 @@ def _raw_pairs(request: Request) -> list[tuple[str, bytes]]:
     return pairs
 
 
-def decode_params(request: Request) -> tuple[dict[str, str], str]:
-    """The request's parameters decoded with its `charset`, and that charset's canonical name."""
-    raw = _raw_pairs(request)
+def decode_params(request: Request, *, body: bool = True) -> tuple[dict[str, str], str]:
+    """The request's parameters decoded with its `charset`, and that charset's canonical name
+    (`body=False`: the query string's only)."""
+    raw = _raw_pairs(request, with_body=body)
     charset = DEFAULT_CHARSET
     for key, value in raw:
         if key == "charset":
