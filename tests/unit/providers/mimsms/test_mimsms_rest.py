@@ -333,6 +333,15 @@ def test_a_post_without_json_or_xml_content_type_is_the_general_error(
         (b'{"to": "8801712345678", "from": {}}', "INVALID_ARGUMENT"),
         (b'{"to": "8801712345678", "text": "\\ud800"}', "INVALID_ARGUMENT"),
         (b'{"to": "8801712345678", "notifyContentType": "text/html"}', "INVALID_ARGUMENT"),
+        # A field of the wrong type (the document's fields are strings): numbers included.
+        (b'{"to": 8801712345678, "text": "x"}', "INVALID_ARGUMENT"),
+        (b'{"to": [8801712345678], "text": "x"}', "INVALID_ARGUMENT"),
+        (b'{"to": ["8801712345678", 8801812345678], "text": "x"}', "INVALID_ARGUMENT"),
+        (b'{"to": "8801712345678", "from": 123, "text": "x"}', "INVALID_ARGUMENT"),
+        (b'{"to": "8801712345678", "text": 12345}', "INVALID_ARGUMENT"),
+        (b'{"to": "8801712345678", "text": 1.5}', "INVALID_ARGUMENT"),
+        (b'{"to": "8801712345678", "notifyUrl": 7}', "INVALID_ARGUMENT"),
+        (b'{"to": "8801712345678", "callbackData": 7}', "INVALID_ARGUMENT"),
     ],
 )
 def test_bad_bodies_are_400_in_the_envelope(
