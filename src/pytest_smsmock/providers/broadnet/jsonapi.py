@@ -31,17 +31,18 @@ from pytest_smsmock.providers.broadnet.model import BroadnetModel
 from pytest_smsmock.providers.broadnet.status import Rejection
 from pytest_smsmock.providers.http_faults import faulted
 
-__all__ = ["failure", "handle"]
+__all__ = ["failure", "handle", "json_answer"]
 
 
-def _json(document: Mapping[str, Any]) -> Response:
-    return Response(
-        json.dumps(document, ensure_ascii=False), status=200, mimetype="application/json"
-    )
+def json_answer(document: Mapping[str, Any]) -> Response:
+    """A JSON answer laid out as the document prints them, compact:
+    ``{"response":{"batch_id":"...","status":"000"}}`` (no space after ``:`` or ``,``)."""
+    body = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    return Response(body, status=200, mimetype="application/json")
 
 
 def failure(code: str, batch_id: str = "") -> Response:
-    return _json({"response": {"batch_id": batch_id, "status": code}})
+    return json_answer({"response": {"batch_id": batch_id, "status": code}})
 
 
 def _body(request: Request, root: str) -> Mapping[str, Any]:
@@ -119,7 +120,7 @@ def handle(fake: BroadnetModel, request: Request, action: str) -> Response:
             if batch is None:
                 return faulted(fault, None)
             return faulted(
-                fault, _json({"response": {"batch_id": batch.batch_id, "status": "000"}})
+                fault, json_answer({"response": {"batch_id": batch.batch_id, "status": "000"}})
             )
         data = _body(request, "enquiry")
         batch = enquire(
@@ -138,7 +139,7 @@ def handle(fake: BroadnetModel, request: Request, action: str) -> Response:
             }
             for line in report(fake, batch)
         ]
-        return _json({"result": {"batch_id": batch.batch_id, "report": lines}})
+        return json_answer({"result": {"batch_id": batch.batch_id, "report": lines}})
     except Rejection as exc:
         fake.journal.record(fake.name, "http", "event", f"refused: {exc}")
         return failure(exc.code)

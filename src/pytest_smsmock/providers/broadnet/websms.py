@@ -24,7 +24,6 @@ Where the document is silent:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
@@ -43,6 +42,7 @@ from pytest_smsmock.providers.broadnet.files import (
     xls_file,
     xlsx_file,
 )
+from pytest_smsmock.providers.broadnet.jsonapi import json_answer
 from pytest_smsmock.providers.broadnet.model import BroadnetModel
 from pytest_smsmock.providers.broadnet.options import AccountSettings
 from pytest_smsmock.providers.broadnet.status import Rejection, error_line, reported_status
@@ -81,7 +81,7 @@ def handle(fake: BroadnetModel, request: Request, action: str) -> Response:
 
 def _answer(items: list[str], as_json: bool, *, plain: str | None = None) -> Response:
     if as_json:
-        return Response(json.dumps({"Response": items}), status=200, mimetype="application/json")
+        return json_answer({"Response": items})  # {"Response":["<id>"]}, as printed
     body = plain if plain is not None else "Response: " + ",".join(items)
     return Response(body, status=200, mimetype="text/plain")
 

@@ -44,16 +44,19 @@ _DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
 def _document(root_tag: str, fields: Sequence[tuple[str, object]]) -> Response:
+    """An XML answer laid out as the document prints them: the declaration (with double
+    quotes; lxml would use single ones), then one element a line, nothing indented."""
     root = etree.Element(root_tag)
     _fill(root, fields)
-    # The declaration as the document prints it (lxml would use single quotes).
-    body = _DECLARATION + etree.tostring(root, encoding="UTF-8", pretty_print=True)
+    body = _DECLARATION + etree.tostring(root, encoding="UTF-8", with_tail=False)
     return Response(body, status=200, mimetype="application/xml")
 
 
 def _fill(parent: etree._Element, fields: Sequence[tuple[str, object]]) -> None:
+    parent.text = "\n"  # an element with children: its first child on the next line
     for tag, value in fields:
         child = etree.SubElement(parent, tag)
+        child.tail = "\n"
         if isinstance(value, list):
             _fill(child, value)
         else:

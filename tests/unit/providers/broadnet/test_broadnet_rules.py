@@ -389,7 +389,7 @@ def test_scenario_answer_replaces_acceptance(answer: object) -> None:
     assert answer_text == "ERROR - HTTP23 --> Routing Error"
     body = '{"campaign":{"username":"test","password":"test","sender":"S","type":"1",'
     body += '"text":"x","gsm":["962791234567"]}}'
-    assert '"status": "006"' in call(mock, "/websmpp/json/sms", method="POST", data=body)
+    assert '"status":"006"' in call(mock, "/websmpp/json/sms", method="POST", data=body)
     assert len(mock.broadnet.messages) == 0
     assert mock.broadnet.accounts.get("test").balance == 1000  # type: ignore[union-attr]
 
