@@ -78,6 +78,12 @@ class BroadnetModel(ProviderFake):
         self.maintenance = False
         self.batches: dict[str, Batch] = {}
         self._pinned: dict[str, list[str]] = {"message": [], "json": [], "xml": []}
+        # Where each id shape has found seconds full (see `ids.IdSpace`).
+        self._id_spaces = {
+            "message": ids.message_ids(),
+            "json": ids.json_batch_ids(),
+            "xml": ids.xml_batch_ids(),
+        }
 
     def validate_account(self, account: Account) -> None:
         settings(account)
@@ -109,13 +115,13 @@ class BroadnetModel(ProviderFake):
     def new_message_id(self, at: datetime, kind: str = "message") -> str:
         if self._pinned["message"]:
             return self._pinned["message"].pop(0)
-        return ids.message_id(self.ids(kind), at, lambda i: i in self.messages)
+        return self._id_spaces["message"].draw(self.ids(kind), at, self.messages.__contains__)
 
     def new_batch_id(self, api: str, at: datetime) -> str:
         if self._pinned[api]:
             return self._pinned[api].pop(0)
-        draw = ids.json_batch_id if api == "json" else ids.xml_batch_id
-        return draw(self.ids(f"batch-{api}"), at, lambda i: i in self.batches)
+        space = self._id_spaces["json" if api == "json" else "xml"]
+        return space.draw(self.ids(f"batch-{api}"), at, self.batches.__contains__)
 
     def login(
         self,

@@ -3,6 +3,8 @@ schedules, ids, the DLR request, account options, and the fake through `dispatch
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from urllib.parse import parse_qsl, urlsplit
@@ -422,3 +424,71 @@ def test_pin_ids_hands_out_given_ids_first() -> None:
     assert mock.broadnet.new_batch_id("xml", NOW) == "171117172801751"
     assert mock.broadnet.new_batch_id("json", NOW) == "0302201420337911363"
     assert len(mock.broadnet.new_message_id(NOW)) == 19
+
+
+def _bounded(taken: set[str], budget: int = 200_000) -> Callable[[str], bool]:
+    """`taken`'s membership, failing the test instead of spinning past `budget` probes."""
+    probes = 0
+
+    def check(candidate: str) -> bool:
+        nonlocal probes
+        probes += 1
+        assert probes <= budget, "the id draw spins"
+        return candidate in taken
+
+    return check
+
+
+def test_xml_batch_ids_of_a_full_second_spill_into_the_next_second() -> None:
+    # 1,000 XML batch ids per second (a stamp and three digits): the 1,001st campaign of one
+    # virtual second used to redraw forever.
+    at = datetime(2017, 11, 17, 14, 28, 1, tzinfo=UTC)  # 17:28:01 in Amman
+    space = ids.xml_batch_ids()
+    generator = IdGenerator(0, "xml")
+    taken: set[str] = set()
+    check = _bounded(taken)
+    for _ in range(2500):
+        taken.add(space.draw(generator, at, check))
+    assert len(taken) == 2500
+    assert all(ids.valid_batch_id(i, "xml") for i in taken)
+    stamps = {i[:12] for i in taken}
+    assert stamps == {"171117172801", "171117172802", "171117172803"}
+    assert sum(i.startswith("171117172801") for i in taken) == 1000
+
+
+def test_a_full_second_is_remembered_not_walked_again() -> None:
+    at = datetime(2017, 11, 17, 14, 28, 1, tzinfo=UTC)
+    space = ids.xml_batch_ids()
+    generator = IdGenerator(0, "xml")
+    taken = {f"171117172801{n:03d}" for n in range(1000)}
+    check = _bounded(taken)
+    first = space.draw(generator, at, check)
+    assert first.startswith("171117172802")
+    taken.add(first)
+    probes = _bounded(taken, budget=2)  # the next draw starts in the free second at once
+    assert space.draw(generator, at, probes).startswith("171117172802")
+
+
+def test_ids_run_out_a_day_ahead_with_submit_failed() -> None:
+    space = ids.IdSpace("%y%m%d%H%M%S", 0)  # one id a second: a day is quickly full
+    with pytest.raises(Rejection) as refused:
+        space.draw(IdGenerator(0, "x"), NOW, lambda _: True)
+    assert (refused.value.http, refused.value.code) == ("HTTP12", "007")
+
+
+def test_xml_campaigns_beyond_a_thousand_in_one_virtual_second_are_accepted() -> None:
+    mock = SmsMock(providers=("broadnet",))
+    mock.broadnet.add_account("test", "test", balance=10_000)
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?><campaign format="1"><SMS>'
+        "<username>test</username><password>test</password><type>1</type>"
+        "<sender>Shop</sender><text>x</text><recipients><gsm>962791234567</gsm></recipients>"
+        "</SMS></campaign>"
+    )
+    batches = set()
+    for _ in range(1005):
+        answer = call(mock, "/websmpp/xmlsms", method="POST", data=body)
+        match = re.search(r"<batch_id>(\d{15})</batch_id>", answer)
+        assert match is not None, answer
+        batches.add(match.group(1))
+    assert len(batches) == 1005 == len(mock.broadnet.messages)
