@@ -188,17 +188,77 @@ def load_scenario(
     return parse_text(text, source_name=name, known_providers=known_providers)
 
 
-def parse_text(
-    text: str, *, source_name: str = "<scenario>", known_providers: Collection[str] | None = None
-) -> Scenario:
+#: How many nodes YAML aliases may add to a document when expanded. A scenario that reuses a
+#: DLR timeline or a match through anchors adds a few hundred; "8 levels of 9 aliases" (an
+#: alias bomb) adds 48 million, which the line index, the schema check and the parser would
+#: each walk. Refused before any of them runs.
+MAX_ALIAS_EXPANSION = 10_000
+
+
+def _check_aliases(root: yaml.Node, source_name: str) -> None:
+    """Refuse a document whose aliases expand it by more than `MAX_ALIAS_EXPANSION` nodes, or
+    that refers to itself. An alias is the very node object of its anchor, so the composed
+    document is a graph: its expanded size is counted once per distinct node (memoized),
+    without walking any expansion."""
+    size: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    open_nodes: set[int] = set()
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        kids: list[yaml.Node] = []
+        if isinstance(node, yaml.MappingNode):
+            kids = [part for pair in node.value for part in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            kids = list(node.value)
+        if children_done:
+            open_nodes.discard(key)
+            size[key] = 1 + sum(size[id(kid)] for kid in kids)
+            continue
+        if key in size:
+            continue
+        if key in open_nodes:
+            raise ScenarioError(
+                "a YAML alias refers to the node that holds it (a recursive document)",
+                source=f"{source_name}:{node.start_mark.line + 1}",
+            )
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((kid, False) for kid in kids if id(kid) not in size)
+    added = size[id(root)] - len(size)
+    if added > MAX_ALIAS_EXPANSION:
+        raise ScenarioError(
+            f"YAML aliases expand this document by {added} nodes, more than the "
+            f"{MAX_ALIAS_EXPANSION} allowed (an alias bomb?); write the repeated values out",
+            source=source_name,
+        )
+
+
+def _parse_yaml(text: str, source_name: str) -> tuple[yaml.Node | None, Any]:
+    """The composed document (for line numbers) and its data, composed once."""
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)
+        node = loader.get_single_node()
+        if node is not None:
+            _check_aliases(node, source_name)
+        return node, loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source_name}:{mark.line + 1}" if mark else source_name
         problem = getattr(exc, "problem", None) or str(exc)
         raise ScenarioError(f"not valid YAML: {problem}", source=where) from exc
+    except RecursionError:
+        raise ScenarioError(
+            "the YAML nests collections too deeply to read", source=source_name
+        ) from None
+    finally:
+        loader.dispose()
+
+
+def parse_text(
+    text: str, *, source_name: str = "<scenario>", known_providers: Collection[str] | None = None
+) -> Scenario:
+    node, data = _parse_yaml(text, source_name)
     if not isinstance(data, Mapping):
         raise ScenarioError(
             "a scenario is a mapping with at least 'version: 1'", source=source_name

@@ -259,3 +259,41 @@ def test_every_schema_problem_is_listed_with_its_line() -> None:
     assert first.startswith("x.yaml:2: foo: unknown key; allowed: accounts, callbacks")
     assert second.startswith("  x.yaml:4: rules[0].match.bar: unknown key; allowed: account,")
     assert third.startswith("  x.yaml:5: rules[0].dlr[0].after: 'xx' is not valid here")
+
+
+def _alias_bomb(levels: int) -> str:
+    """`levels` levels of 9 aliases each: 9**levels values once expanded."""
+    lines = ["version: 1", "description: &a0 [x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, levels + 1):
+        lines.append(f"x{level}: &a{level} [{', '.join([f'*a{level - 1}'] * 9)}]")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("levels", [5, 8])
+def test_an_alias_bomb_is_refused_before_it_is_expanded(levels: int) -> None:
+    # 8 levels of 9 used to run past 30 s and 3 GB in the line index and the schema check.
+    message = error_of(_alias_bomb(levels))
+    assert message.startswith("x.yaml: YAML aliases expand this document by ")
+    assert "more than the 10000 allowed (an alias bomb?)" in message
+
+
+def test_anchors_reused_a_few_times_still_load() -> None:
+    text = (
+        "version: 1\nrules:\n"
+        "  - match: {to: '1*'}\n    dlr: &slow [{after: 1h, status: delivered}]\n"
+        "  - match: {to: '2*'}\n    dlr: *slow\n"
+        "  - match: {to: '3*'}\n    dlr: *slow\n"
+    )
+    scenario = parse_text(text, source_name="x.yaml")
+    assert [rule.dlr for rule in scenario.rules][1:] == [scenario.rules[0].dlr] * 2
+
+
+def test_a_recursive_alias_is_refused_with_its_line() -> None:
+    assert error_of("version: 1\ndescription: &me [1, *me]\n").startswith(
+        "x.yaml:2: a YAML alias refers to the node that holds it (a recursive document)"
+    )
+
+
+def test_nesting_too_deep_for_the_reader_is_an_error_not_a_traceback() -> None:
+    text = "version: 1\nrules: " + "[" * 5000 + "]" * 5000 + "\n"
+    assert error_of(text) == "x.yaml: the YAML nests collections too deeply to read"
