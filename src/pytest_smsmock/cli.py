@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from types import FrameType
 from typing import TextIO
 
-from pytest_smsmock.errors import ConfigError, SmsMockError
+from pytest_smsmock.errors import SmsMockError
 
 __all__ = ["main"]
 
@@ -143,15 +143,17 @@ def render_table(hub: object) -> str:
 
 
 def validate(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
-    from pytest_smsmock.validation import validate_file
+    """``FILE: ok`` on stdout, or every problem of the file on stderr, one line each
+    (``FILE:LINE: PATH: what is wrong``): schema, semantics and provider-native names."""
+    from pytest_smsmock.validation import check_file
 
     failed = 0
     for name in args.files:
-        try:
-            validate_file(name)  # schema, semantics and provider-native status names
-        except ConfigError as exc:
+        problems = check_file(name)
+        if problems:
             failed += 1
-            print(str(exc), file=sys.stderr)
+            for problem in problems:
+                print(str(problem), file=sys.stderr)
         else:
             out.write(f"{name}: ok\n")
     return 1 if failed else 0

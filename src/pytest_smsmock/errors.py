@@ -19,14 +19,34 @@ class ConfigError(SmsMockError):
 
 
 class ScenarioError(ConfigError):
-    """A scenario file that does not validate; the message names the file and the field path."""
+    """A scenario file that does not validate; the message names the file and the field path.
 
-    def __init__(self, message: str, *, source: str = "<scenario>", path: str = "") -> None:
+    When a file has several problems, the error raised is `ScenarioError.several(...)`: its
+    message lists every one, each on its own line with file:line and path, and `problems`
+    holds them (a single problem's `problems` is itself alone)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str = "<scenario>",
+        path: str = "",
+        problems: tuple[ScenarioError, ...] = (),
+    ) -> None:
         self.source = source
         self.path = path
         self.detail = message
+        self.problems: tuple[ScenarioError, ...] = problems or (self,)
         where = f"{source}: {path}: " if path else f"{source}: "
         super().__init__(where + message)
+
+    @classmethod
+    def several(cls, source: str, problems: list[ScenarioError]) -> ScenarioError:
+        """One error for `problems` (the problem itself when there is one)."""
+        if len(problems) == 1:
+            return problems[0]
+        listed = "".join(f"\n  {problem}" for problem in problems)
+        return cls(f"{len(problems)} problems:{listed}", source=source, problems=tuple(problems))
 
 
 class ProtocolError(SmsMockError):

@@ -90,3 +90,20 @@ def test_validate_reports_every_bad_file(tmp_path: Path, capsys: object) -> None
     err = capsys.readouterr().err  # type: ignore[attr-defined]
     assert f"{bad}:1: version: 7 is not supported" in err
     assert f"{broken}:" in err and "not valid YAML" in err
+
+
+def test_validate_prints_every_problem_of_a_file_one_line_each(
+    tmp_path: Path, capsys: object
+) -> None:
+    typos = tmp_path / "typos.yaml"
+    typos.write_text(
+        "version: 1\nfoo: 2\nrules:\n  - match: {provider: broadnet}\n"
+        "    dlr: [{after: xx, status: DELIVERD}]\n"
+    )
+    assert main(["validate", str(typos)]) == 1
+    lines = capsys.readouterr().err.splitlines()  # type: ignore[attr-defined]
+    assert [line.split(": ", 2)[:2] for line in lines] == [
+        [f"{typos}:2", "foo"],
+        [f"{typos}:5", "rules[0].dlr[0].after"],
+        [f"{typos}:5", "rules[0].dlr[0].status"],
+    ]

@@ -68,6 +68,7 @@ __all__ = [
     "StatusResolver",
     "SubmitContext",
     "SubmitDecision",
+    "check_names",
 ]
 
 #: A body that exercises a client's parser (WireMock's MALFORMED_RESPONSE_CHUNK).
@@ -132,6 +133,14 @@ def _matches_any(patterns: Sequence[Pattern], value: str) -> bool:
     return not patterns or any(p.matches(value) for p in patterns)
 
 
+def check_names(scenario: Scenario, fakes: Mapping[str, StatusResolver]) -> list[ScenarioError]:
+    """Every provider-native status or error name of `scenario` that `fakes` do not know, each
+    once (what building an `Engine` raises for the first of them); for `smsmock validate`."""
+    problems: list[ScenarioError] = []
+    Engine()._resolve_statuses(scenario, fakes, problems)
+    return problems
+
+
 class Engine:
     """Decisions for one scenario and seed; built by the hub when a scenario is loaded.
 
@@ -191,7 +200,20 @@ class Engine:
         return (at - self.origin).total_seconds()
 
     # -- statuses ---------------------------------------------------------------------------
-    def _resolve_statuses(self, scenario: Scenario, fakes: Mapping[str, StatusResolver]) -> None:
+    def _resolve_statuses(
+        self,
+        scenario: Scenario,
+        fakes: Mapping[str, StatusResolver],
+        problems: list[ScenarioError] | None = None,
+    ) -> None:
+        """Resolve every provider-native name; raise at the first unknown one, or, given a
+        `problems` list, note each unknown name there once and go on (`check_names`)."""
+
+        def fail(error: ScenarioError) -> None:
+            if problems is None:
+                raise error
+            problems.append(error)
+
         for rule in scenario.rules:
             for s, step in enumerate(rule.dlr or ()):
                 for value, _ in step.status.options:
@@ -200,20 +222,27 @@ class Engine:
                     path = f"rules[{rule.index}].dlr[{s}].status"
                     targets = rule.match.providers or tuple(fakes)
                     if not targets:
-                        raise self._status_error(scenario, path, value, None, None)
+                        fail(self._status_error(scenario, path, value, None, None))
+                        continue
                     for provider in targets:
                         fake = fakes.get(provider)
                         resolved = fake.resolve_status(value) if fake is not None else None
                         if resolved is None:
-                            raise self._status_error(
-                                scenario, path, value, provider, fake, several=len(targets) > 1
+                            fail(
+                                self._status_error(
+                                    scenario, path, value, provider, fake, several=len(targets) > 1
+                                )
                             )
+                            break  # one problem per name, whatever the other providers say
                         self._statuses[(provider, value)] = resolved
             for s, step in enumerate(rule.dlr or ()):
                 if step.error is not None:
-                    self._resolve_error(
-                        scenario, rule, f"rules[{rule.index}].dlr[{s}].error", step.error, fakes
-                    )
+                    try:
+                        self._resolve_error(
+                            scenario, rule, f"rules[{rule.index}].dlr[{s}].error", step.error, fakes
+                        )
+                    except ScenarioError as error:
+                        fail(error)
 
     def _resolve_error(
         self,

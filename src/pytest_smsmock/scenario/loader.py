@@ -18,12 +18,12 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jsonschema
 import yaml
@@ -66,6 +66,8 @@ from pytest_smsmock.scenario.model import (
 )
 
 __all__ = [
+    "check_text",
+    "in_line_order",
     "load_scenario",
     "parse_scenario",
     "parse_start",
@@ -83,10 +85,6 @@ TOP_LEVEL = (
     "callbacks",
     "events",
 )
-
-
-#: Schema problems listed after the first one in an error message.
-MAX_LISTED = 9
 
 
 class _Loader(yaml.SafeLoader):
@@ -268,7 +266,7 @@ def parse_text(
     )
 
 
-def parse_start(value: object, *, source: str = "<scenario>", path: str = "start") -> datetime:
+def parse_start(value: object, source: str = "<scenario>", path: str = "start") -> datetime:
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, str):
@@ -313,17 +311,23 @@ def _schema_message(error: jsonschema.ValidationError) -> tuple[str, str]:
         allowed_values = sch.get("enum", [sch.get("const")])
         hint = difflib.get_close_matches(str(instance), [str(v) for v in allowed_values], n=1)
         return path, (
-            f"{instance!r} is not one of: {', '.join(str(v) for v in allowed_values)}"
+            f"{_short(instance)} is not one of: {', '.join(str(v) for v in allowed_values)}"
             + (f" (did you mean {hint[0]!r}?)" if hint else "")
         )
     if error.validator in ("anyOf", "oneOf"):
         desc = sch.get("description") or "something else"
-        return path, f"{instance!r} is not valid here; expected {desc}"
+        return path, f"{_short(instance)} is not valid here; expected {desc}"
     if error.validator in ("minProperties", "maxProperties") and "description" in sch:
-        return path, f"{instance!r} is not valid here; expected {sch['description']}"
+        return path, f"{_short(instance)} is not valid here; expected {sch['description']}"
     if error.validator == "type":
-        return path, f"expected {' or '.join(_as_list(sch.get('type')))}, got {instance!r}"
+        return path, f"expected {' or '.join(_as_list(sch.get('type')))}, got {_short(instance)}"
     return path, error.message
+
+
+def _short(value: object, limit: int = 80) -> str:
+    """`repr(value)`, cut to `limit` characters: a wrong value may be a whole subtree."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 4]} ..."
 
 
 def _as_list(value: object) -> list[str]:
@@ -331,13 +335,41 @@ def _as_list(value: object) -> list[str]:
 
 
 # -- semantic parsing ---------------------------------------------------------------------------
+_T = TypeVar("_T")
+
+#: What building a part of the scenario may raise when the schema already refused that part.
+_MALFORMED = (KeyError, TypeError, ValueError, AttributeError, IndexError)
+
+
+#: The stand-in of a DLR step's delay that could not be read (see `_Parser.lenient`).
+_NO_DELAY: TimeValue = Fixed(seconds=0)
+
+
 class _Parser:
+    """Builds the model's values from checked data. `recover(path, error)`, when given, is
+    asked about a problem in a value that has a harmless stand-in (a DLR step's delay): if it
+    notes the problem (True), the value is replaced and building goes on, so the rest of the
+    rule (its statuses) is still checked; without it the problem is raised."""
+
     def __init__(
-        self, source: str, lines: Mapping[str, int], known_providers: Collection[str]
+        self,
+        source: str,
+        lines: Mapping[str, int],
+        known_providers: Collection[str],
+        recover: Callable[[str, Exception], bool] | None = None,
     ) -> None:
         self.source = source
         self.lines = lines
         self.known = tuple(known_providers)
+        self.recover = recover
+
+    def lenient(self, path: str, fallback: _T, build: Callable[..., _T], *args: Any) -> _T:
+        try:
+            return build(*args)
+        except (ScenarioError, *_MALFORMED) as exc:
+            if self.recover is None or not self.recover(path, exc):
+                raise
+            return fallback
 
     def fail(self, path: str, message: str) -> ScenarioError:
         probe = path
@@ -482,7 +514,9 @@ class _Parser:
             here = f"{path}[{i}]"
             steps.append(
                 DlrStep(
-                    after=self.time(step["after"], f"{here}.after"),
+                    after=self.lenient(
+                        f"{here}.after", _NO_DELAY, self.time, step["after"], f"{here}.after"
+                    ),
                     status=self.status(step["status"]),
                     error=step.get("error"),
                 )
@@ -684,58 +718,125 @@ def parse_scenario(
     lines: Mapping[str, int] | None = None,
     known_providers: Collection[str] | None = None,
 ) -> Scenario:
+    """The scenario of an already-read document; every problem found is raised at once."""
+    scenario, problems = _analyse(
+        data, source_name=source_name, lines=lines or {}, known_providers=known_providers
+    )
+    if problems:
+        raise ScenarioError.several(source_name, problems)
+    return scenario
+
+
+def _analyse(
+    data: Mapping[str, Any],
+    *,
+    source_name: str,
+    lines: Mapping[str, int],
+    known_providers: Collection[str] | None,
+) -> tuple[Scenario, list[ScenarioError]]:
+    """The scenario made of every part that could be built, and every problem of the document,
+    each once, in line order: schema problems, then what each part's own checks find. A part
+    under a schema problem is still built, so its other problems are reported too; what it
+    raises only because it is malformed is the schema problem already reported."""
     from pytest_smsmock.providers import provider_names
 
     known = tuple(dict.fromkeys([*provider_names(), *(known_providers or ())]))
-    parser = _Parser(source_name, lines or {}, known)
+    problems: list[ScenarioError] = []
+    refused: list[str] = []  # paths the schema refused
+
+    def under_refused(path: str) -> bool:
+        return any(bad == path or bad.startswith((f"{path}.", f"{path}[")) for bad in refused)
+
+    def recover(path: str, exc: Exception) -> bool:
+        """Note `exc` (once: not again where the schema said it); False: a bug, re-raise."""
+        if isinstance(exc, ScenarioError):
+            if exc.path not in refused:
+                problems.append(exc)
+            return True
+        return under_refused(path)
+
+    parser = _Parser(source_name, lines, known, recover)
     data = dict(data)
     if isinstance(data.get("start"), datetime):
         data["start"] = data["start"].isoformat()
     errors = sorted(
         _validator().iter_errors(data),
-        key=lambda e: (
-            parser.lines.get(format_path(e.absolute_path), 0),
-            -len(e.absolute_path),
-        ),
+        key=lambda e: (parser.lines.get(format_path(e.absolute_path), 0), -len(e.absolute_path)),
     )
-    if errors:
-        problems: dict[str, str] = {}
-        for error in errors:
-            path, message = _schema_message(error)
-            if path == "version" and message.startswith("missing"):
-                message = "missing; write 'version: 1' at the top of the file"
-            elif path == "version":
-                message = f"{data['version']!r} is not supported (supported: {SUPPORTED_VERSIONS})"
-            problems.setdefault(path, message)
-        (path, message), *others = problems.items()
-        # The first problem is the error; the others follow it, one per line, with their lines.
-        for other_path, other in others[:MAX_LISTED]:
-            where = parser.fail(other_path, other)
-            message += f"\n  {where}"
-        if len(others) > MAX_LISTED:
-            message += f"\n  ... and {len(others) - MAX_LISTED} more problem(s)"
-        raise parser.fail(path, message)
+    for error in errors:
+        path, message = _schema_message(error)
+        if path == "version" and message.startswith("missing"):
+            message = "missing; write 'version: 1' at the top of the file"
+        elif path == "version":
+            message = f"{data['version']!r} is not supported (supported: {SUPPORTED_VERSIONS})"
+        if path not in refused:
+            refused.append(path)
+            problems.append(parser.fail(path, message))
 
-    start = parse_start(data["start"], source=source_name) if "start" in data else None
-    accounts = tuple(
-        parser.account(parser.provider(provider, f"accounts.{provider}"), i, entry)
-        for provider, entries in (data.get("accounts") or {}).items()
-        for i, entry in enumerate(entries)
-    )
-    rules = tuple(parser.rule(i, r) for i, r in enumerate(data.get("rules") or ()))
-    faults = tuple(parser.fault(i, f) for i, f in enumerate(data.get("faults") or ()))
-    callbacks = tuple(parser.callback(i, c) for i, c in enumerate(data.get("callbacks") or ()))
-    events = tuple(parser.event(i, e) for i, e in enumerate(data.get("events") or ()))
-    return Scenario(
-        version=data["version"],
+    def part(path: str, build: Callable[..., _T], *args: Any) -> _T | None:
+        """A top-level part (a rule, an event...), or None if it cannot be built."""
+        return parser.lenient(path, None, build, *args)
+
+    def items(key: str) -> list[tuple[int, Any]]:
+        value = data.get(key)
+        return list(enumerate(value)) if isinstance(value, list) else []
+
+    def account(provider: str, index: int, entry: Any) -> AccountSpec:
+        return parser.account(parser.provider(provider, f"accounts.{provider}"), index, entry)
+
+    start = part("start", parse_start, data["start"], source_name) if "start" in data else None
+    by_provider = data.get("accounts")
+    accounts = [
+        part(f"accounts.{provider}[{i}]", account, provider, i, entry)
+        for provider, entries in (by_provider.items() if isinstance(by_provider, Mapping) else ())
+        for i, entry in (enumerate(entries) if isinstance(entries, list) else ())
+    ]
+    rules = [part(f"rules[{i}]", parser.rule, i, r) for i, r in items("rules")]
+    faults = [part(f"faults[{i}]", parser.fault, i, f) for i, f in items("faults")]
+    callbacks = [part(f"callbacks[{i}]", parser.callback, i, c) for i, c in items("callbacks")]
+    events = [part(f"events[{i}]", parser.event, i, e) for i, e in items("events")]
+    version = data.get("version")
+    scenario = Scenario(
+        version=version if isinstance(version, int) else SUPPORTED_VERSIONS[0],
         source=source_name,
-        seed=data.get("seed"),
+        seed=data.get("seed") if isinstance(data.get("seed"), int) else None,
         start=start,
-        description=data.get("description", ""),
-        accounts=accounts,
-        rules=rules,
-        faults=faults,
-        callbacks=callbacks,
-        events=events,
+        description=str(data.get("description", "")),
+        accounts=tuple(a for a in accounts if a is not None),
+        rules=tuple(r for r in rules if r is not None),
+        faults=tuple(f for f in faults if f is not None),
+        callbacks=tuple(c for c in callbacks if c is not None),
+        events=tuple(e for e in events if e is not None),
         lines=dict(parser.lines),
+    )
+    return scenario, in_line_order(problems)
+
+
+def _line_of(problem: ScenarioError) -> int:
+    _, _, line = problem.source.rpartition(":")
+    return int(line) if line.isdigit() else 0
+
+
+def in_line_order(problems: list[ScenarioError]) -> list[ScenarioError]:
+    """The problems of one file by line (stable), each (path, message) once."""
+    unique = {(p.path, p.detail, p.source): p for p in problems}
+    return sorted(unique.values(), key=_line_of)
+
+
+def check_text(
+    text: str, *, source_name: str = "<scenario>", known_providers: Collection[str] | None = None
+) -> tuple[Scenario | None, list[ScenarioError]]:
+    """Every problem of a scenario document the format itself can find (YAML, schema, each
+    part's own checks), each once, in line order, and the scenario made of the parts that could
+    be built (None if the YAML cannot be read). `validation.check_file` adds the names only
+    the providers know."""
+    try:
+        node, data = _parse_yaml(text, source_name)
+    except ScenarioError as exc:
+        return None, [exc]
+    if not isinstance(data, Mapping):
+        message = "a scenario is a mapping with at least 'version: 1'"
+        return None, [ScenarioError(message, source=source_name)]
+    return _analyse(
+        data, source_name=source_name, lines=_lines(node), known_providers=known_providers
     )

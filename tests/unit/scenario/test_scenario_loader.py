@@ -25,7 +25,7 @@ from pytest_smsmock.scenario.model import (
     OutageEvent,
     Uniform,
 )
-from pytest_smsmock.validation import check_files
+from pytest_smsmock.validation import check_file, check_files, validate_file
 
 SKETCH = """\
 version: 1
@@ -255,10 +255,58 @@ def test_every_schema_problem_is_listed_with_its_line() -> None:
         "version: 1\nfoo: 2\nrules:\n  - match: {to: 1, bar: 2}\n"
         "    dlr: [{after: xx, status: delivered}]\n"
     )
-    first, second, third = message.splitlines()
-    assert first.startswith("x.yaml:2: foo: unknown key; allowed: accounts, callbacks")
-    assert second.startswith("  x.yaml:4: rules[0].match.bar: unknown key; allowed: account,")
-    assert third.startswith("  x.yaml:5: rules[0].dlr[0].after: 'xx' is not valid here")
+    head, *problems = message.splitlines()
+    assert head == "x.yaml: 3 problems:"
+    assert len(problems) == 3
+    assert problems[0].startswith("  x.yaml:2: foo: unknown key; allowed: accounts, callbacks")
+    assert problems[1].startswith("  x.yaml:4: rules[0].match.bar: unknown key; allowed: account,")
+    assert problems[2].startswith("  x.yaml:5: rules[0].dlr[0].after: 'xx' is not valid here")
+
+
+TYPOS = """version: 1
+foo: 2
+rules:
+  - match: {provider: broadnet, bar: 2}
+    dlr:
+      - {after: 1s, status: ACCEPTD}
+      - {after: xx, status: DELIVERD}
+  - match: {provider: broadnet}
+    dlr: [{after: 5s, status: UNDELVD}]
+events:
+  - {at: 1m, provider: infobp, mo: {from: 1}}
+"""
+
+
+def test_check_file_reports_every_problem_once_schema_semantics_and_native_names(
+    tmp_path: Path,
+) -> None:
+    # A provider-native typo used to go unreported in a file that also had schema errors.
+    path = tmp_path / "typos.yaml"
+    path.write_text(TYPOS)
+    problems = [str(p) for p in check_file(path)]
+    assert [p.split(": ", 2)[:2] for p in problems] == [
+        [f"{path}:2", "foo"],
+        [f"{path}:4", "rules[0].match.bar"],
+        [f"{path}:7", "rules[0].dlr[1].after"],
+        [f"{path}:7", "rules[0].dlr[1].status"],
+        [f"{path}:9", "rules[1].dlr[0].status"],
+        [f"{path}:11", "events[0].provider"],
+    ]
+    assert "'DELIVERD' is not a status for broadnet (did you mean 'DELIVRD'?)" in problems[3]
+    assert "'UNDELVD' is not a status for broadnet (did you mean 'UNDELIV'?)" in problems[4]
+    with pytest.raises(ScenarioError) as info:
+        validate_file(path)
+    assert len(info.value.problems) == 6
+    listed = str(info.value).splitlines()
+    assert listed[0] == f"{path}: 6 problems:"
+    assert [line[:2] for line in listed[1:]] == ["  "] * 6  # each at the same indentation
+    assert [line.strip() for line in listed[1:]] == problems
+
+
+def test_a_wrong_subtree_is_quoted_short() -> None:
+    message = error_of("version: 1\nrules: [" + "[" * 60 + "]" * 60 + "]\n")
+    assert message.startswith("x.yaml:2: rules[0]: expected object, got [[[[")
+    assert message.endswith(" ...") and len(message) < 140
 
 
 def _alias_bomb(levels: int) -> str:
