@@ -8,6 +8,10 @@ sequence number and timestamp at once, and its summary and detail are rendered f
 arguments (a frozen PDU, ints, strings) the first time anything reads the journal. Nobody can
 hold an entry before that (`record_lazy` returns nothing), so every entry anyone sees is
 complete and never changes, and the text is the same as if it had been rendered eagerly.
+
+Credentials (passwords, API keys, Authorization headers, user:password in URLs) are masked as
+``***`` in every entry, eager or lazy, before anyone can read it (`core.masking`): renderings,
+`dumps()` and failure reports never show one.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from datetime import datetime
 from typing import Any
 
 from pytest_smsmock.core.frozen import slot_setter
+from pytest_smsmock.core.masking import mask_detail, mask_text
 
 __all__ = ["Journal", "JournalEntry"]
 
@@ -119,6 +124,8 @@ class Journal:
         at: datetime | None = None,
     ) -> JournalEntry:
         stamp = at if at is not None else self._now()
+        summary = mask_text(summary)
+        masked = mask_detail(detail) if detail else {}
         with self._lock:
             self._seq += 1
             entry = JournalEntry(
@@ -128,7 +135,7 @@ class Journal:
                 channel=channel,
                 direction=direction,
                 summary=summary,
-                detail=dict(detail or {}),
+                detail=masked,
             )
             self._entries.append(entry)
             self._fresh += 1
@@ -173,6 +180,7 @@ class Journal:
             if type(item) is tuple:
                 seq, at, provider, channel, direction, number, value = item
                 summary, detail = _RENDERS[number](value)
+                summary, detail = mask_text(summary), mask_detail(detail)
                 item = _new_entry(JournalEntry)
                 _set_seq(item, seq)
                 _set_at(item, at)

@@ -397,7 +397,8 @@ class Bind(Request):
     layout: ClassVar[tuple[tuple[str, FieldType], ...]] = _BIND_LAYOUT
 
     system_id: str
-    password: str = ""
+    # Never in a repr: PDUs end up in logs and failure reports.
+    password: str = dataclasses.field(default="", repr=False)
     system_type: str = ""
     interface_version: int = INTERFACE_VERSION
     addr_ton: int = 0
@@ -456,7 +457,7 @@ class Outbind(Request):
     )
 
     system_id: str
-    password: str = ""
+    password: str = dataclasses.field(default="", repr=False)
     tlvs: tuple[Tlv, ...] = ()
 
 
