@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from pytest_smsmock.providers.mimsms import MimsmsFake
     from pytest_smsmock.providers.smsc import SmscFake
     from pytest_smsmock.receiver import Receiver
-    from pytest_smsmock.servers.http import HttpListenerGroup, HttpServer
+    from pytest_smsmock.servers.http import HttpLimits, HttpListenerGroup, HttpServer
     from pytest_smsmock.servers.proxy import ProxyServer
     from pytest_smsmock.servers.realtime import RealtimeDriver
     from pytest_smsmock.servers.smpp import SmppServer
@@ -65,6 +65,9 @@ class SmsMock:
         providers: tuple[str, ...] | None = None,
         callback_timeout: float = 5.0,
         fakes: Sequence[type[ProviderFake]] = (),
+        http_read_timeout: float = 30.0,
+        http_handshake_timeout: float = 10.0,
+        http_max_connections: int = 256,
     ) -> None:
         if clock not in ("virtual", "realtime"):
             raise ConfigError(f"clock must be 'virtual' or 'realtime', got {clock!r}")
@@ -85,6 +88,15 @@ class SmsMock:
         self._engine = Engine(seed=seed)
         self._sender: Sender | None = None
         self._callback_timeout = callback_timeout
+        from pytest_smsmock.servers.http import HttpLimits
+
+        # Per HTTP listener: idle/stalled connections closed, TLS handshakes bounded, open
+        # connections capped with a 503 beyond (servers/http.py). Checked now, not at start.
+        self.http_limits: HttpLimits = HttpLimits(
+            read_timeout=http_read_timeout,
+            handshake_timeout=http_handshake_timeout,
+            max_connections=http_max_connections,
+        )
         self.runtime = Runtime(
             clock=self.clock,
             journal=self.journal,
@@ -161,7 +173,7 @@ class SmsMock:
         from pytest_smsmock.servers.http import HttpListenerGroup
         from pytest_smsmock.servers.smpp import SmppServer
 
-        self._http = HttpListenerGroup(on_error=self.report_error)
+        self._http = HttpListenerGroup(on_error=self.report_error, limits=self.http_limits)
         port = self.port_base
         for fake in self.fakes.values():
             for listener in fake.http_listeners:
