@@ -146,6 +146,8 @@ class Clock(Protocol):
         self, delay: DurationLike, callback: Callable[[], object], *, label: str = ""
     ) -> ScheduledEvent: ...
 
+    def firing(self) -> bool: ...
+
 
 @dataclass(slots=True, eq=False)
 class ScheduledEvent:
@@ -244,6 +246,11 @@ class VirtualClock:
         self, delay: DurationLike, callback: Callable[[], object], *, label: str = ""
     ) -> ScheduledEvent:
         return self.call_at(self._now + parse_duration(delay), callback, label=label)
+
+    def firing(self) -> bool:
+        """Whether the calling thread is running one of this clock's events right now: what
+        it schedules for `now()` then still runs within the same `advance()`/`sync()`."""
+        return self._firing_thread == threading.get_ident()
 
     def next_due(self) -> datetime | None:
         with self._lock:

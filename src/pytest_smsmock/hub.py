@@ -22,6 +22,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
 from pytest_smsmock.clock import VirtualClock
+from pytest_smsmock.core.callbacks import DEFAULT_CONCURRENCY as DEFAULT_CALLBACK_CONCURRENCY
+from pytest_smsmock.core.callbacks import DEFAULT_TIMEOUT as DEFAULT_CALLBACK_TIMEOUT
 from pytest_smsmock.core.callbacks import Sender
 from pytest_smsmock.core.journal import Journal
 from pytest_smsmock.errors import ConfigError, ServerThreadError
@@ -39,7 +41,12 @@ if TYPE_CHECKING:
     from pytest_smsmock.providers.mimsms import MimsmsFake
     from pytest_smsmock.providers.smsc import SmscFake
     from pytest_smsmock.receiver import Receiver
-    from pytest_smsmock.servers.http import HttpLimits, HttpListenerGroup, HttpServer
+    from pytest_smsmock.servers.http import (
+        HttpLimits,
+        HttpListenerGroup,
+        HttpServer,
+        UrllibSender,
+    )
     from pytest_smsmock.servers.proxy import ProxyServer
     from pytest_smsmock.servers.realtime import RealtimeDriver
     from pytest_smsmock.servers.smpp import SmppServer
@@ -63,7 +70,8 @@ class SmsMock:
         host: str = "127.0.0.1",
         port_base: int | None = None,
         providers: tuple[str, ...] | None = None,
-        callback_timeout: float = 5.0,
+        callback_timeout: float = DEFAULT_CALLBACK_TIMEOUT,
+        callback_concurrency: int = DEFAULT_CALLBACK_CONCURRENCY,
         fakes: Sequence[type[ProviderFake]] = (),
         http_read_timeout: float = 30.0,
         http_handshake_timeout: float = 10.0,
@@ -87,7 +95,13 @@ class SmsMock:
         self.journal = Journal(self.clock.now)
         self._engine = Engine(seed=seed)
         self._sender: Sender | None = None
-        self._callback_timeout = callback_timeout
+        self._urllib_sender: UrllibSender | None = None  # the hub's own, once made
+        if callback_timeout <= 0 or callback_concurrency < 1:
+            raise ConfigError("callback_timeout must be above 0 and callback_concurrency >= 1")
+        # The hub's own settings, and those in force (a scenario's `callbacks:` may change them
+        # until the next reset).
+        self._callback_defaults = (float(callback_timeout), int(callback_concurrency))
+        self.callback_timeout, self.callback_concurrency = self._callback_defaults
         from pytest_smsmock.servers.http import HttpLimits
 
         # Per HTTP listener: idle/stalled connections closed, TLS handshakes bounded, open
@@ -253,6 +267,7 @@ class SmsMock:
             self._errors.clear()
         self.scenario = None
         self._engine = Engine(seed=self.seed)
+        self._set_callbacks(*self._callback_defaults)
         for fake in self.fakes.values():
             fake.reset(seed=self.seed)
         if self._receiver is not None:
@@ -298,6 +313,11 @@ class SmsMock:
                 self.fakes[spec.provider].add_account(spec.username, spec.password, **spec.options)
         engine.origin = self.clock.now()
         schedule_events(self, scenario, engine)
+        pushes = scenario.callback_settings
+        self._set_callbacks(
+            pushes.timeout if pushes.timeout is not None else self._callback_defaults[0],
+            pushes.concurrency if pushes.concurrency is not None else self._callback_defaults[1],
+        )
         self.scenario = scenario
         self._engine = engine
         self.journal.record("smsmock", "scenario", "event", f"loaded {scenario.source}")
@@ -489,7 +509,7 @@ class SmsMock:
             self._receiver = Receiver(
                 fakes=self.fakes,
                 now=self.clock.now,
-                callback_timeout=lambda: self._callback_timeout,
+                callback_timeout=lambda: self.callback_timeout,
             ).start()
         return self._receiver
 
@@ -515,10 +535,18 @@ class SmsMock:
             from pytest_smsmock.receiver import via_receiver
             from pytest_smsmock.servers.http import UrllibSender
 
-            self._sender = via_receiver(
-                UrllibSender(timeout=self._callback_timeout), lambda: self._receiver
+            self._urllib_sender = UrllibSender(
+                timeout=self.callback_timeout, concurrency=self.callback_concurrency
             )
+            self._sender = via_receiver(self._urllib_sender, lambda: self._receiver)
         return self._sender
+
+    def _set_callbacks(self, timeout: float, concurrency: int) -> None:
+        """The callback timeout and concurrency in force, on the hub's own sender too."""
+        self.callback_timeout, self.callback_concurrency = timeout, concurrency
+        if self._urllib_sender is not None:
+            self._urllib_sender.timeout = timeout
+            self._urllib_sender.concurrency = concurrency
 
     def set_sender(self, sender: Sender | None) -> None:
         """Replace the HTTP transport of callbacks (tests without sockets)."""

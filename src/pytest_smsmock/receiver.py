@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -34,7 +34,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from werkzeug.wrappers import Request, Response
 
-from pytest_smsmock.core.callbacks import CallbackRequest, CallbackResult, Sender
+from pytest_smsmock.core.callbacks import CallbackRequest, CallbackResult, Sender, send_all
 from pytest_smsmock.core.messages import Status
 from pytest_smsmock.providers.push_common import ParsedPush, PushRequest, push_format
 
@@ -414,13 +414,33 @@ def _canonical(fake: ProviderFake | None, status: Any) -> Status | None:
     return None
 
 
+class _ViaReceiver:
+    """The hub's callback transport: pushes to the receiver go in-process, the rest out; a
+    batch (`core.callbacks.send_all`) sends the rest at once through `sender`'s own
+    ``send_many`` and answers in the batch's order."""
+
+    def __init__(self, sender: Sender, receiver: Callable[[], Receiver | None]) -> None:
+        self._sender = sender
+        self._receiver = receiver
+
+    def _owner(self, request: CallbackRequest) -> Receiver | None:
+        found = self._receiver()
+        return found if found is not None and found.owns(request.url) else None
+
+    def __call__(self, request: CallbackRequest) -> CallbackResult:
+        found = self._owner(request)
+        return found.deliver(request) if found is not None else self._sender(request)
+
+    def send_many(self, requests: Sequence[CallbackRequest]) -> list[CallbackResult]:
+        owners = [self._owner(request) for request in requests]
+        outside = [r for r, owner in zip(requests, owners, strict=True) if owner is None]
+        sent = iter(send_all(self._sender, outside))
+        return [
+            owner.deliver(request) if owner is not None else next(sent)
+            for request, owner in zip(requests, owners, strict=True)
+        ]
+
+
 def via_receiver(sender: Sender, receiver: Callable[[], Receiver | None]) -> Sender:
     """The hub's callback transport: pushes to the receiver go in-process, the rest out."""
-
-    def send(request: CallbackRequest) -> CallbackResult:
-        found = receiver()
-        if found is not None and found.owns(request.url):
-            return found.deliver(request)
-        return sender(request)
-
-    return send
+    return _ViaReceiver(sender, receiver)

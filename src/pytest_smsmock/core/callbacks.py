@@ -5,6 +5,15 @@ and *whether* an answer counts. Each provider brings its retry schedule and acce
 (Infobip retries after 1, 2, 5 and 10 minutes; Broadnet wants the body `Ok`). Every attempt and
 the final outcome are journaled. A scenario may stand in for the client with a fault
 (`refused`, `timeout`, an HTTP status) through `fault_hook`.
+
+Pushes due at the same virtual instant go out together. Inside the clock's events (every DLR:
+status changes and retries run in `clock.advance()`), an attempt joins the instant's batch and
+one clock event at that same instant, after them, hands the whole batch to the sender at once
+(`send_all`: the hub's sender pushes them concurrently, on a bounded pool). Results are then
+settled in the order the attempts were made, so the journal, the `on_done` calls and the retry
+schedule are the same whatever order the client's server answers in. A receiver that hangs
+costs one callback timeout per instant, not one per push. Outside the clock's events (a test
+injecting an MO) a push goes out at once, as before.
 """
 
 from __future__ import annotations
@@ -13,17 +22,27 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
-from pytest_smsmock.clock import Clock
+from pytest_smsmock.clock import Clock, ScheduledEvent
 from pytest_smsmock.core.journal import Journal
 
 __all__ = [
+    "DEFAULT_CONCURRENCY",
+    "DEFAULT_TIMEOUT",
     "CallbackDispatcher",
     "CallbackRequest",
     "CallbackResult",
     "FaultHook",
     "Sender",
     "accept_2xx",
+    "send_all",
 ]
+
+
+#: Seconds the client's endpoint has to answer one push. Short: the endpoints are the test's
+#: own (loopback), and a hanging one costs this much real time per instant of `advance()`.
+DEFAULT_TIMEOUT = 2.0
+#: Pushes of one instant in flight at once, at most.
+DEFAULT_CONCURRENCY = 16
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,6 +71,17 @@ class CallbackResult:
 
 Sender = Callable[[CallbackRequest], CallbackResult]
 FaultHook = Callable[[CallbackRequest, int], CallbackResult | None]
+
+
+def send_all(sender: Sender, requests: Sequence[CallbackRequest]) -> list[CallbackResult]:
+    """The results of `requests`, in their order: at once through the sender's own
+    ``send_many`` when it has one (the hub's `UrllibSender`), else one after another."""
+    many: Callable[[Sequence[CallbackRequest]], list[CallbackResult]] | None = getattr(
+        sender, "send_many", None
+    )
+    if many is not None and len(requests) > 1:
+        return list(many(requests))
+    return [sender(request) for request in requests]
 
 
 def accept_2xx(result: CallbackResult) -> bool:
@@ -84,6 +114,10 @@ class CallbackDispatcher:
         self._journal = journal
         self._sender = sender
         self._fault_hook = fault_hook
+        # Attempts of the current instant (with the scenario's stand-in result, if any), and
+        # the clock event that sends them (see the module docstring).
+        self._batch: list[tuple[_Delivery, CallbackResult | None]] = []
+        self._flush_event: ScheduledEvent | None = None
 
     def send(
         self,
@@ -97,14 +131,38 @@ class CallbackDispatcher:
             request = replace(request, provider=self._provider)
         self._attempt(_Delivery(request, retries, accept, on_done))
 
+    def clear(self) -> None:
+        """Forget attempts not sent yet (the hub is being reset)."""
+        if self._flush_event is not None:
+            self._flush_event.cancel()
+        self._flush_event = None
+        self._batch = []
+
     def _attempt(self, delivery: _Delivery) -> None:
-        request = delivery.request
         delivery.attempt += 1
         hook = self._fault_hook()
-        result = hook(request, delivery.attempt) if hook is not None else None
-        injected = result is not None
-        if result is None:
-            result = self._sender()(request)
+        injected = hook(delivery.request, delivery.attempt) if hook is not None else None
+        if not self._clock.firing():
+            result = injected if injected is not None else self._sender()(delivery.request)
+            self._settle(delivery, result, injected=injected is not None)
+            return
+        self._batch.append((delivery, injected))
+        if self._flush_event is None:
+            self._flush_event = self._clock.call_at(
+                self._clock.now(), self._flush, label=f"{self._provider}:callbacks"
+            )
+
+    def _flush(self) -> None:
+        batch, self._batch = self._batch, []
+        self._flush_event = None
+        sent = send_all(self._sender(), [d.request for d, injected in batch if injected is None])
+        results = iter(sent)
+        for delivery, injected in batch:
+            result = injected if injected is not None else next(results)
+            self._settle(delivery, result, injected=injected is not None)
+
+    def _settle(self, delivery: _Delivery, result: CallbackResult, *, injected: bool) -> None:
+        request = delivery.request
         delivery.results.append(result)
         ok = delivery.accept(result)
         self._journal.record(

@@ -227,6 +227,7 @@ class ProviderFake:
         # Tunables a test set on this fake (``fake.some_limit = 3``) go back to the class value.
         restore_class_settings(self)
         self.lifecycle.clear()
+        self.callbacks.clear()
         self.accounts.clear()
         self.messages.clear()
         self.inbox.clear()

@@ -39,6 +39,7 @@ from pytest_smsmock.scenario.model import (
     AccountSpec,
     BalanceEvent,
     CallbackFaultSpec,
+    CallbackSettings,
     Choice,
     DlrStep,
     Event,
@@ -626,8 +627,10 @@ class _Parser:
             spec=spec,
         )
 
-    def callback(self, index: int, value: Mapping[str, Any]) -> CallbackFaultSpec:
-        path = f"callbacks[{index}]"
+    def callback(
+        self, index: int, value: Mapping[str, Any], base: str = "callbacks"
+    ) -> CallbackFaultSpec:
+        path = f"{base}[{index}]"
         provider = self.provider(value.get("provider", "*"), f"{path}.provider", wildcard=True)
         outcome = value["with"]
         if not any(k in value for k in ("fail_first", "always", "probability")):
@@ -647,6 +650,14 @@ class _Parser:
             status=None if isinstance(outcome, str) else int(outcome["status"]),
             body="" if isinstance(outcome, str) else str(outcome.get("body", "")),
         )
+
+    def callback_settings(self, value: Mapping[str, Any]) -> CallbackSettings:
+        timeout = None
+        if "timeout" in value:
+            timeout = self.seconds(value["timeout"], "callbacks.timeout")
+            if timeout <= 0:
+                raise self.fail("callbacks.timeout", "the callback timeout must be above 0")
+        return CallbackSettings(timeout=timeout, concurrency=value.get("concurrency"))
 
     def event(self, index: int, value: Mapping[str, Any]) -> Event:
         path = f"events[{index}]"
@@ -793,7 +804,16 @@ def _analyse(
     ]
     rules = [part(f"rules[{i}]", parser.rule, i, r) for i, r in items("rules")]
     faults = [part(f"faults[{i}]", parser.fault, i, f) for i, f in items("faults")]
-    callbacks = [part(f"callbacks[{i}]", parser.callback, i, c) for i, c in items("callbacks")]
+    pushes = data.get("callbacks")
+    settings = CallbackSettings()
+    if isinstance(pushes, Mapping):  # {timeout:, concurrency:, faults: [...]}
+        settings = part("callbacks", parser.callback_settings, pushes) or settings
+        listed = pushes.get("faults")
+        failures = list(enumerate(listed)) if isinstance(listed, list) else []
+        base = "callbacks.faults"
+    else:
+        failures, base = items("callbacks"), "callbacks"
+    callbacks = [part(f"{base}[{i}]", parser.callback, i, c, base) for i, c in failures]
     events = [part(f"events[{i}]", parser.event, i, e) for i, e in items("events")]
     version = data.get("version")
     scenario = Scenario(
@@ -806,6 +826,7 @@ def _analyse(
         rules=tuple(r for r in rules if r is not None),
         faults=tuple(f for f in faults if f is not None),
         callbacks=tuple(c for c in callbacks if c is not None),
+        callback_settings=settings,
         events=tuple(e for e in events if e is not None),
         lines=dict(parser.lines),
     )

@@ -7,7 +7,8 @@ A scenario states how the fake providers behave, so a test run is deterministic:
     accounts:   {infobip: [{username: shop, password: s3cret, credits: 10}]}
     rules:      # per submission, first match wins: answer natively, fault, or a DLR timeline
     faults:     # transport level (HTTP requests, TLS connections, SMPP PDUs)
-    callbacks:  # the client's own endpoint failing (DLR / MO pushes)
+    callbacks:  # the client's own endpoint failing (DLR / MO pushes); or {timeout:,
+                #   concurrency:, faults: [...]} to also say how pushes go out
     events:     # scripted at virtual times: MO, HLR results, balance, expiry, outages
 
 Every value here is frozen; random values are *descriptions* (`Uniform`, `LogNormal`, ...)
@@ -40,6 +41,7 @@ __all__ = [
     "AccountSpec",
     "BalanceEvent",
     "CallbackFaultSpec",
+    "CallbackSettings",
     "Choice",
     "DlrStep",
     "Event",
@@ -328,6 +330,15 @@ class CallbackFaultSpec:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CallbackSettings:
+    """How the fakes push to the client's endpoints while this scenario is loaded (None: the
+    hub's own setting, `SmsMock(callback_timeout=, callback_concurrency=)`)."""
+
+    timeout: float | None = None  # seconds the endpoint has to answer one push
+    concurrency: int | None = None  # pushes of one instant in flight at once
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class MoEvent:
     sender: str
     text: str = ""
@@ -401,6 +412,7 @@ class Scenario:
     rules: tuple[Rule, ...] = ()
     faults: tuple[TransportFault, ...] = ()
     callbacks: tuple[CallbackFaultSpec, ...] = ()
+    callback_settings: CallbackSettings = field(default_factory=CallbackSettings)
     events: tuple[Event, ...] = ()
     #: field path -> line in the source file, for errors found after loading.
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)

@@ -42,6 +42,7 @@ is decided per connection, before the handshake (`app.connection_fault()`).
 from __future__ import annotations
 
 import contextlib
+import http.client
 import selectors
 import socket
 import ssl
@@ -50,13 +51,19 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
-from pytest_smsmock.core.callbacks import CallbackRequest, CallbackResult
+from pytest_smsmock.core.callbacks import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_TIMEOUT,
+    CallbackRequest,
+    CallbackResult,
+)
 from pytest_smsmock.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -622,10 +629,18 @@ def _close(sock: socket.socket) -> None:
 
 
 class UrllibSender:
-    """Pushes a callback with the standard library (no proxies: loopback stays loopback)."""
+    """Pushes a callback with the standard library (no proxies: loopback stays loopback).
+    `send_many` pushes a batch at once, at most `concurrency` at a time (`core.callbacks`)."""
 
-    def __init__(self, *, timeout: float = 5.0, ssl_context: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
         self.timeout = timeout
+        self.concurrency = concurrency
         handlers: list[urllib.request.BaseHandler] = [urllib.request.ProxyHandler({})]
         if ssl_context is not None:
             handlers.append(urllib.request.HTTPSHandler(context=ssl_context))
@@ -651,6 +666,16 @@ class UrllibSender:
             return CallbackResult(error=_describe(exc.reason))
         except (OSError, ValueError) as exc:
             return CallbackResult(error=_describe(exc))
+        except http.client.HTTPException as exc:  # not HTTP, or cut short
+            return CallbackResult(error=f"bad-response: {type(exc).__name__}")
+
+    def send_many(self, requests: Sequence[CallbackRequest]) -> list[CallbackResult]:
+        """The results of `requests` in their order, pushed concurrently (bounded pool)."""
+        workers = min(max(1, self.concurrency), len(requests))
+        if workers == 1:
+            return [self(request) for request in requests]
+        with ThreadPoolExecutor(workers, thread_name_prefix="smsmock-callback") as pool:
+            return list(pool.map(self, requests))
 
 
 def _describe(reason: object) -> str:

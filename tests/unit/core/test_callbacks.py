@@ -82,3 +82,64 @@ def test_a_fault_hook_stands_in_for_the_client() -> None:
     assert sent == [1]
     assert "injected" in summaries[0] and "timeout" in summaries[0]
     assert summaries[2].endswith("ok (HTTP 200 '')")
+
+
+class BatchSender:
+    """A sender with `send_many`, as the hub's: records the batches it was handed."""
+
+    def __init__(self, answers: dict[str, CallbackResult] | None = None) -> None:
+        self.batches: list[list[str]] = []
+        self.answers = answers or {}
+
+    def __call__(self, request: CallbackRequest) -> CallbackResult:
+        self.batches.append([request.ref])
+        return self.answers.get(request.ref, CallbackResult(status=200))
+
+    def send_many(self, requests: list[CallbackRequest]) -> list[CallbackResult]:
+        self.batches.append([r.ref for r in requests])
+        # Answered in reverse, as a concurrent receiver may: the order must not matter.
+        answers = {
+            r.ref: self.answers.get(r.ref, CallbackResult(status=200)) for r in reversed(requests)
+        }
+        return [answers[r.ref] for r in requests]
+
+
+def test_pushes_of_one_instant_go_out_as_one_batch_and_settle_in_order() -> None:
+    clock = VirtualClock(T0)
+    journal = Journal(clock.now)
+    sender = BatchSender({"m2": CallbackResult(error="refused")})
+    dispatcher = CallbackDispatcher("p", clock, journal, lambda: sender)
+    done: list[tuple[str, bool]] = []
+
+    def push_all() -> None:  # what a lifecycle event does for the messages of one instant
+        for ref in ("m1", "m2", "m3"):
+            dispatcher.send(
+                CallbackRequest(method="POST", url="http://x/", ref=ref),
+                retries=RETRIES,
+                on_done=lambda ok, _r, ref=ref: done.append((ref, ok)),
+            )
+
+    clock.call_later("5s", push_all)
+    clock.call_later(
+        "5s", lambda: dispatcher.send(CallbackRequest(method="POST", url="http://x/", ref="m4"))
+    )
+    clock.advance("5s")
+    assert sender.batches == [["m1", "m2", "m3", "m4"]]
+    attempts = journal.entries(channel="callback", direction="out")
+    assert [e.detail["ref"] for e in attempts] == ["m1", "m2", "m3", "m4"]
+    assert [e.detail["ok"] for e in attempts] == [True, False, True, True]
+    assert done == [("m1", True), ("m3", True)]
+    sender.answers.clear()
+    clock.advance("1m")  # m2's retry, alone in its instant
+    assert sender.batches[-1] == ["m2"]
+    assert done[-1] == ("m2", True)
+
+
+def test_a_push_outside_the_clocks_events_goes_out_at_once() -> None:
+    clock = VirtualClock(T0)
+    journal = Journal(clock.now)
+    sender = BatchSender()
+    dispatcher = CallbackDispatcher("p", clock, journal, lambda: sender)
+    dispatcher.send(CallbackRequest(method="POST", url="http://x/", ref="mo"))
+    assert sender.batches == [["mo"]]
+    assert clock.pending() == []
