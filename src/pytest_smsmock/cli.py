@@ -1,8 +1,14 @@
 """`smsmock`: run the fakes as a standalone server, or validate scenario files.
 
 smsmock serve [--scenario FILE|NAME] [--seed N] [--host H] [--port-base P] [--proxy-port N]
+              [--max-journal-entries N] [--max-finished-messages N]
 smsmock validate FILE...
 smsmock scenarios
+
+`serve` runs for hours: unlike a pytest run, which keeps everything of its test, it keeps the
+last `SERVE_MAX_JOURNAL` journal entries and `SERVE_MAX_FINISHED` finished messages per
+provider by default (the oldest finished forgotten first), so its memory stays flat however
+many messages go through (`bench/bench_memory.py`); 0 keeps everything.
 """
 
 from __future__ import annotations
@@ -17,7 +23,11 @@ from typing import TextIO
 
 from pytest_smsmock.errors import SmsMockError
 
-__all__ = ["main"]
+__all__ = ["SERVE_MAX_FINISHED", "SERVE_MAX_JOURNAL", "main"]
+
+#: What `smsmock serve` keeps by default: journal entries, and finished messages per provider.
+SERVE_MAX_JOURNAL = 10_000
+SERVE_MAX_FINISHED = 10_000
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,6 +45,22 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         help="first port; listeners take consecutive ports in the table's order (default: free)",
+    )
+    serve.add_argument(
+        "--max-journal-entries",
+        type=_bound,
+        default=SERVE_MAX_JOURNAL,
+        metavar="N",
+        help=f"journal entries kept, the oldest dropped first (default {SERVE_MAX_JOURNAL}; "
+        "0: all)",
+    )
+    serve.add_argument(
+        "--max-finished-messages",
+        type=_bound,
+        default=SERVE_MAX_FINISHED,
+        metavar="N",
+        help="messages in a final status kept per provider, the oldest finished forgotten "
+        f"first (default {SERVE_MAX_FINISHED}; 0: all)",
     )
     serve.add_argument(
         "--clock",
@@ -59,6 +85,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _bound(text: str) -> int | None:
+    """A count for a --max-* option: 0 means no bound."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 (no bound) or more")
+    return value or None
+
+
 def _seed(text: str | None) -> int | str | None:
     if text is None:
         return None
@@ -77,6 +114,8 @@ def serve(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
         clock=args.clock,
         host=args.host,
         port_base=args.port_base,
+        max_journal_entries=args.max_journal_entries,
+        max_finished_messages=args.max_finished_messages,
     )
     stop = threading.Event()
 

@@ -73,6 +73,8 @@ class SmsMock:
         callback_timeout: float = DEFAULT_CALLBACK_TIMEOUT,
         callback_concurrency: int = DEFAULT_CALLBACK_CONCURRENCY,
         fakes: Sequence[type[ProviderFake]] = (),
+        max_journal_entries: int | None = None,
+        max_finished_messages: int | None = None,
         http_read_timeout: float = 30.0,
         http_handshake_timeout: float = 10.0,
         http_max_connections: int = 256,
@@ -92,7 +94,13 @@ class SmsMock:
             self.clock = VirtualClock(wall_now(), source=wall_now, on_error=self.report_error)
         else:
             self.clock = VirtualClock(self.default_start, on_error=self.report_error)
-        self.journal = Journal(self.clock.now)
+        for bound in (max_journal_entries, max_finished_messages):
+            if bound is not None and bound < 1:
+                raise ConfigError("max_journal_entries and max_finished_messages must be >= 1")
+        # What a long run keeps (None: everything, as a pytest run does per test); a scenario's
+        # `retention:` may change it until the next reset.
+        self._retention_defaults = (max_journal_entries, max_finished_messages)
+        self.journal = Journal(self.clock.now, max_entries=max_journal_entries)
         self._engine = Engine(seed=seed)
         self._sender: Sender | None = None
         self._urllib_sender: UrllibSender | None = None  # the hub's own, once made
@@ -124,6 +132,7 @@ class SmsMock:
         }
         for cls in fakes:  # fakes outside the registry (tests of the framework itself)
             self.fakes[cls.name] = cls(self.runtime, seed=seed)
+        self._set_retention(*self._retention_defaults)
         self.scenario: Scenario | None = None
         self._http: HttpListenerGroup | None = None
         self.http_servers: dict[tuple[str, str], HttpServer] = {}
@@ -270,6 +279,7 @@ class SmsMock:
         self._set_callbacks(*self._callback_defaults)
         for fake in self.fakes.values():
             fake.reset(seed=self.seed)
+        self._set_retention(*self._retention_defaults)
         if self._receiver is not None:
             self._receiver.reset()
         for (_, _), server in self.http_servers.items():
@@ -313,6 +323,11 @@ class SmsMock:
                 self.fakes[spec.provider].add_account(spec.username, spec.password, **spec.options)
         engine.origin = self.clock.now()
         schedule_events(self, scenario, engine)
+        kept = scenario.retention
+        self._set_retention(
+            kept.journal_entries or self._retention_defaults[0],
+            kept.finished_messages or self._retention_defaults[1],
+        )
         pushes = scenario.callback_settings
         self._set_callbacks(
             pushes.timeout if pushes.timeout is not None else self._callback_defaults[0],
@@ -540,6 +555,21 @@ class SmsMock:
             )
             self._sender = via_receiver(self._urllib_sender, lambda: self._receiver)
         return self._sender
+
+    def _set_retention(self, journal_entries: int | None, finished_messages: int | None) -> None:
+        """Bound the journal and every fake's finished messages (None: keep everything)."""
+        if self.journal.max_entries != journal_entries:
+            self.journal.set_max_entries(journal_entries)
+        for fake in self.fakes.values():
+            if fake.messages.max_finished != finished_messages:
+                fake.set_max_finished(finished_messages)
+
+    @property
+    def retention(self) -> tuple[int | None, int | None]:
+        """(journal entries, finished messages per fake) kept at most; None: all."""
+        return self.journal.max_entries, next(
+            (fake.messages.max_finished for fake in self.fakes.values()), None
+        )
 
     def _set_callbacks(self, timeout: float, concurrency: int) -> None:
         """The callback timeout and concurrency in force, on the hub's own sender too."""

@@ -191,6 +191,17 @@ class Journal:
                 _set_detail(item, detail)
             entries.append(item)
 
+    @property
+    def max_entries(self) -> int | None:
+        return self._entries.maxlen
+
+    def set_max_entries(self, max_entries: int | None) -> None:
+        """Keep at most the last `max_entries` entries (None: all); older ones go now. Sequence
+        numbers keep counting, so a bounded journal shows how many went before."""
+        with self._lock:
+            self._entries = deque(self._entries, maxlen=max_entries)
+            self._fresh = min(self._fresh, len(self._entries))
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

@@ -7,6 +7,7 @@ unknown | deleted. Each provider maps them to its own wire values; scenarios acc
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -149,13 +150,26 @@ _FILTERABLE = ("to", "sender", "status", "account", "client_ref", "bulk_id", "pr
 
 
 class MessageStore:
-    """Every message a fake accepted, in order; the `.messages` a test inspects."""
+    """Every message a fake accepted, in order; the `.messages` a test inspects.
 
-    def __init__(self, provider: str) -> None:
+    `max_finished` bounds what a long run keeps (`smsmock serve`, a load test through the
+    fakes): once more than that many messages have reached a final status, the ones that got
+    there first are forgotten, oldest first, and `on_evict` tells the provider so it drops what
+    it keeps about them (status indexes, batches). Messages still on their way are never
+    forgotten. Unbounded by default: a pytest run keeps everything of its test. Forgotten
+    messages leave `_order` lazily (in one pass once they are half of it), so forgetting costs
+    O(1) per message.
+    """
+
+    def __init__(self, provider: str, *, max_finished: int | None = None) -> None:
         self.provider = provider
         self._by_id: dict[str, Message] = {}
         self._order: list[Message] = []
         self._lock = threading.Lock()
+        self.max_finished = max_finished
+        self.on_evict: Callable[[Message], None] | None = None
+        self._finished: deque[Message] = deque()  # final messages, in the order they got there
+        self._forgotten = 0  # forgotten messages still in `_order`
 
     def add(self, message: Message) -> Message:
         lock = self._lock  # not `with`: it makes two bound methods per use (a hot path)
@@ -167,6 +181,60 @@ class MessageStore:
             lock.release()
         return message
 
+    def finished(self, message: Message) -> None:
+        """`message` reached a final status: with `max_finished`, forget the oldest finished
+        messages beyond the bound."""
+        if self.max_finished is None:
+            return
+        with self._lock:
+            self._finished.append(message)
+            evicted = self._evict_locked()
+        self._notify(evicted)
+
+    def set_max_finished(self, max_finished: int | None) -> None:
+        """Change the bound (None: keep everything); what is beyond it now goes now."""
+        with self._lock:
+            self.max_finished = max_finished
+            if max_finished is None:
+                self._finished.clear()
+                return
+            if not self._finished:
+                self._finished.extend(m for m in self._order if m.final and self._kept(m))
+            evicted = self._evict_locked()
+        self._notify(evicted)
+
+    def _kept(self, message: Message) -> bool:
+        return self._by_id.get(message.message_id) is message
+
+    def _evict_locked(self) -> list[Message]:
+        evicted: list[Message] = []
+        bound = self.max_finished or 0
+        while len(self._finished) > bound:
+            old = self._finished.popleft()
+            if self._kept(old):  # not forgotten already (a status reported final twice)
+                del self._by_id[old.message_id]
+                self._forgotten += 1
+                evicted.append(old)
+        if self._forgotten and self._forgotten * 2 >= len(self._order):
+            self._compact_locked()
+        return evicted
+
+    def _compact_locked(self) -> None:
+        self._order = [m for m in self._order if self._kept(m)]
+        self._forgotten = 0
+
+    def _notify(self, evicted: list[Message]) -> None:
+        hook = self.on_evict
+        if hook is not None:
+            for message in evicted:  # outside the lock: the provider takes its own
+                hook(message)
+
+    def _ordered(self) -> list[Message]:
+        """`_order` without forgotten messages (call with the lock held)."""
+        if self._forgotten:
+            self._compact_locked()
+        return self._order
+
     def get(self, message_id: str) -> Message | None:
         return self._by_id.get(message_id)
 
@@ -177,13 +245,16 @@ class MessageStore:
         with self._lock:
             self._by_id.clear()
             self._order.clear()
+            self._finished.clear()
+            self._forgotten = 0
 
     def __len__(self) -> int:
-        return len(self._order)
+        with self._lock:
+            return len(self._ordered())
 
     def __iter__(self) -> Iterator[Message]:
         with self._lock:
-            return iter(list(self._order))
+            return iter(list(self._ordered()))
 
     @overload
     def __getitem__(self, index: int) -> Message: ...
@@ -191,14 +262,15 @@ class MessageStore:
     def __getitem__(self, index: slice) -> list[Message]: ...
     def __getitem__(self, index: int | slice) -> Message | list[Message]:
         with self._lock:
-            return self._order[index]
+            return self._ordered()[index]
 
     @property
     def last(self) -> Message:
         with self._lock:
-            if not self._order:
+            order = self._ordered()
+            if not order:
                 raise SmsMockAssertionError(f"{self.provider}: no message was accepted")
-            return self._order[-1]
+            return order[-1]
 
     def filter(
         self, predicate: Callable[[Message], bool] | None = None, **fields: Any

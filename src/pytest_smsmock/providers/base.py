@@ -30,6 +30,7 @@ from pytest_smsmock.core.ids import IdGenerator
 from pytest_smsmock.core.journal import Journal
 from pytest_smsmock.core.lifecycle import DEFAULT_PLAN, LifecycleRunner, Plan
 from pytest_smsmock.core.messages import (
+    FINAL_STATUSES,
     InboundMessage,
     Message,
     MessageStore,
@@ -134,6 +135,7 @@ class ProviderFake:
         self.runtime = runtime
         self.accounts = AccountBook(self.name, default_currency=self.currency)
         self.messages = MessageStore(self.name)
+        self.messages.on_evict = self.forget_message
         self.inbox: OnceQueue[InboundMessage] = OnceQueue()
         self.lifecycle = LifecycleRunner(runtime.clock, self._status_changed, name=self.name)
         self.callbacks = CallbackDispatcher(
@@ -248,6 +250,22 @@ class ProviderFake:
 
     def reset_state(self) -> None:
         """Clear provider-specific state (pull queues, counters...)."""
+
+    def forget_message(self, message: Message) -> None:
+        """`message` was finished long enough ago that the store forgot it (a bounded run, see
+        `set_max_finished`): drop what the provider keeps about it (indexes, batches)."""
+
+    def pull_queues(self) -> list[OnceQueue[Any]]:
+        """The queues of reports and inbound messages waiting for a client's pull; a bounded
+        run bounds them like the finished messages they report on."""
+        return [self.inbox]
+
+    def set_max_finished(self, max_finished: int | None) -> None:
+        """Keep at most `max_finished` finished messages (oldest forgotten first) and as many
+        items waiting in each pull queue; None keeps everything (a pytest run's default)."""
+        for queue in self.pull_queues():
+            queue.set_maxlen(max_finished)
+        self.messages.set_max_finished(max_finished)
 
     def handle_http(self, request: Request, listener: str) -> Response:
         """Answer one HTTP request; the default is the provider-neutral 404."""
@@ -393,8 +411,10 @@ class ProviderFake:
         )
         if message.protocol == "smpp" and self.smpp is not None:  # SMPP hook
             self.smpp.on_status_change(message, change)
-            return
-        self.on_status_change(message, change)
+        else:
+            self.on_status_change(message, change)
+        if self.messages.max_finished is not None and change.status in FINAL_STATUSES:
+            self.messages.finished(message)  # a bounded run may forget the oldest now
 
     def _callback_fault_hook(self) -> FaultHook | None:
         return self.engine.callback_fault(self.name)

@@ -56,6 +56,7 @@ from pytest_smsmock.scenario.model import (
     OutageEvent,
     Pattern,
     Rate,
+    Retention,
     Rule,
     Scenario,
     Selector,
@@ -85,6 +86,7 @@ TOP_LEVEL = (
     "faults",
     "callbacks",
     "events",
+    "retention",
 )
 
 
@@ -815,6 +817,13 @@ def _analyse(
         failures, base = items("callbacks"), "callbacks"
     callbacks = [part(f"{base}[{i}]", parser.callback, i, c, base) for i, c in failures]
     events = [part(f"events[{i}]", parser.event, i, e) for i, e in items("events")]
+    kept = data.get("retention")
+    retention = Retention()
+    if isinstance(kept, Mapping):
+        retention = Retention(
+            journal_entries=kept.get("journal_entries"),
+            finished_messages=kept.get("finished_messages"),
+        )
     version = data.get("version")
     scenario = Scenario(
         version=version if isinstance(version, int) else SUPPORTED_VERSIONS[0],
@@ -827,6 +836,7 @@ def _analyse(
         faults=tuple(f for f in faults if f is not None),
         callbacks=tuple(c for c in callbacks if c is not None),
         callback_settings=settings,
+        retention=retention,
         events=tuple(e for e in events if e is not None),
         lines=dict(parser.lines),
     )

@@ -10,6 +10,7 @@ A scenario states how the fake providers behave, so a test run is deterministic:
     callbacks:  # the client's own endpoint failing (DLR / MO pushes); or {timeout:,
                 #   concurrency:, faults: [...]} to also say how pushes go out
     events:     # scripted at virtual times: MO, HLR results, balance, expiry, outages
+    retention:  # what a long run keeps: {journal_entries: N, finished_messages: N}
 
 Every value here is frozen; random values are *descriptions* (`Uniform`, `LogNormal`, ...)
 that the engine draws from its seeded streams, never drawn at load time.
@@ -58,6 +59,7 @@ __all__ = [
     "OutageEvent",
     "Pattern",
     "Rate",
+    "Retention",
     "Rule",
     "Scenario",
     "Selector",
@@ -339,6 +341,15 @@ class CallbackSettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Retention:
+    """What a long run keeps while this scenario is loaded (None: the hub's own bound,
+    `SmsMock(max_journal_entries=, max_finished_messages=)`)."""
+
+    journal_entries: int | None = None
+    finished_messages: int | None = None  # per provider; the oldest finished go first
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class MoEvent:
     sender: str
     text: str = ""
@@ -413,6 +424,7 @@ class Scenario:
     faults: tuple[TransportFault, ...] = ()
     callbacks: tuple[CallbackFaultSpec, ...] = ()
     callback_settings: CallbackSettings = field(default_factory=CallbackSettings)
+    retention: Retention = field(default_factory=Retention)
     events: tuple[Event, ...] = ()
     #: field path -> line in the source file, for errors found after loading.
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)

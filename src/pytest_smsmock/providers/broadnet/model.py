@@ -85,6 +85,12 @@ class BroadnetModel(ProviderFake):
             "xml": ids.xml_batch_ids(),
         }
 
+    def forget_message(self, message: Message) -> None:
+        """A bounded run forgot `message`: its batch goes with it (an enquiry answers 053, as
+        for any batch the gateway no longer has)."""
+        if message.bulk_id:
+            self.batches.pop(message.bulk_id, None)
+
     def validate_account(self, account: Account) -> None:
         settings(account)
 

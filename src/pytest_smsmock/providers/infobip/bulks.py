@@ -82,6 +82,11 @@ class Bulks:
         with self._lock:
             self._bulks.clear()
 
+    def forget(self, account: str, bulk_id: str) -> None:
+        """Drop a bulk whose messages a bounded run forgets."""
+        with self._lock:
+            self._bulks.pop((account, bulk_id), None)
+
     def register(self, account: str, bulk_id: str, messages: list[Message]) -> None:
         """Remember the waiting messages of a request under its bulk id."""
         now = self.fake.clock.now()

@@ -212,6 +212,12 @@ class InfobipFake(ProviderFake):
         self.v3.reset()
         self.rest.reset()
 
+    def pull_queues(self) -> list[OnceQueue[Any]]:
+        return [self.inbox, self.v3.reports]
+
+    def forget_message(self, message: Message) -> None:
+        self.rest.forget_message(message)
+
     def new_id(self, kind: str = "message") -> str:
         """Infobip's numeric ids (``092052214113845702``)."""
         return self.ids(kind).digits(18)

@@ -309,6 +309,14 @@ class RestApi:
             self._read.clear()
             self._claimed.clear()
 
+    def forget_message(self, message: Message) -> None:
+        """A bounded run forgot `message` (`MessageStore`): what the component keeps about it
+        goes too (its report's read mark, its scheduled bulk)."""
+        with self._lock:
+            self._read.discard(message.message_id)
+        if message.bulk_id:
+            self.bulks.forget(message.account, message.bulk_id)
+
     def handle(self, request: Request, listener: str) -> Response | None:
         """The answer to a request under the dialect's prefixes; None for any other path."""
         if not self.serves(request.path):

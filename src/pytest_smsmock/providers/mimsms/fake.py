@@ -23,6 +23,7 @@ from werkzeug.wrappers import Request, Response
 
 from pytest_smsmock.core.accounts import Account
 from pytest_smsmock.core.messages import InboundMessage, Message, Status, StatusChange
+from pytest_smsmock.core.queues import OnceQueue
 from pytest_smsmock.errors import ConfigError
 from pytest_smsmock.providers.base import HttpListener, ProviderFake, Runtime
 from pytest_smsmock.providers.infobip import rest_status as v1_status
@@ -66,6 +67,12 @@ class MimsmsFake(ProviderFake):
     def reset_state(self) -> None:
         self.rest.reset()
         self.v3.reset()
+
+    def pull_queues(self) -> list[OnceQueue[Any]]:
+        return [self.inbox, self.v3.reports]
+
+    def forget_message(self, message: Message) -> None:
+        self.rest.forget_message(message)
 
     # -- HTTP -------------------------------------------------------------------------------
     def handle_http(self, request: Request, listener: str) -> Response:

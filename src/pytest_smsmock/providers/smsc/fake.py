@@ -279,6 +279,14 @@ class SmscFake(ProviderFake):
         self._index: dict[tuple[str, int, str], Message] = {}
         self._next_ids: dict[str, int] = {}
 
+    def forget_message(self, message: Message) -> None:
+        """A bounded run forgot `message`: its (id, phone) answers -3 from now on, as an
+        archived message does."""
+        key = (message.account, int(message.extra.get("smsc_id", -1)), message.to)
+        with self._lock:
+            if self._index.get(key) is message:
+                del self._index[key]
+
     def validate_account(self, account: Account) -> None:
         unknown = set(account.options) - ACCOUNT_OPTIONS
         if unknown:

@@ -12,6 +12,10 @@
   threads, not with the clock.
 - Error blocking: too many erroneous requests from one address within a minute block that
   address for a while (`blocked()`), on the clock.
+
+Every window and last-seen time is kept per key (a message, a send), so a long run sweeps the
+ones that can no longer refuse anything every `SWEEP_EVERY` calls: memory follows the traffic
+of the last window, not all the traffic ever seen.
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ from datetime import datetime, timedelta
 __all__ = ["MINUTE", "RateLimits"]
 
 MINUTE = timedelta(minutes=1)
+
+#: Calls of `admit`/`repeated` between two sweeps of stale keys.
+SWEEP_EVERY = 4096
 
 
 def minute_of(moment: datetime) -> int:
@@ -38,6 +45,21 @@ class RateLimits:
         self._windows: dict[Hashable, deque[datetime]] = {}
         self._in_flight: dict[str, int] = {}
         self._blocked_until: dict[str, datetime] = {}
+        self._calls = 0
+        self._widest = MINUTE  # the longest window asked about so far
+
+    def _sweep_locked(self, now: datetime) -> None:
+        """Forget keys whose every time is older than the widest window (lock held)."""
+        self._calls += 1
+        if self._calls % SWEEP_EVERY:
+            return
+        horizon = now - self._widest
+        for key, times in list(self._windows.items()):
+            if not times or times[-1] < horizon:
+                del self._windows[key]
+        for key, seen in list(self._last_seen.items()):
+            if seen < horizon:
+                del self._last_seen[key]
 
     def clear(self) -> None:
         with self._lock:
@@ -62,6 +84,8 @@ class RateLimits:
         """True (and remembered) if fewer than `limit` events of `key` were admitted within
         `window` before `now`; False, not remembered, otherwise."""
         with self._lock:
+            self._widest = max(self._widest, window)
+            self._sweep_locked(now)
             times = self._windows.setdefault(key, deque())
             while times and not timedelta(0) <= now - times[0] < window:
                 times.popleft()
@@ -73,6 +97,8 @@ class RateLimits:
     def repeated(self, key: Hashable, now: datetime, window: timedelta) -> bool:
         """True if `key` was seen less than `window` ago; remembers `now` otherwise."""
         with self._lock:
+            self._widest = max(self._widest, window)
+            self._sweep_locked(now)
             last = self._last_seen.get(key)
             if last is not None and timedelta(0) <= now - last < window:
                 return True
