@@ -116,6 +116,7 @@ def serve(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
         port_base=args.port_base,
         max_journal_entries=args.max_journal_entries,
         max_finished_messages=args.max_finished_messages,
+        lazy=False,  # every fake listens from the start, with its address in the table
     )
     stop = threading.Event()
 

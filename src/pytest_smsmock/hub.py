@@ -60,6 +60,57 @@ DEFAULT_START = datetime(2025, 1, 1, tzinfo=UTC)
 ClockMode = Literal["virtual", "realtime"]
 
 
+class FakeSet(Mapping[str, ProviderFake]):
+    """The hub's fakes by name, each built on first use: its provider package is imported then,
+    and its listeners start then if the hub is running (`SmsMock._fake_built`). Iterating names
+    builds nothing; `values()` / `items()` build every fake; `built()` is what exists so far."""
+
+    def __init__(
+        self, hub: SmsMock, names: Sequence[str], extra: Sequence[type[ProviderFake]]
+    ) -> None:
+        self._hub = hub
+        self._extra = {cls.name: cls for cls in extra}
+        self._names = list(dict.fromkeys([*names, *self._extra]))
+        for name in names:
+            if name not in provider_names():
+                provider_class(name)  # the registry's error, naming the known providers
+        self._built: dict[str, ProviderFake] = {}
+        self._lock = threading.RLock()  # a server thread may be first to ask for a fake
+
+    def __getitem__(self, name: str) -> ProviderFake:
+        fake = self._built.get(name)
+        if fake is not None:
+            return fake
+        if name not in self._names:
+            raise KeyError(name)
+        with self._lock:
+            fake = self._built.get(name)
+            if fake is None:
+                hub = self._hub
+                cls = self._extra.get(name) or provider_class(name)
+                fake = self._built[name] = cls(hub.runtime, seed=hub.seed)
+                hub._fake_built(fake)
+        return fake
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
+    def built(self) -> list[ProviderFake]:
+        """The fakes built so far, in the hub's order (no lock: the listener's loop asks while
+        a fake being built waits for its listeners)."""
+        built = dict(self._built)
+        return [built[n] for n in self._names if n in built]
+
+    def build_all(self) -> list[ProviderFake]:
+        return [self[name] for name in self._names]
+
+
 class SmsMock:
     def __init__(
         self,
@@ -73,6 +124,7 @@ class SmsMock:
         callback_timeout: float = DEFAULT_CALLBACK_TIMEOUT,
         callback_concurrency: int = DEFAULT_CALLBACK_CONCURRENCY,
         fakes: Sequence[type[ProviderFake]] = (),
+        lazy: bool = True,
         max_journal_entries: int | None = None,
         max_finished_messages: int | None = None,
         http_read_timeout: float = 30.0,
@@ -101,6 +153,7 @@ class SmsMock:
         # `retention:` may change it until the next reset.
         self._retention_defaults = (max_journal_entries, max_finished_messages)
         self.journal = Journal(self.clock.now, max_entries=max_journal_entries)
+        self.retention_in_force: tuple[int | None, int | None] = self._retention_defaults
         self._engine = Engine(seed=seed)
         self._sender: Sender | None = None
         self._urllib_sender: UrllibSender | None = None  # the hub's own, once made
@@ -127,12 +180,9 @@ class SmsMock:
             report_error=self.report_error,
         )
         names = providers if providers is not None else provider_names()
-        self.fakes: dict[str, ProviderFake] = {
-            name: provider_class(name)(self.runtime, seed=seed) for name in names
-        }
-        for cls in fakes:  # fakes outside the registry (tests of the framework itself)
-            self.fakes[cls.name] = cls(self.runtime, seed=seed)
-        self._set_retention(*self._retention_defaults)
+        #: Every enabled fake by name, each built on first use (`FakeSet`); `lazy=False` builds
+        #: them all now, as `smsmock serve` and a fixed `port_base` want.
+        self.fakes = FakeSet(self, names, fakes)
         self.scenario: Scenario | None = None
         self._http: HttpListenerGroup | None = None
         self.http_servers: dict[tuple[str, str], HttpServer] = {}
@@ -148,6 +198,8 @@ class SmsMock:
         self._sleep_patch: SleepPatch | None = None
         self._proxy: ProxyServer | None = None
         self._receiver: Receiver | None = None
+        if not lazy or port_base is not None:
+            self.fakes.build_all()
 
     # -- typed access to the fakes -------------------------------------------------------
     @property
@@ -197,26 +249,53 @@ class SmsMock:
         from pytest_smsmock.servers.smpp import SmppServer
 
         self._http = HttpListenerGroup(on_error=self.report_error, limits=self.http_limits)
-        port = self.port_base
-        for fake in self.fakes.values():
-            for listener in fake.http_listeners:
-                context = self.server_ssl_context() if listener.tls else None
-                server = self._http.add(
-                    fake.wsgi(listener.name), self.host, port or 0, ssl_context=context
-                )
-                self.http_servers[(fake.name, listener.name)] = server
-                fake.bind_http(listener.name, server.url)
-                if port:
-                    port += 1
+        self._next_port = self.port_base
+        built = self.fakes.built()
+        for fake in built:
+            self._listen_http(fake)
         self._http.start()
-        if any(fake.smpp_listeners for fake in self.fakes.values()):
-            self.smpp_server = SmppServer(self, host=self.host, port_base=port)
+        if any(fake.smpp_listeners for fake in built):
+            self.smpp_server = SmppServer(self, host=self.host, port_base=self._next_port)
             self.smpp_server.start()
         if self.clock_mode == "realtime":
             from pytest_smsmock.servers.realtime import RealtimeDriver
 
             self._driver = RealtimeDriver(self.clock)
             self._driver.start()
+
+    def _listen_http(self, fake: ProviderFake) -> None:
+        assert self._http is not None
+        for listener in fake.http_listeners:
+            context = self.server_ssl_context() if listener.tls else None
+            server = self._http.add(
+                fake.wsgi(listener.name), self.host, self._next_port or 0, ssl_context=context
+            )
+            self.http_servers[(fake.name, listener.name)] = server
+            fake.bind_http(listener.name, server.url)
+            if self._next_port:
+                self._next_port += 1
+
+    def built_fakes(self) -> list[ProviderFake]:
+        """The fakes built so far (a test that used one provider built only that one)."""
+        return self.fakes.built()
+
+    def _fake_built(self, fake: ProviderFake) -> None:
+        """A fake built on first use joins what the hub already does: the retention in force,
+        and its listeners when the hub is running."""
+        finished = self.retention_in_force[1]
+        if finished is not None:
+            fake.set_max_finished(finished)
+        if not self.running or self._http is None:
+            return
+        from pytest_smsmock.servers.smpp import SmppServer
+
+        self._listen_http(fake)
+        if fake.smpp_listeners:
+            if self.smpp_server is None:
+                self.smpp_server = SmppServer(self, host=self.host, port_base=self._next_port)
+                self.smpp_server.start()
+            else:
+                self.smpp_server.open_fake(fake)
 
     def stop(self) -> None:
         self.stop_intercept()
@@ -277,7 +356,7 @@ class SmsMock:
         self.scenario = None
         self._engine = Engine(seed=self.seed)
         self._set_callbacks(*self._callback_defaults)
-        for fake in self.fakes.values():
+        for fake in self.fakes.built():  # one not built yet will be fresh when it is
             fake.reset(seed=self.seed)
         self._set_retention(*self._retention_defaults)
         if self._receiver is not None:
@@ -314,7 +393,7 @@ class SmsMock:
         )
         if effective is not None and effective != self.seed:
             self.seed = effective
-            for fake in self.fakes.values():
+            for fake in self.fakes.built():
                 fake.reset(seed=effective)
         if scenario.start is not None and self.clock_mode == "virtual":
             self.clock.reset(scenario.start)
@@ -558,18 +637,17 @@ class SmsMock:
 
     def _set_retention(self, journal_entries: int | None, finished_messages: int | None) -> None:
         """Bound the journal and every fake's finished messages (None: keep everything)."""
+        self.retention_in_force = (journal_entries, finished_messages)
         if self.journal.max_entries != journal_entries:
             self.journal.set_max_entries(journal_entries)
-        for fake in self.fakes.values():
+        for fake in self.fakes.built():
             if fake.messages.max_finished != finished_messages:
                 fake.set_max_finished(finished_messages)
 
     @property
     def retention(self) -> tuple[int | None, int | None]:
         """(journal entries, finished messages per fake) kept at most; None: all."""
-        return self.journal.max_entries, next(
-            (fake.messages.max_finished for fake in self.fakes.values()), None
-        )
+        return self.retention_in_force
 
     def _set_callbacks(self, timeout: float, concurrency: int) -> None:
         """The callback timeout and concurrency in force, on the hub's own sender too."""
@@ -586,7 +664,7 @@ class SmsMock:
     def endpoints(self) -> list[tuple[str, str, str]]:
         """(provider, kind, address) rows for every running listener."""
         rows: list[tuple[str, str, str]] = []
-        for fake in self.fakes.values():
+        for fake in self.fakes.built():
             for name, url in fake.urls.items():
                 rows.append((fake.name, f"http:{name}", url))
             for name, (host, port) in fake.smpp_addresses.items():

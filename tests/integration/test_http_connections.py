@@ -57,7 +57,13 @@ def _wait_for(condition: Callable[[], bool], what: str) -> None:
 
 @pytest.fixture
 def hub() -> Iterator[SmsMock]:
-    with SmsMock(providers=("infobip", "broadnet")) as mock:
+    with SmsMock(
+        providers=(
+            "infobip",
+            "broadnet",
+        ),
+        lazy=False,
+    ) as mock:
         yield mock
 
 
@@ -127,7 +133,7 @@ def test_a_requests_session_reuses_one_connection_over_http_and_https(hub: SmsMo
 
 # -- timeouts -------------------------------------------------------------------------------------
 def test_a_silent_connection_is_closed_after_the_read_timeout() -> None:
-    with SmsMock(providers=("infobip",), http_read_timeout=0.3) as mock:
+    with SmsMock(providers=("infobip",), http_read_timeout=0.3, lazy=False) as mock:
         with socket.create_connection(_address(mock.infobip.url), timeout=BOUND) as sock:
             assert sock.recv(1) == b""  # closed by the server, not by our bound
         request = f"GET {CREDITS} HTTP/1.1\r\nHost: fake\r\n\r\n".encode()
@@ -138,7 +144,7 @@ def test_a_silent_connection_is_closed_after_the_read_timeout() -> None:
 
 
 def test_a_silent_tls_client_is_closed_after_the_handshake_timeout() -> None:
-    with SmsMock(providers=("broadnet",), http_handshake_timeout=0.3) as mock:
+    with SmsMock(providers=("broadnet",), http_handshake_timeout=0.3, lazy=False) as mock:
         server = mock.http_servers[("broadnet", "https")]
         with socket.create_connection(_address(mock.broadnet.https_url), timeout=BOUND) as sock:
             assert sock.recv(1) == b""  # never sent a ClientHello: closed
@@ -147,7 +153,7 @@ def test_a_silent_tls_client_is_closed_after_the_handshake_timeout() -> None:
 
 # -- the connection cap ---------------------------------------------------------------------------
 def test_beyond_the_cap_a_connection_gets_503_and_the_cap_frees_up() -> None:
-    with SmsMock(providers=("infobip",), http_max_connections=2) as mock:
+    with SmsMock(providers=("infobip",), http_max_connections=2, lazy=False) as mock:
         server = mock.http_servers[("infobip", "primary")]
         address = _address(mock.infobip.url)
         idle = [socket.create_connection(address, timeout=BOUND) for _ in range(2)]
@@ -175,7 +181,7 @@ def test_beyond_the_cap_a_connection_gets_503_and_the_cap_frees_up() -> None:
 
 def test_silent_tls_connections_beyond_the_cap_hold_no_threads() -> None:
     # 300 silent TLS connections used to hold 300 server threads until the clients left.
-    with SmsMock(providers=("broadnet",), http_max_connections=5) as mock:
+    with SmsMock(providers=("broadnet",), http_max_connections=5, lazy=False) as mock:
         server = mock.http_servers[("broadnet", "https")]
         address = _address(mock.broadnet.https_url)
         before = threading.active_count()

@@ -17,7 +17,7 @@ from pytest_smsmock.servers.http import UrllibSender
 
 @pytest.fixture
 def hub() -> Iterator[SmsMock]:
-    with SmsMock(providers=("infobip", "broadnet")) as mock:
+    with SmsMock(providers=("infobip", "broadnet"), lazy=False) as mock:
         yield mock
 
 

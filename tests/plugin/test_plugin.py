@@ -28,6 +28,38 @@ def test_fixture_exposes_every_provider_and_the_clock(pytester: pytest.Pytester)
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
+def test_a_test_that_uses_one_provider_builds_only_that_one(pytester: pytest.Pytester) -> None:
+    """The fakes are built on first use: a suite that only talks to Infobip never imports the
+    other providers' packages nor the libraries only they need (Broadnet's XLS/PDF writers), and
+    a provider used later in the session starts its listeners then."""
+    pytester.makepyfile(
+        """
+        import sys
+        import requests
+
+        HEAVY = ("openpyxl", "xlwt", "fpdf", "pytest_smsmock.providers.broadnet",
+                 "pytest_smsmock.providers.smsc", "pytest_smsmock.providers.enhanced_smpp")
+
+        def test_infobip_only(smsmock):
+            answer = requests.get(smsmock.infobip.url + "/api/command",
+                                  params={"username": "test", "password": "test", "cmd": "CREDITS"},
+                                  timeout=10)
+            assert answer.status_code == 200
+            assert [f.name for f in smsmock.built_fakes()] == ["infobip"]
+            assert [m for m in HEAVY if m in sys.modules] == []
+
+        def test_broadnet_later(smsmock):
+            assert "broadnet" not in [f.name for f in smsmock.built_fakes()]
+            url = smsmock.broadnet.url + "/websmpp/balanceReport"
+            answer = requests.get(url, params={"userid": "test", "password": "test"}, timeout=10)
+            assert answer.status_code == 200 and answer.text
+            assert "pytest_smsmock.providers.broadnet" in sys.modules
+        """
+    )
+    # A process of its own: an inline run would share this process's imports.
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
 def test_state_is_reset_between_tests(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """

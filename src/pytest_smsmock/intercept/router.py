@@ -20,7 +20,7 @@ from __future__ import annotations
 import io
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 from urllib.parse import unquote_to_bytes
@@ -62,9 +62,14 @@ class Answer:
 class HubLike(Protocol):
     """What the router needs of the hub."""
 
-    fakes: dict[str, ProviderFake]
-    http_servers: dict[tuple[str, str], HttpServer]
-    hosts: HostMap
+    @property
+    def fakes(self) -> Mapping[str, ProviderFake]: ...
+
+    @property
+    def http_servers(self) -> Mapping[tuple[str, str], HttpServer]: ...
+
+    @property
+    def hosts(self) -> HostMap: ...
 
 
 _HOP_BY_HOP = frozenset(("proxy-connection", "proxy-authorization", "keep-alive"))

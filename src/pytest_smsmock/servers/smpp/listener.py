@@ -8,7 +8,7 @@ import itertools
 import ssl
 import threading
 import time
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from pytest_smsmock.providers.smpp_common import SmppService, SmppSession
@@ -28,8 +28,7 @@ class SmppHost(Protocol):
     """What the listener needs of its owner (the hub): the fakes, the clock, the journal, the
     test CA, and where errors go."""
 
-    @property
-    def fakes(self) -> Mapping[str, ProviderFake]: ...
+    def built_fakes(self) -> list[ProviderFake]: ...
 
     @property
     def clock(self) -> VirtualClock: ...
@@ -71,7 +70,7 @@ class SmppServer:
         if self._loop is not None:
             return self
         contexts = {}
-        for fake in self.hub.fakes.values():
+        for fake in self.hub.built_fakes():
             for listener in fake.smpp_listeners:
                 if listener.tls and "tls" not in contexts:
                     contexts["tls"] = self.hub.server_ssl_context()
@@ -118,22 +117,31 @@ class SmppServer:
 
     async def _open(self, context: ssl.SSLContext | None) -> None:
         self._tls = context
-        port = self.port_base
-        for fake in self.hub.fakes.values():
-            service = fake.smpp
-            if not fake.smpp_listeners or not isinstance(service, SmppService):
-                continue
-            for listener in fake.smpp_listeners:
-                server = await self._listen(fake, listener, port or 0)
-                bound_port = server.sockets[0].getsockname()[1]
-                address = (self.host, bound_port)
-                self.addresses[(fake.name, listener.name)] = address
-                fake.bind_smpp(listener.name, address)
-                if port:
-                    port += 1
-            self._services.append(service)
-            service.attach(self)
-        self.next_port = port
+        self.next_port = self.port_base
+        for fake in self.hub.built_fakes():
+            await self._open_fake(fake)
+
+    async def _open_fake(self, fake: ProviderFake) -> None:
+        service = fake.smpp
+        if not fake.smpp_listeners or not isinstance(service, SmppService):
+            return
+        for listener in fake.smpp_listeners:
+            server = await self._listen(fake, listener, self.next_port or 0)
+            bound_port = server.sockets[0].getsockname()[1]
+            address = (self.host, bound_port)
+            self.addresses[(fake.name, listener.name)] = address
+            fake.bind_smpp(listener.name, address)
+            if self.next_port:
+                self.next_port += 1
+        self._services.append(service)
+        service.attach(self)
+
+    def open_fake(self, fake: ProviderFake) -> None:
+        """Listen for a fake built after the listener started (the hub builds fakes on first
+        use); waits until its listeners are bound, unless called from the loop itself."""
+        if self._tls is None and any(listener.tls for listener in fake.smpp_listeners):
+            self._tls = self.hub.server_ssl_context()
+        self._on_loop(self._open_fake(fake))
 
     def stop(self) -> None:
         loop = self._loop
