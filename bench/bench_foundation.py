@@ -139,14 +139,64 @@ def start_stop() -> dict[str, float]:
     }
 
 
+SESSION_SUITES = {
+    # name: (test file, extra pytest arguments)
+    "no plugin": ("def test_it():\n    assert True\n", ["-p", "no:smsmock"]),
+    "plugin loaded": ("def test_it():\n    assert True\n", []),
+    "smsmock (infobip)": ("def test_it(smsmock):\n    assert smsmock.infobip.url\n", []),
+    "pytest-httpserver": ("def test_it(httpserver):\n    assert httpserver.url_for('/')\n", []),
+}
+
+
+def session_start(rounds: int = ROUNDS) -> dict[str, float]:
+    """Whole pytest runs of a one-test suite in fresh interpreters, median of `rounds`, the four
+    suites interleaved (a noisy spell falls on all): what a user's session pays for importing
+    the plugin and for the first use of the fixture, beside pytest-httpserver's own fixture."""
+    import subprocess
+    import sys
+
+    times: dict[str, list[float]] = {name: [] for name in SESSION_SUITES}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, (body, _) in SESSION_SUITES.items():
+            slug = name.split()[0].replace("-", "_")
+            (Path(tmp) / f"test_{slug}.py").write_text(body)
+        for _ in range(rounds):
+            for name, (_, extra) in SESSION_SUITES.items():
+                slug = name.split()[0].replace("-", "_")
+                command = [sys.executable, "-m", "pytest", f"test_{slug}.py", "-q"]
+                command += ["-p", "no:cacheprovider", "-p", "no:xdist", *extra]
+                started = time.perf_counter()
+                subprocess.run(command, cwd=tmp, check=True, capture_output=True)
+                times[name].append(time.perf_counter() - started)
+    median = {name: statistics.median(values) for name, values in times.items()}
+    return {
+        "session_no_plugin_s": median["no plugin"],
+        "session_plugin_import_s": median["plugin loaded"] - median["no plugin"],
+        "session_fixture_first_use_s": median["smsmock (infobip)"] - median["plugin loaded"],
+        "session_httpserver_first_use_s": median["pytest-httpserver"] - median["plugin loaded"],
+    }
+
+
 def main() -> dict[str, Any]:
     figures: dict[str, Any] = {}
+    figures.update(session_start())
     figures.update(reset_micro())
     figures.update(per_test_overhead())
     figures.update(start_stop())
     both = figures["smsmock_start_s"] + figures["smsmock_stop_s"]
     figures["start_stop_vs_httpserver"] = both / figures["httpserver_start_stop_s"]
     rows = [
+        (
+            "session: plugin import",
+            f"{figures['session_plugin_import_s'] * 1000:.0f} ms",
+            f"pytest alone {figures['session_no_plugin_s'] * 1000:.0f} ms",
+        ),
+        (
+            "session: first use of smsmock",
+            f"{figures['session_fixture_first_use_s'] * 1000:.0f} ms",
+            f"pytest-httpserver's first use "
+            f"{figures['session_httpserver_first_use_s'] * 1000:.0f} ms",
+        ),
         (
             "hub.reset()",
             f"{figures['reset_us']:.1f} us",
