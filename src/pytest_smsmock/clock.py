@@ -195,6 +195,7 @@ class VirtualClock:
         self._firing = threading.Lock()
         self._firing_thread: int | None = None
         self._listeners: list[Callable[[], None]] = []
+        self._settlers: list[Callable[[], None]] = []
         # How far `advance()` has moved us past an external source (freezegun, wall clock).
         self._offset = timedelta(0)
 
@@ -270,12 +271,23 @@ class VirtualClock:
         if listener in self._listeners:
             self._listeners.remove(listener)
 
+    def add_settler(self, settle: Callable[[], None]) -> None:
+        """Call `settle()` before and after `advance()` / `move_to()` move time: the hub brings
+        its listeners up to date with what clients sent before time moves (an answer that
+        arrived counts), and has them send what the move queued before it returns."""
+        self._settlers.append(settle)
+
+    def _settle(self) -> None:
+        for settle in self._settlers:
+            settle()
+
     # -- moving time ----------------------------------------------------------------------
     def advance(self, delta: DurationLike = 0) -> None:
         """Move virtual time forward and fire every event due by then, before returning."""
         step = parse_duration(delta)
         if step < timedelta(0):
             raise ClockError(f"cannot advance by a negative duration ({delta!r})")
+        self._settle()
         drag = False
         if self.external_now() is not None:
             self.sync()
@@ -283,6 +295,7 @@ class VirtualClock:
             if not drag:
                 self._offset += step
         self._run_until(self._now + step, raise_errors=True, drag=drag)
+        self._settle()
 
     def sleep(self, seconds: DurationLike) -> None:
         """What ``time.sleep(seconds)`` would do, in virtual time: `advance` by that much.
@@ -295,6 +308,7 @@ class VirtualClock:
     def move_to(self, when: datetime) -> None:
         """Move to an absolute time (not backwards), firing the events due on the way."""
         target = _aware(when)
+        self._settle()
         if self.external_now() is not None:
             self.sync()
         if target < self._now:
@@ -306,6 +320,7 @@ class VirtualClock:
         if self.external_now() is not None and not drag:
             self._offset += target - self._now
         self._run_until(target, raise_errors=True, drag=drag)
+        self._settle()
 
     def sync(self) -> None:
         """Catch up with the external source (freezegun or wall clock) and fire due events.

@@ -32,6 +32,7 @@ from pytest_smsmock.providers import provider_class, provider_names
 from pytest_smsmock.providers.base import ProviderFake, Runtime
 from pytest_smsmock.scenario.engine import Engine
 from pytest_smsmock.scenario.model import Scenario
+from pytest_smsmock.servers.threads import is_serving
 
 if TYPE_CHECKING:
     from pytest_smsmock.intercept import Interception
@@ -152,7 +153,8 @@ class SmsMock:
         # What a long run keeps (None: everything, as a pytest run does per test); a scenario's
         # `retention:` may change it until the next reset.
         self._retention_defaults = (max_journal_entries, max_finished_messages)
-        self.journal = Journal(self.clock.now, max_entries=max_journal_entries)
+        self.journal = Journal(self.clock.now, max_entries=max_journal_entries, settle=self.settle)
+        self.clock.add_settler(self.settle)
         self.retention_in_force: tuple[int | None, int | None] = self._retention_defaults
         self._engine = Engine(seed=seed)
         self._sender: Sender | None = None
@@ -178,6 +180,7 @@ class SmsMock:
             sender=self._get_sender,
             engine=lambda: self._engine,
             report_error=self.report_error,
+            settle=self.settle,
         )
         names = providers if providers is not None else provider_names()
         #: Every enabled fake by name, each built on first use (`FakeSet`); `lazy=False` builds
@@ -187,6 +190,7 @@ class SmsMock:
         self._http: HttpListenerGroup | None = None
         self.http_servers: dict[tuple[str, str], HttpServer] = {}
         self.smpp_server: SmppServer | None = None
+        self.settle_timeout = 2.0  # real seconds `settle` waits at most
         self._driver: RealtimeDriver | None = None
         self._tls_dir: tempfile.TemporaryDirectory[str] | None = None
         self._ca: Any = None
@@ -365,6 +369,7 @@ class SmsMock:
             server.bring_up()
         if self.smpp_server is not None:
             self.smpp_server.bring_up_all()
+            self.smpp_server.reset_numbering()
         if scenario is not None:
             self.load_scenario(scenario, seed=seed)
 
@@ -416,6 +421,19 @@ class SmsMock:
         self._engine = engine
         self.journal.record("smsmock", "scenario", "event", f"loaded {scenario.source}")
         return scenario
+
+    # -- bringing the listeners up to date ---------------------------------------------------
+    def settle(self) -> None:
+        """Have the SMPP listener handle every byte its sessions' sockets hold before the
+        caller reads the fakes' state or moves the clock: an answer a client wrote before
+        `clock.advance()` counts, whatever the listener thread was doing. Called by the clock
+        (`VirtualClock.add_settler`), the journal, the message stores and the SMPP services'
+        inspection; a no-op without SMPP sessions, inside a clock event, and on the threads
+        that serve the fakes. Bounded by `settle_timeout` real seconds."""
+        server = getattr(self, "smpp_server", None)  # None while the hub is being built
+        if server is None or not server.has_sessions or self.clock.firing() or is_serving():
+            return
+        server.catch_up(self.settle_timeout)
 
     # -- access points going down (failover) ----------------------------------------------
     def _http_server(self, provider: str, listener: str) -> HttpServer:

@@ -90,6 +90,10 @@ def _register(render: Render) -> int:
 _new_entry = object.__new__
 
 
+def _nothing() -> None:
+    pass
+
+
 # The slots' own setters, for entries built field by field when the journal is read.
 _set_seq = slot_setter(JournalEntry, "seq")
 _set_at = slot_setter(JournalEntry, "at")
@@ -103,8 +107,16 @@ _set_detail = slot_setter(JournalEntry, "detail")
 class Journal:
     """A thread-safe, append-only record; `max_entries` bounds memory for long runs."""
 
-    def __init__(self, now: Callable[[], datetime], *, max_entries: int | None = None) -> None:
+    def __init__(
+        self,
+        now: Callable[[], datetime],
+        *,
+        max_entries: int | None = None,
+        settle: Callable[[], None] | None = None,
+    ) -> None:
         self._now = now
+        # Called before every read: the hub's listeners journal what clients sent first.
+        self._settle = settle if settle is not None else _nothing
         # JournalEntry values, and `_Pending` tuples among the last `_fresh` items.
         self._entries: deque[JournalEntry | _Pending] = deque(maxlen=max_entries)
         self._lock = threading.Lock()
@@ -216,6 +228,7 @@ class Journal:
         direction: str | None = None,
         contains: str | None = None,
     ) -> list[JournalEntry]:
+        self._settle()
         with self._lock:
             if self._fresh:
                 self._render_locked()
@@ -233,6 +246,7 @@ class Journal:
         return iter(self.entries())
 
     def __len__(self) -> int:
+        self._settle()
         return len(self._entries)
 
     def render(self, *, last: int | None = None) -> str:

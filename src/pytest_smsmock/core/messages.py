@@ -146,6 +146,10 @@ class InboundMessage:
     extra: tuple[tuple[str, Any], ...] = ()
 
 
+def _nothing() -> None:
+    pass
+
+
 _FILTERABLE = ("to", "sender", "status", "account", "client_ref", "bulk_id", "protocol", "text")
 
 
@@ -159,9 +163,18 @@ class MessageStore:
     forgotten. Unbounded by default: a pytest run keeps everything of its test. Forgotten
     messages leave `_order` lazily (in one pass once they are half of it), so forgetting costs
     O(1) per message.
+
+    Every read calls `settle()` first (the hub's: the listeners handle what clients sent
+    before the read; a no-op on the threads that serve the fakes).
     """
 
-    def __init__(self, provider: str, *, max_finished: int | None = None) -> None:
+    def __init__(
+        self,
+        provider: str,
+        *,
+        max_finished: int | None = None,
+        settle: Callable[[], None] | None = None,
+    ) -> None:
         self.provider = provider
         self._by_id: dict[str, Message] = {}
         self._order: list[Message] = []
@@ -170,6 +183,7 @@ class MessageStore:
         self.on_evict: Callable[[Message], None] | None = None
         self._finished: deque[Message] = deque()  # final messages, in the order they got there
         self._forgotten = 0  # forgotten messages still in `_order`
+        self._settle = settle if settle is not None else _nothing
 
     def add(self, message: Message) -> Message:
         lock = self._lock  # not `with`: it makes two bound methods per use (a hot path)
@@ -236,9 +250,11 @@ class MessageStore:
         return self._order
 
     def get(self, message_id: str) -> Message | None:
+        self._settle()
         return self._by_id.get(message_id)
 
     def __contains__(self, message_id: object) -> bool:
+        self._settle()
         return message_id in self._by_id
 
     def clear(self) -> None:
@@ -249,10 +265,12 @@ class MessageStore:
             self._forgotten = 0
 
     def __len__(self) -> int:
+        self._settle()
         with self._lock:
             return len(self._ordered())
 
     def __iter__(self) -> Iterator[Message]:
+        self._settle()
         with self._lock:
             return iter(list(self._ordered()))
 
@@ -261,11 +279,13 @@ class MessageStore:
     @overload
     def __getitem__(self, index: slice) -> list[Message]: ...
     def __getitem__(self, index: int | slice) -> Message | list[Message]:
+        self._settle()
         with self._lock:
             return self._ordered()[index]
 
     @property
     def last(self) -> Message:
+        self._settle()
         with self._lock:
             order = self._ordered()
             if not order:

@@ -116,6 +116,9 @@ class Runtime:
     sender: Callable[[], Sender]
     engine: Callable[[], Engine]
     report_error: Callable[[BaseException], None]
+    #: Brings the listeners up to date with what clients sent before the fakes' state is read
+    #: (`SmsMock.settle`); a no-op without them.
+    settle: Callable[[], None] = lambda: None
 
 
 class ProviderFake:
@@ -134,7 +137,7 @@ class ProviderFake:
     def __init__(self, runtime: Runtime, *, seed: int | str = 0) -> None:
         self.runtime = runtime
         self.accounts = AccountBook(self.name, default_currency=self.currency)
-        self.messages = MessageStore(self.name)
+        self.messages = MessageStore(self.name, settle=runtime.settle)
         self.messages.on_evict = self.forget_message
         self.inbox: OnceQueue[InboundMessage] = OnceQueue()
         self.lifecycle = LifecycleRunner(runtime.clock, self._status_changed, name=self.name)

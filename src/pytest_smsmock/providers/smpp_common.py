@@ -16,9 +16,10 @@ whole (message_payload, or a short_message over one SMS) is one `Message` with `
 Receipts:
 
 - The fake's lifecycle calls `on_status_change` on whatever thread moves the clock. The receipt
-  is queued for the message's account right there (core state, under a lock) and the listener is
-  asked to pump the queue on its loop: `clock.advance()` returns with every receipt queued, and
-  `flush()` waits (bounded) until the bytes are written.
+  is queued for the message's account right there (core state, under a lock), and once the
+  events of that virtual instant have run the listener pumps the queue on its loop while the
+  clock waits (`SmppTransport.call_sync`): the deliver_sm goes out, and is journaled, at the
+  instant it fell due, and `clock.advance()` returns with it handed to the socket.
 - A queued receipt goes to a receiver or transceiver session of that account, round-robin over
   the ones with room in their window; with none bound it waits for the next bind.
 - deliver_sm_resp with an error, or none within the session's `response_timeout` (virtual
@@ -187,7 +188,12 @@ class SessionLink(Protocol):
 class SmppTransport(Protocol):
     """What the listener lends the service."""
 
+    @property
+    def in_loop(self) -> bool: ...
+
     def call_soon(self, callback: Callable[[], object]) -> None: ...
+
+    def call_sync(self, callback: Callable[[], object]) -> None: ...
 
     def flush(self, timeout: float = 5.0) -> bool: ...
 
@@ -379,13 +385,15 @@ class SmppService:
     status_uncovered: ClassVar[int] = _S.ESME_RINVDSTADR
     status_bad_destination: ClassVar[int] = _S.ESME_RINVDSTADR
     status_bad_source: ClassVar[int] = _S.ESME_RINVSRCADR
-    #: Requests an ESME may have unanswered (beyond: ESME_RMSGQFUL); read when a session opens.
+    #: Answers an ESME's requests may have held at once (a delayed or withheld answer; beyond:
+    #: ESME_RMSGQFUL); answers given at once never count. Read when a session opens.
     window: int = 10
-    #: Real seconds a session has to answer the SMSC's enquire_link before it is closed.
-    probe_timeout: float = 5.0
     supported_commands: ClassVar[frozenset[int] | None] = DEFAULT_COMMANDS
     #: Virtual seconds of silence before the SMSC sends enquire_link (None: never).
-    enquire_link_interval: ClassVar[float | None] = None
+    enquire_link_interval: float | None = None
+    #: Virtual seconds the SMSC's enquire_link may stay unanswered before the SMSC unbinds and
+    #: closes the session (the provider's keep-alive timeout; None: never).
+    keepalive_timeout: float | None = None
     #: Virtual seconds a deliver_sm waits for its response before it counts as failed.
     response_timeout: ClassVar[float | None] = 60.0
     #: Virtual delays before each redelivery of a refused or unanswered deliver_sm.
@@ -414,6 +422,7 @@ class SmppService:
         return SessionConfig(
             window=self.window,
             enquire_link_interval=self.enquire_link_interval,
+            keepalive_timeout=self.keepalive_timeout,
             response_timeout=self.response_timeout,
             supported_commands=self.supported_commands,
         )
@@ -430,6 +439,7 @@ class SmppService:
     # -- inspection ----------------------------------------------------------------------------
     def sessions(self, username: str | None = None) -> list[SmppSession]:
         """The open sessions (bound or not), oldest first."""
+        self.fake.runtime.settle()
         with self._lock:
             found = list(self._sessions.values())
         return [s for s in found if username is None or s.username == username]
@@ -439,6 +449,7 @@ class SmppService:
 
     def pending(self, username: str | None = None) -> list[Outbound]:
         """deliver_sm PDUs (receipts and MO) waiting for a receiver."""
+        self.fake.runtime.settle()
         with self._lock:
             return [
                 item
@@ -449,7 +460,9 @@ class SmppService:
 
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until everything queued for a bound receiver has been written (True), or
-        `timeout` real seconds passed (False). Without a listener there is nothing to wait for."""
+        `timeout` real seconds passed (False). Without a listener there is nothing to wait for.
+        Tests do not need it: `clock.advance()` and every read of the fakes' state bring the
+        listener up to date (`SmsMock.settle`)."""
         if self.transport is None:
             return True
         return self.transport.flush(timeout)
@@ -878,7 +891,12 @@ class SmppService:
         self._wake()
 
     def _wake(self) -> None:
-        """Have the loop pump the queues: one pending call however many items were queued."""
+        """Have the loop pump the queues: one pending call however many items were queued.
+
+        Inside a clock event on another thread (a status change during `advance`) the pump is
+        one more clock event at the same instant, after those already due (every receipt of
+        the instant queued), and it waits for the loop: what it sends is sent, and journaled,
+        at that virtual instant. Elsewhere the loop pumps as soon as it can."""
         transport = self.transport
         if transport is None:
             return
@@ -886,6 +904,14 @@ class SmppService:
             if self._pump_pending:
                 return
             self._pump_pending = True
+        clock = self.fake.clock
+        if clock.firing() and not transport.in_loop:
+            clock.call_at(
+                clock.now(),
+                lambda: transport.call_sync(self._pump_soon),
+                label=f"{self.provider}:smpp-pump",
+            )
+            return
         transport.call_soon(self._pump_soon)
 
     def _pump_soon(self) -> None:

@@ -65,6 +65,7 @@ from pytest_smsmock.core.callbacks import (
     CallbackResult,
 )
 from pytest_smsmock.errors import ConfigError
+from pytest_smsmock.servers.threads import mark_serving
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
@@ -325,6 +326,7 @@ class _Server(ThreadedWSGIServer):
         self._conn_lock = threading.Lock()
 
     def finish_request(self, request: Any, client_address: Any) -> None:
+        mark_serving()
         hook = getattr(self.app, "connection_fault", None)
         if hook is not None and hook() == "tls_handshake_failure":
             # Answer the ClientHello with bytes that are not TLS, before any handshake.

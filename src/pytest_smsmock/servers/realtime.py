@@ -10,6 +10,7 @@ import threading
 from datetime import UTC, datetime
 
 from pytest_smsmock.clock import VirtualClock
+from pytest_smsmock.servers.threads import mark_serving
 
 __all__ = ["RealtimeDriver", "wall_now"]
 
@@ -41,6 +42,7 @@ class RealtimeDriver:
             self._thread = None
 
     def _run(self) -> None:
+        mark_serving()
         while not self._stop:
             self._clock.sync()
             due = self._clock.next_due()

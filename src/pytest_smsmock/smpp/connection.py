@@ -1,9 +1,10 @@
 """`SmscConnection`: the sans-IO SMSC side of one SMPP session.
 
-Like h11's `Connection`: bytes in, events out; PDUs in, bytes out. It owns framing
-(`PduReader`), the session state (`session.TABLE`), sequence numbers of SMSC-originated
-requests, both windows of outstanding requests and the keep-alive timers. It does no I/O and
-reads no clock: every call that can move time takes `now` (seconds, any monotonic origin).
+Like h11's `Connection`: bytes in (`receive_data`), events out, one at a time (`next_event`);
+PDUs in, bytes out (`send` and its helpers). It owns framing (`PduReader`), the session state
+(`session.TABLE`), sequence numbers of SMSC-originated requests, both windows of outstanding
+requests and the keep-alive timers. It does no I/O and reads no clock: every call that can move
+time takes `now` (seconds, any monotonic origin).
 
 Protocol-level trouble is answered by the connection itself (enquire_link_resp, unbind_resp,
 generic_nack, ESME_RINVBNDSTS, ESME_RALYBND, window overflow...). Every event carries `data`:
@@ -11,17 +12,23 @@ the bytes to write *now*, in order (empty if none). Decisions belong to the appl
 bind is a `BindRequested` event answered with `accept_bind` / `reject_bind`, a submit_sm is a
 `RequestReceived` event answered with `accept_submit` / `reject` / `send(<response pdu>)`.
 
-Windowing: at most `window` requests are outstanding each way. An ESME request beyond the
-window is refused with `window_status`, by default ESME_RMSGQFUL (0x14, "message queue full":
-the answers it waits for are queued at the SMSC); rate limits (ESME_RTHROTTLED, 0x58) are a
-provider policy about messages per second and belong to the profile. The application sending
-past its own window gets `LocalProtocolError` with `window_status`. enquire_link and unbind are
-never counted: they keep working when the window is full.
+Events are handed out one by one, so the application answers a request before the next one is
+read: what happens to a stream of PDUs does not depend on how TCP cut it into reads.
+
+Windowing: at most `window` ESME requests may be *held*, handed to the application and not
+answered yet (an answer delayed by a scenario fault, one never given). A request beyond that is
+refused with `window_status`, by default ESME_RMSGQFUL (0x14, "message queue full": the
+answers it waits for are queued at the SMSC); answers given at once never fill it. Rate limits
+(ESME_RTHROTTLED, 0x58) are a provider policy about messages per second and belong to the
+profile. The application sending past its own window gets `LocalProtocolError` with
+`window_status`. enquire_link and unbind are never counted: they keep working when the window
+is full. An unbind is answered after every answer held before it (state CLOSING meanwhile).
 
 Transport loop sketch::
 
     conn = SmscConnection(now=clock())
-    for event in conn.receive_data(chunk, now=clock()):
+    conn.receive_data(chunk, now=clock())
+    while (event := conn.next_event(now=clock())) is not None:
         if event.data: writer.write(event.data)
         match event:
             case BindRequested():
@@ -34,6 +41,7 @@ Transport loop sketch::
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -61,10 +69,17 @@ from pytest_smsmock.smpp.pdus import (
     UnbindResp,
     error_response,
 )
-from pytest_smsmock.smpp.session import Action, Outcome, Sender, State, outcome_for
+from pytest_smsmock.smpp.session import (
+    Action,
+    Outcome,
+    Sender,
+    State,
+    outcome_for,
+)
 from pytest_smsmock.smpp.tlvs import Tlv
 
 __all__ = [
+    "SUBMIT_STATES",
     "BindRequested",
     "ConnectionClosed",
     "EnquireLinkAnswered",
@@ -77,13 +92,14 @@ __all__ = [
     "SessionConfig",
     "SmscConnection",
     "UnbindAnswered",
+    "UnbindHeld",
     "UnexpectedResponse",
 ]
 
 _S = CommandStatus
 _MAX_SEQUENCE = 0x7FFFFFFF
 #: The states where the table hands an ESME's submit_sm to the application and lets the SMSC
-#: answer it without a state change: the submit hot paths of `receive_data` and `send`. Derived
+#: answer it without a state change: the submit hot paths of `next_event` and `send`. Derived
 #: from the table, not restated (tests check the hot paths decide as the generic ones do).
 SUBMIT_STATES = frozenset(
     state
@@ -107,6 +123,9 @@ class SessionConfig:
     inactivity_timeout: float | None = None  # close when the ESME is silent this long
     bind_timeout: float | None = None  # close when not bound this long after connecting
     response_timeout: float | None = None  # give up on an SMSC request unanswered this long
+    # Unbind and close when the SMSC's enquire_link is unanswered this long (the provider's
+    # keep-alive timeout); None: an unanswered enquire_link times out like any request.
+    keepalive_timeout: float | None = None
     max_command_length: int = DEFAULT_MAX_COMMAND_LENGTH
     # Requests the provider implements (None: all of SMPP 3.4); others get generic_nack
     # ESME_RINVCMDID, as Infobip documents for anything but bind/unbind/submit/enquire_link.
@@ -170,6 +189,16 @@ class UnbindAnswered(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class UnbindHeld(Event):
+    """The ESME unbound while answers to its earlier requests are still held: the connection
+    answers the unbind after the last of them (`UnbindAnswered`, then `ConnectionClosed`, from
+    `next_event`)."""
+
+    pdu: Unbind
+    held: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Refused(Event):
     """The connection answered an error itself: a PDU that does not decode, a command in the
     wrong state, an unsupported command, a full window. `pdu` is None when it did not decode."""
@@ -221,11 +250,19 @@ class SmscConnection:
         self._opened_at = now
         self._last_received = now
         self._next_sequence = 1
+        # Frames read and not handed out yet (`next_event` takes them from `_next` on), and
+        # events the connection produced by itself after an answer (a held unbind's answer).
+        self._frames: list[tuple[bytes, Pdu | DecodeError]] = []
+        self._next = 0
+        self._queued: deque[Event] = deque()
         self._inbound: dict[int, Request] = {}  # ESME requests awaiting the application
         self._inbound_windowed = 0  # how many of them count against the window (not the bind)
         self._outbound: dict[int, tuple[Request, float]] = {}  # SMSC requests awaiting the ESME
         self._bind: Bind | None = None
+        self._unbind: Unbind | None = None  # an ESME unbind held behind answers (CLOSING)
         self.bound_system_id: str | None = None
+        supported = self.config.supported_commands
+        self._submits = supported is None or CommandId.SUBMIT_SM in supported
         # The table's outcomes for the current state, by command_id: looked up once per state
         # (every submit_sm and its response would otherwise hash enums into the table).
         self._outcomes_state: State | None = None
@@ -258,37 +295,58 @@ class SmscConnection:
 
     # -- input --------------------------------------------------------------------------------
 
-    def receive_data(self, data: bytes, *, now: float) -> list[Event]:
-        """Feed bytes from the ESME; return the events, answers included, in order."""
+    def receive_data(self, data: bytes, *, now: float) -> None:
+        """Feed bytes from the ESME; take what they mean from `next_event`."""
         if self._state is State.CLOSED:
-            return []
+            return
         self._last_received = now
-        events: list[Event] = []
-        inbound = self._inbound
-        window = self.config.window
-        supported = self.config.supported_commands
-        submits = supported is None or CommandId.SUBMIT_SM in supported
-        for frame, item in self._reader.feed_frames(data):
+        frames = self._reader.feed_frames(data)
+        if not frames:
+            return
+        if self._next >= len(self._frames):
+            self._frames = frames
+            self._next = 0
+        else:
+            self._frames.extend(frames)
+
+    def next_event(self, *, now: float) -> Event | None:
+        """The next event of what was received, answers included; None when every byte fed so
+        far is accounted for. Answer a request before asking for the next event: the window
+        counts the answers held when a request is read."""
+        queued = self._queued
+        if queued:
+            return queued.popleft()
+        frames = self._frames
+        while self._next < len(frames):
+            if self._state is State.CLOSED:
+                frames.clear()
+                self._next = 0
+                return None
+            frame, item = frames[self._next]
+            self._next += 1
             if (
                 type(item) is SubmitSm
-                and submits
+                and self._submits
                 and self._state in SUBMIT_STATES
-                and item.sequence_number not in inbound
-                and self._inbound_windowed < window
+                and item.sequence_number not in self._inbound
+                and self._inbound_windowed < self.config.window
             ):
-                # The hot path: what `_on_pdu` and `_deliver` decide for a submit_sm that
-                # fits the window of a bound transmitter (a test checks the table agrees).
-                inbound[item.sequence_number] = item
+                # The fast path: what `_on_pdu` and `_deliver` decide for a submit_sm that fits
+                # the window where the table delivers it (SUBMIT_STATES is read off the table).
+                self._inbound[item.sequence_number] = item
                 self._inbound_windowed += 1
-                events.append(_request_received(b"", item, frame))
-                continue
+                return _request_received(b"", item, frame)
             if isinstance(item, DecodeError):
-                events.extend(self._on_decode_error(item))
+                events = self._on_decode_error(item)
             else:
-                events.extend(self._on_pdu(item, now, frame))
-            if self.closed:
-                break
-        return events
+                events = self._on_pdu(item, now, frame)
+            if events:
+                queued.extend(events[1:])
+                return events[0]
+        if frames:
+            frames.clear()
+            self._next = 0
+        return None
 
     def _on_decode_error(self, error: DecodeError) -> list[Event]:
         if error.fatal:
@@ -339,9 +397,12 @@ class SmscConnection:
             return [EnquireLinkAnswered(pdu=pdu, data=encode(resp))]
         if action is Action.ANSWER_UNBIND:
             assert isinstance(pdu, Unbind)
-            resp_bytes = encode(UnbindResp(sequence_number=pdu.sequence_number))
-            self._close()
-            return [UnbindAnswered(pdu=pdu, data=resp_bytes), ConnectionClosed(reason="unbind")]
+            if self._inbound_windowed and outcome.held_state is not None:
+                # Requests before it are answered first: the unbind waits for the last one.
+                self._unbind = pdu
+                self._state = outcome.held_state
+                return [UnbindHeld(pdu=pdu, held=self._inbound_windowed)]
+            return self._answer_unbind(pdu)
         if pdu.sequence_number in self._inbound:
             return [self._refuse(pdu, _S.ESME_RSYSERR, "sequence_number already outstanding")]
         if action is Action.BIND:
@@ -351,6 +412,11 @@ class SmscConnection:
             self._state = State.BINDING
             return [BindRequested(pdu=pdu)]
         return self._deliver(pdu, frame)
+
+    def _answer_unbind(self, pdu: Unbind) -> list[Event]:
+        resp_bytes = encode(UnbindResp(sequence_number=pdu.sequence_number))
+        self._close()
+        return [UnbindAnswered(pdu=pdu, data=resp_bytes), ConnectionClosed(reason="unbind")]
 
     def _deliver(self, pdu: Request, frame: bytes = b"") -> list[Event]:
         """Action.DELIVER: hand the request to the application, within the window."""
@@ -464,6 +530,11 @@ class SmscConnection:
         del self._inbound[pdu.sequence_number]
         if not isinstance(request, Bind):
             self._inbound_windowed -= 1
+            unbind = self._unbind
+            if unbind is not None and not self._inbound_windowed:
+                # The last answer an unbind waited for: its answer is the next event.
+                self._unbind = None
+                self._queued.extend(self._answer_unbind(unbind))
         else:
             self._bind = None
             ok = pdu.command_status == _S.ESME_ROK
@@ -541,6 +612,9 @@ class SmscConnection:
         self._inbound_windowed = 0
         self._outbound.clear()
         self._bind = None
+        self._unbind = None
+        self._frames = []
+        self._next = 0
 
     # -- timers -------------------------------------------------------------------------------
 
@@ -554,11 +628,12 @@ class SmscConnection:
             return []
         config = self.config
         found: list[tuple[float, str]] = []
-        if config.response_timeout is not None:
-            found.extend(
-                (sent + config.response_timeout, "response")
-                for _request, sent in self._outbound.values()
-            )
+        keepalive = config.keepalive_timeout
+        for request, sent in self._outbound.values():
+            if keepalive is not None and type(request) is EnquireLink:
+                found.append((sent + keepalive, "keepalive"))
+            elif config.response_timeout is not None:
+                found.append((sent + config.response_timeout, "response"))
         if config.bind_timeout is not None and self._state in (State.OPEN, State.BINDING):
             found.append((self._opened_at + config.bind_timeout, "bind"))
         if config.inactivity_timeout is not None:
@@ -576,11 +651,28 @@ class SmscConnection:
         bind timeout or inactivity, send an enquire_link after silence."""
         events: list[Event] = []
         due = {kind for deadline, kind in self._deadlines() if deadline <= now}
+        keepalive = self.config.keepalive_timeout
+        if "keepalive" in due:
+            # The provider's keep-alive timeout: unbind, then close (no unbind_resp awaited
+            # from a peer that answers nothing).
+            assert keepalive is not None
+            probe = next(r for r, sent in self._outbound.values() if type(r) is EnquireLink)
+            unbind = Unbind(sequence_number=self.next_sequence_number())
+            data = encode(unbind)
+            self._close()
+            reason = (
+                f"no answer to enquire_link #{probe.sequence_number} within {keepalive:g} s "
+                "(keep-alive timeout)"
+            )
+            events.append(RequestTimedOut(request=probe))
+            events.append(ConnectionClosed(reason=reason, data=data))
+            return events
         if "response" in due:
             timeout = self.config.response_timeout
             assert timeout is not None
             for number, (request, sent) in list(self._outbound.items()):
-                if sent + timeout <= now:
+                probing = keepalive is not None and type(request) is EnquireLink
+                if sent + timeout <= now and not probing:
                     del self._outbound[number]
                     events.append(RequestTimedOut(request=request))
         for kind, reason in (

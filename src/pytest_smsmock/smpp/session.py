@@ -4,12 +4,16 @@ Rules (SMPP 3.4 §2.2-2.3, §4; the table below is the whole truth, `connection.
 
 - States: OPEN (connected, not bound), BINDING (a bind is waiting for the application's
   verdict), BOUND_TX / BOUND_RX / BOUND_TRX, UNBOUND (the SMSC sent unbind and waits for
-  unbind_resp), CLOSED (nothing more is read or written).
+  unbind_resp), CLOSING (the ESME sent unbind while the SMSC still owed it answers: they go
+  first, then unbind_resp), CLOSED (nothing more is read or written).
 - A bind is only possible in OPEN; in a bound state it is answered ESME_RALYBND (so is a second
   bind while one is pending). Message requests (submit_sm, submit_multi, data_sm, query_sm,
   cancel_sm, replace_sm) need BOUND_TX or BOUND_TRX, otherwise ESME_RINVBNDSTS.
 - enquire_link is answered in every state but CLOSED. unbind is answered with unbind_resp and
-  the session closes; before a bind it is ESME_RINVBNDSTS.
+  the session closes; before a bind it is ESME_RINVBNDSTS. Requests are answered in order: an
+  unbind that arrives while answers to earlier requests are still held (a slow or delayed
+  answer) moves to the row's `held_state` (CLOSING) and is answered after the last of them.
+  In CLOSING message requests and binds are ESME_RINVBNDSTS; the SMSC may still answer.
 - PDUs only an SMSC sends (deliver_sm, alert_notification, outbind) and unknown command ids,
   when received from the ESME, get generic_nack ESME_RINVCMDID. Any pair missing from the
   table means exactly that.
@@ -30,7 +34,15 @@ from enum import Enum
 
 from pytest_smsmock.smpp.constants import CommandId, CommandStatus
 
-__all__ = ["DEFAULT_OUTCOME", "TABLE", "Action", "Outcome", "Sender", "State", "outcome_for"]
+__all__ = [
+    "DEFAULT_OUTCOME",
+    "TABLE",
+    "Action",
+    "Outcome",
+    "Sender",
+    "State",
+    "outcome_for",
+]
 
 
 class State(Enum):
@@ -40,6 +52,7 @@ class State(Enum):
     BOUND_RX = "bound_rx"
     BOUND_TRX = "bound_trx"
     UNBOUND = "unbound"
+    CLOSING = "closing"
     CLOSED = "closed"
 
 
@@ -69,6 +82,9 @@ class Outcome:
     status: int = CommandStatus.ESME_ROK
     next_state: State | None = None
     error_state: State | None = None
+    # ANSWER_UNBIND only: the state while answers the SMSC owes are still held (the unbind is
+    # answered after the last of them).
+    held_state: State | None = None
 
 
 _C = CommandId
@@ -109,7 +125,15 @@ _SMSC_RESPONSES = (
     _C.REPLACE_SM_RESP,
     _C.GENERIC_NACK,
 )
-_LIVE = (State.OPEN, State.BINDING, State.BOUND_TX, State.BOUND_RX, State.BOUND_TRX, State.UNBOUND)
+_LIVE = (
+    State.OPEN,
+    State.BINDING,
+    State.BOUND_TX,
+    State.BOUND_RX,
+    State.BOUND_TRX,
+    State.UNBOUND,
+    State.CLOSING,
+)
 _BOUND = (State.BOUND_TX, State.BOUND_RX, State.BOUND_TRX)
 _CAN_SUBMIT = (State.BOUND_TX, State.BOUND_TRX)
 _CAN_RECEIVE = (State.BOUND_RX, State.BOUND_TRX)
@@ -154,7 +178,7 @@ TABLE: dict[tuple[State, Sender, CommandId], Outcome] = {
     },
     **{
         (state, Sender.ESME, _C.UNBIND): Outcome(
-            action=Action.ANSWER_UNBIND, next_state=State.CLOSED
+            action=Action.ANSWER_UNBIND, next_state=State.CLOSED, held_state=State.CLOSING
         )
         if state in (*_BOUND, State.UNBOUND)
         else _reject(_S.ESME_RINVBNDSTS)

@@ -183,13 +183,16 @@ def test_refused_receipt_is_redelivered_on_the_provider_schedule(
     esme.submit(registered_delivery=1)
     esme.answer = 0x08  # ESME_RSYSERR
     smsmock.clock.advance("5s")
-    fake.smpp.flush()
     esme.read_until(lambda: len(esme.delivered) == 1)
     esme.answer = None
-    fake.smpp.flush()
     assert esme.nothing_arrives()
-    smsmock.clock.advance(timedelta(seconds=fake.smpp.redelivery[0]))
-    fake.smpp.flush()
+    # The redelivery comes 60 s later; Infobip's 30 s keep-alive probes the idle session on the
+    # way, and the ESME answers (smpplib's read_once does), so the session stays bound.
+    smsmock.clock.advance("30s")
+    probe = esme.read_pdu()
+    assert probe.command == "enquire_link"
+    esme.client._enquire_link_received(probe)
+    smsmock.clock.advance(timedelta(seconds=fake.smpp.redelivery[0] - 30))
     esme.read_until(lambda: len(esme.delivered) == 2)
     first, second = esme.delivered
     assert first.receipted_message_id == second.receipted_message_id
@@ -245,36 +248,52 @@ def test_enquire_link_both_ways_on_the_virtual_clock(smsmock: SmsMock, esmes: li
     resp = esme.read_pdu()
     assert resp.command == "enquire_link_resp"
     smsmock.clock.advance("29s")
-    fake.smpp.flush()
     assert esme.nothing_arrives()
     smsmock.clock.advance("1s")
-    fake.smpp.flush()
-    request = esme.read_pdu()
-    assert request.command == "enquire_link"
-    esme.client._enquire_link_received(request)
-    fake.smpp.flush()
-    smsmock.clock.advance("1h")  # the session answered: a long jump does not close it
-    fake.smpp.flush()
-    esme.read_until(lambda: True)
+    for _ in range(4):  # an ESME that answers the probes stays bound, however long
+        request = esme.read_pdu()
+        assert request.command == "enquire_link"
+        esme.client._enquire_link_received(request)
+        smsmock.clock.advance("30s")
     assert len(fake.smpp.bound_sessions()) == 1
+    assert not smsmock.journal.entries(contains="keep-alive")
 
 
-def test_a_session_that_does_not_answer_enquire_link_is_closed(
+def test_an_esme_that_sends_is_never_probed(smsmock: SmsMock, esmes: list[Esme]) -> None:
+    fake = smsmock.infobip
+    esme = connect(esmes, fake.smpp_address)
+    esme.bind("trx")
+    for _ in range(6):
+        smsmock.clock.advance("20s")
+        esme.send("enquire_link")
+        assert esme.read_pdu().command == "enquire_link_resp"
+    assert len(fake.smpp.bound_sessions()) == 1
+    assert not smsmock.journal.entries(contains="<- [1] enquire_link #")
+
+
+def test_a_session_that_does_not_answer_enquire_link_is_unbound_and_closed(
     smsmock: SmsMock, esmes: list[Esme]
 ) -> None:
     fake = smsmock.infobip
-    fake.smpp.probe_timeout = 0.2
     esme = connect(esmes, fake.smpp_address)
     esme.bind("trx")
     smsmock.clock.advance("30s")
-    fake.smpp.flush()
     assert esme.read_pdu().command == "enquire_link"
+    smsmock.clock.advance("29s")
+    assert len(fake.smpp.bound_sessions()) == 1
+    smsmock.clock.advance("1s")  # 30 s unanswered: Table 13's "timeout (keep alive) 30 sec"
+    assert esme.read_pdu().command == "unbind"
     sock = esme.client._socket
-    sock.settimeout(5)
-    assert sock.recv(16) == b""  # closed by the SMSC after the real-time grace
-    assert any(
-        "no answer to enquire_link" in e.summary for e in smsmock.journal.entries(channel="smpp")
-    )
+    assert sock.recv(16) == b""  # then closed
+    assert fake.smpp.sessions() == []
+    summaries = [
+        (e.at.strftime("%H:%M:%S"), e.summary)
+        for e in smsmock.journal.entries(provider="infobip", channel="smpp")
+    ]
+    assert summaries[-2:] == [
+        ("00:01:00", "[1] unbind #2"),
+        ("00:01:00", "[1] closed: no answer to enquire_link #1 within 30 s (keep-alive timeout)"),
+    ]
     esme.client.state = 0
 
 

@@ -26,12 +26,22 @@ def written(events: list[Event]) -> list[Pdu]:
     return pdus_in(b"".join(event.data for event in events))
 
 
+def feed(conn: SmscConnection, data: bytes, *, now: float) -> list[Event]:
+    """Receive `data` and take every event it makes, answering nothing in between (so each
+    request handed out stays held, as if the application were slow)."""
+    conn.receive_data(data, now=now)
+    events: list[Event] = []
+    while (event := conn.next_event(now=now)) is not None:
+        events.append(event)
+    return events
+
+
 def bound_connection(kind: str = "trx", *, now: float = 0.0, **config: object) -> SmscConnection:
     from pytest_smsmock.smpp.connection import SessionConfig
 
     conn = SmscConnection(now=now, config=SessionConfig(**config))  # type: ignore[arg-type]
     bind = BIND_CLASSES[kind](sequence_number=1, system_id="esme", password="secret")
-    events = conn.receive_data(encode(bind), now=now)
+    events = feed(conn, encode(bind), now=now)
     assert [type(e) for e in events] == [BindRequested]
     conn.accept_bind(system_id="smsc", now=now)
     return conn

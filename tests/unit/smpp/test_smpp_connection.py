@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from smpp_wire import bound_connection, pdus_in, written
+from smpp_wire import bound_connection, feed, pdus_in, written
 
 from pytest_smsmock.smpp.codec import encode
 from pytest_smsmock.smpp.connection import (
@@ -16,6 +16,8 @@ from pytest_smsmock.smpp.connection import (
     ResponseReceived,
     SessionConfig,
     SmscConnection,
+    UnbindAnswered,
+    UnbindHeld,
     UnexpectedResponse,
 )
 from pytest_smsmock.smpp.constants import CommandId, CommandStatus
@@ -51,7 +53,7 @@ def submit(seq: int) -> bytes:
 def test_bind_is_decided_by_the_application() -> None:
     conn = SmscConnection(now=0.0)
     bind = BindTransmitter(sequence_number=1, system_id="esme", password="a-long-password-9+")
-    (event,) = conn.receive_data(encode(bind), now=0.0)
+    (event,) = feed(conn, encode(bind), now=0.0)
     assert event == BindRequested(pdu=bind)
     assert event.data == b""
     assert conn.state is State.BINDING
@@ -65,7 +67,7 @@ def test_bind_is_decided_by_the_application() -> None:
 
 def test_rejected_bind_goes_back_to_open_and_may_be_retried() -> None:
     conn = SmscConnection(now=0.0)
-    conn.receive_data(encode(BindReceiver(sequence_number=1, system_id="esme")), now=0.0)
+    feed(conn, encode(BindReceiver(sequence_number=1, system_id="esme")), now=0.0)
     data = conn.reject_bind(S.ESME_RINVPASWD, now=0.0)
     (resp,) = pdus_in(data)
     assert resp.command_id is CommandId.BIND_RECEIVER_RESP
@@ -73,7 +75,7 @@ def test_rejected_bind_goes_back_to_open_and_may_be_retried() -> None:
     assert data[:4] == b"\x00\x00\x00\x10"  # error body omitted
     assert conn.state is State.OPEN
     assert conn.bound_system_id is None
-    (again,) = conn.receive_data(encode(BindReceiver(sequence_number=2, system_id="e")), now=1)
+    (again,) = feed(conn, encode(BindReceiver(sequence_number=2, system_id="e")), now=1)
     assert isinstance(again, BindRequested)
 
 
@@ -90,7 +92,7 @@ def test_accept_bind_without_a_pending_bind_is_a_local_error() -> None:
 
 def test_submit_answered_with_a_message_id_then_a_delivery_receipt() -> None:
     conn = bound_connection("trx")
-    (event,) = conn.receive_data(submit(2), now=1.0)
+    (event,) = feed(conn, submit(2), now=1.0)
     assert isinstance(event, RequestReceived)
     assert isinstance(event.pdu, SubmitSm)
     assert conn.pending_requests == (event.pdu,)
@@ -103,14 +105,14 @@ def test_submit_answered_with_a_message_id_then_a_delivery_receipt() -> None:
     assert conn.send(dr, now=2.0) == encode(dr)
     assert conn.outstanding_requests == (dr,)
     resp = DeliverSmResp(sequence_number=dr.sequence_number)
-    (got,) = conn.receive_data(encode(resp), now=2.5)
+    (got,) = feed(conn, encode(resp), now=2.5)
     assert got == ResponseReceived(pdu=resp, request=dr)
     assert conn.outstanding_requests == ()
 
 
 def test_reject_answers_with_an_error_and_no_body() -> None:
     conn = bound_connection("tx")
-    (event,) = conn.receive_data(submit(2), now=1.0)
+    (event,) = feed(conn, submit(2), now=1.0)
     assert isinstance(event, RequestReceived)
     data = conn.reject(event.pdu, 0x22, now=1.0)
     assert pdus_in(data) == [SubmitSmResp(sequence_number=2, command_status=0x22, message_id=None)]
@@ -120,7 +122,7 @@ def test_responses_must_answer_a_pending_request_of_the_same_command() -> None:
     conn = bound_connection("trx")
     with pytest.raises(LocalProtocolError, match="answers no pending request"):
         conn.send(SubmitSmResp(sequence_number=9, message_id="x"), now=0.0)
-    conn.receive_data(encode(QuerySm(sequence_number=3, message_id="m")), now=0.0)
+    feed(conn, encode(QuerySm(sequence_number=3, message_id="m")), now=0.0)
     with pytest.raises(LocalProtocolError, match="cannot answer query_sm"):
         conn.send(SubmitSmResp(sequence_number=3, message_id="x"), now=0.0)
 
@@ -128,7 +130,7 @@ def test_responses_must_answer_a_pending_request_of_the_same_command() -> None:
 def test_response_with_the_wrong_command_is_unexpected() -> None:
     conn = bound_connection("trx")
     conn.send(DeliverSm(sequence_number=5), now=0.0)
-    (event,) = conn.receive_data(encode(EnquireLinkResp(sequence_number=5)), now=0.0)
+    (event,) = feed(conn, encode(EnquireLinkResp(sequence_number=5)), now=0.0)
     assert isinstance(event, UnexpectedResponse)
     assert event.data == b""
     assert len(conn.outstanding_requests) == 1
@@ -139,7 +141,7 @@ def test_generic_nack_answers_an_smsc_request() -> None:
     dr = DeliverSm(sequence_number=5)
     conn.send(dr, now=0.0)
     nack = GenericNack(sequence_number=5, command_status=S.ESME_RINVCMDID)
-    assert conn.receive_data(encode(nack), now=0.0) == [ResponseReceived(pdu=nack, request=dr)]
+    assert feed(conn, encode(nack), now=0.0) == [ResponseReceived(pdu=nack, request=dr)]
 
 
 def test_malformed_request_gets_its_own_response_with_the_status() -> None:
@@ -147,7 +149,7 @@ def test_malformed_request_gets_its_own_response_with_the_status() -> None:
     sm = encode(SubmitSm(sequence_number=4, destination_addr="1" * 20))
     bad = sm.replace(b"1" * 20 + b"\x00", b"1" * 30 + b"\x00")
     bad = len(bad).to_bytes(4, "big") + bad[4:]
-    (event,) = conn.receive_data(bad, now=0.0)
+    (event,) = feed(conn, bad, now=0.0)
     assert isinstance(event, Refused)
     assert isinstance(event.error, DecodeError)
     assert pdus_in(event.data) == [
@@ -159,7 +161,7 @@ def test_malformed_request_gets_its_own_response_with_the_status() -> None:
 def test_unknown_command_gets_generic_nack_and_the_session_goes_on() -> None:
     conn = bound_connection("trx")
     unknown = (16).to_bytes(4, "big") + bytes.fromhex("00000077 00000000 0000000b")
-    events = conn.receive_data(unknown + submit(12), now=0.0)
+    events = feed(conn, unknown + submit(12), now=0.0)
     assert [type(e) for e in events] == [Refused, RequestReceived]
     assert pdus_in(events[0].data) == [
         GenericNack(sequence_number=11, command_status=S.ESME_RINVCMDID)
@@ -168,13 +170,13 @@ def test_unknown_command_gets_generic_nack_and_the_session_goes_on() -> None:
 
 def test_bad_command_length_answers_generic_nack_and_closes() -> None:
     conn = bound_connection("trx")
-    events = conn.receive_data(b"\x00\x00\x00\x04garbage" + submit(3), now=0.0)
+    events = feed(conn, b"\x00\x00\x00\x04garbage" + submit(3), now=0.0)
     assert [type(e) for e in events] == [Refused, ConnectionClosed]
     assert pdus_in(events[0].data) == [
         GenericNack(sequence_number=0, command_status=S.ESME_RINVCMDLEN)
     ]
     assert conn.state is State.CLOSED
-    assert conn.receive_data(submit(4), now=1.0) == []
+    assert feed(conn, submit(4), now=1.0) == []
 
 
 def test_unsupported_commands_of_a_provider_get_generic_nack() -> None:
@@ -189,10 +191,10 @@ def test_unsupported_commands_of_a_provider_get_generic_nack() -> None:
         }
     )
     conn = bound_connection("trx", supported_commands=infobip)
-    (event,) = conn.receive_data(encode(QuerySm(sequence_number=8, message_id="m")), now=0.0)
+    (event,) = feed(conn, encode(QuerySm(sequence_number=8, message_id="m")), now=0.0)
     assert isinstance(event, Refused)
     assert pdus_in(event.data) == [GenericNack(sequence_number=8, command_status=S.ESME_RINVCMDID)]
-    (ok,) = conn.receive_data(submit(9), now=0.0)
+    (ok,) = feed(conn, submit(9), now=0.0)
     assert isinstance(ok, RequestReceived)
 
 
@@ -201,7 +203,7 @@ def test_unsupported_commands_of_a_provider_get_generic_nack() -> None:
 
 def test_esme_unbind_is_answered_then_the_session_closes() -> None:
     conn = bound_connection("tx")
-    events = conn.receive_data(encode(Unbind(sequence_number=7)) + submit(8), now=0.0)
+    events = feed(conn, encode(Unbind(sequence_number=7)) + submit(8), now=0.0)
     assert [type(e).__name__ for e in events] == ["UnbindAnswered", "ConnectionClosed"]
     assert written(events) == [UnbindResp(sequence_number=7)]
     assert conn.state is State.CLOSED
@@ -214,9 +216,9 @@ def test_smsc_unbind_waits_for_unbind_resp() -> None:
     unbind = Unbind(sequence_number=conn.next_sequence_number())
     conn.send(unbind, now=0.0)
     assert conn.state is State.UNBOUND
-    (refused,) = conn.receive_data(submit(5), now=0.0)
+    (refused,) = feed(conn, submit(5), now=0.0)
     assert pdus_in(refused.data)[0].command_status == S.ESME_RINVBNDSTS  # type: ignore[attr-defined]
-    events = conn.receive_data(encode(UnbindResp(sequence_number=unbind.sequence_number)), now=0)
+    events = feed(conn, encode(UnbindResp(sequence_number=unbind.sequence_number)), now=0)
     assert [type(e) for e in events] == [ResponseReceived, ConnectionClosed]
     assert conn.state is State.CLOSED
 
@@ -226,26 +228,26 @@ def test_smsc_unbind_waits_for_unbind_resp() -> None:
 
 def test_inbound_window_refuses_with_message_queue_full() -> None:
     conn = bound_connection("trx", window=2)
-    events = conn.receive_data(submit(2) + submit(3) + submit(4), now=0.0)
+    events = feed(conn, submit(2) + submit(3) + submit(4), now=0.0)
     assert [type(e) for e in events] == [RequestReceived, RequestReceived, Refused]
     assert pdus_in(events[2].data) == [
         SubmitSmResp(sequence_number=4, command_status=S.ESME_RMSGQFUL, message_id=None)
     ]
     # enquire_link is not windowed
-    (link,) = conn.receive_data(encode(EnquireLink(sequence_number=5)), now=0.0)
+    (link,) = feed(conn, encode(EnquireLink(sequence_number=5)), now=0.0)
     assert isinstance(link, EnquireLinkAnswered)
     assert written([link]) == [EnquireLinkResp(sequence_number=5)]
     # answering one frees a slot
     first = events[0]
     assert isinstance(first, RequestReceived)
     conn.reject(first.pdu, S.ESME_RSYSERR, now=0.0)
-    (again,) = conn.receive_data(submit(6), now=0.0)
+    (again,) = feed(conn, submit(6), now=0.0)
     assert isinstance(again, RequestReceived)
 
 
 def test_window_status_is_configurable() -> None:
     conn = bound_connection("trx", window=1, window_status=S.ESME_RTHROTTLED)
-    events = conn.receive_data(submit(2) + submit(3), now=0.0)
+    events = feed(conn, submit(2) + submit(3), now=0.0)
     assert pdus_in(events[1].data)[0].command_status == S.ESME_RTHROTTLED  # type: ignore[attr-defined]
 
 
@@ -260,7 +262,7 @@ def test_outbound_window_is_enforced_locally() -> None:
     # keep-alive still goes out
     conn.send(EnquireLink(sequence_number=conn.next_sequence_number()), now=0.0)
     first = conn.outstanding_requests[0]
-    conn.receive_data(encode(DeliverSmResp(sequence_number=first.sequence_number)), now=0.0)
+    feed(conn, encode(DeliverSmResp(sequence_number=first.sequence_number)), now=0.0)
     assert conn.window_free == 1
 
 
@@ -288,21 +290,21 @@ def test_enquire_link_sent_after_silence_and_not_repeated_while_outstanding() ->
     assert conn.next_deadline() is None  # waits for the answer
     assert conn.check_timers(now=100.0) == []
     resp = EnquireLinkResp(sequence_number=sent.pdu.sequence_number)
-    (got,) = conn.receive_data(encode(resp), now=101.0)
+    (got,) = feed(conn, encode(resp), now=101.0)
     assert isinstance(got, ResponseReceived)
     assert conn.next_deadline() == 131.0
 
 
 def test_traffic_from_the_esme_postpones_the_enquire_link() -> None:
     conn = bound_connection("trx", enquire_link_interval=30.0)
-    conn.receive_data(encode(EnquireLink(sequence_number=9)), now=20.0)
+    feed(conn, encode(EnquireLink(sequence_number=9)), now=20.0)
     assert conn.next_deadline() == 50.0
     assert conn.check_timers(now=49.0) == []
 
 
 def test_inactivity_closes_the_session() -> None:
     conn = bound_connection("trx", inactivity_timeout=30.0)
-    conn.receive_data(encode(EnquireLink(sequence_number=2)), now=25.0)
+    feed(conn, encode(EnquireLink(sequence_number=2)), now=25.0)
     assert conn.next_deadline() == 55.0
     assert conn.check_timers(now=54.99) == []
     (closed,) = conn.check_timers(now=55.0)
@@ -331,7 +333,7 @@ def test_unanswered_request_times_out_and_frees_the_window() -> None:
     assert conn.check_timers(now=14.0) == []
     assert conn.check_timers(now=15.0) == [RequestTimedOut(request=dr)]
     assert conn.window_free == 1
-    (late,) = conn.receive_data(encode(DeliverSmResp(sequence_number=dr.sequence_number)), now=16)
+    (late,) = feed(conn, encode(DeliverSmResp(sequence_number=dr.sequence_number)), now=16)
     assert isinstance(late, UnexpectedResponse)
 
 
@@ -344,16 +346,16 @@ def test_the_submit_answer_hot_path_agrees_with_the_state_table(state: State) ->
 
 def test_answering_a_submit_frees_its_window_slot_and_cannot_answer_twice() -> None:
     conn = bound_connection(window=1)
-    (event,) = conn.receive_data(encode(SubmitSm(sequence_number=7, destination_addr="1")), now=0)
+    (event,) = feed(conn, encode(SubmitSm(sequence_number=7, destination_addr="1")), now=0)
     assert isinstance(event, RequestReceived)
-    refused = conn.receive_data(encode(SubmitSm(sequence_number=8, destination_addr="1")), now=0)
+    refused = feed(conn, encode(SubmitSm(sequence_number=8, destination_addr="1")), now=0)
     assert isinstance(refused[0], Refused)
     data = conn.send(SubmitSmResp(sequence_number=7, message_id="m7"), now=0)
     assert pdus_in(data) == [SubmitSmResp(sequence_number=7, message_id="m7")]
     assert conn.pending_requests == ()
     with pytest.raises(LocalProtocolError):
         conn.send(SubmitSmResp(sequence_number=7, message_id="m7"), now=0)
-    (again,) = conn.receive_data(encode(SubmitSm(sequence_number=9, destination_addr="1")), now=0)
+    (again,) = feed(conn, encode(SubmitSm(sequence_number=9, destination_addr="1")), now=0)
     assert isinstance(again, RequestReceived)
 
 
@@ -366,7 +368,7 @@ def test_the_submit_delivery_hot_path_agrees_with_the_state_table(state: State) 
 def test_a_submit_sm_the_smsc_does_not_support_is_refused_on_the_hot_path_too() -> None:
     supported = frozenset({CommandId.BIND_TRANSCEIVER, CommandId.ENQUIRE_LINK})
     conn = bound_connection(supported_commands=supported)
-    (event,) = conn.receive_data(encode(SubmitSm(sequence_number=5, destination_addr="1")), now=0)
+    (event,) = feed(conn, encode(SubmitSm(sequence_number=5, destination_addr="1")), now=0)
     assert isinstance(event, Refused)
     assert pdus_in(event.data)[0].command_status == CommandStatus.ESME_RINVCMDID
 
@@ -374,8 +376,116 @@ def test_a_submit_sm_the_smsc_does_not_support_is_refused_on_the_hot_path_too() 
 def test_a_repeated_sequence_number_is_refused_on_the_hot_path_too() -> None:
     conn = bound_connection()
     submit = encode(SubmitSm(sequence_number=5, destination_addr="1"))
-    first, second = conn.receive_data(submit + submit, now=0)
+    first, second = feed(conn, submit + submit, now=0)
     assert isinstance(first, RequestReceived)
     assert first.frame == submit
     assert isinstance(second, Refused)
     assert pdus_in(second.data)[0].command_status == CommandStatus.ESME_RSYSERR
+
+
+# -- answers held, not requests read ------------------------------------------------------------
+
+
+def answer_each(conn: SmscConnection, data: bytes, *, now: float = 0.0) -> bytes:
+    """What an application that answers every request at once writes for `data`."""
+    conn.receive_data(data, now=now)
+    out = b""
+    while (event := conn.next_event(now=now)) is not None:
+        out += event.data
+        if isinstance(event, RequestReceived):
+            assert isinstance(event.pdu, SubmitSm)
+            out += conn.accept_submit(event.pdu, f"m{event.pdu.sequence_number}", now=now)
+    return out
+
+
+def test_pipelined_submits_answered_at_once_never_fill_the_window() -> None:
+    conn = bound_connection("trx", window=10)
+    out = answer_each(conn, b"".join(submit(seq) for seq in range(2, 42)))
+    answers = pdus_in(out)
+    assert [a.sequence_number for a in answers] == list(range(2, 42))
+    assert {a.command_status for a in answers} == {S.ESME_ROK}  # type: ignore[attr-defined]
+    assert conn.pending_requests == ()
+
+
+def test_the_same_stream_gives_the_same_answers_however_it_is_cut() -> None:
+    stream = b"".join(submit(seq) for seq in range(2, 30)) + encode(EnquireLink(sequence_number=30))
+    whole = answer_each(bound_connection("trx", window=3), stream)
+    conn = bound_connection("trx", window=3)
+    by_octet = b"".join(answer_each(conn, stream[i : i + 1]) for i in range(len(stream)))
+    assert by_octet == whole
+
+
+def test_a_window_refusal_counts_the_answers_really_held() -> None:
+    conn = bound_connection("trx", window=2)
+    conn.receive_data(submit(2) + submit(3) + submit(4) + submit(5), now=0.0)
+    held = conn.next_event(now=0.0)
+    assert isinstance(held, RequestReceived)  # held: not answered
+    answered = conn.next_event(now=0.0)
+    assert isinstance(answered, RequestReceived)
+    conn.accept_submit(answered.pdu, "m3", now=0.0)  # type: ignore[arg-type]
+    third = conn.next_event(now=0.0)
+    assert isinstance(third, RequestReceived)  # one held: room for this one
+    refused = conn.next_event(now=0.0)  # two held now: the fourth is refused
+    assert isinstance(refused, Refused)
+    assert pdus_in(refused.data)[0].command_status == S.ESME_RMSGQFUL  # type: ignore[attr-defined]
+
+
+def test_submit_then_unbind_in_one_read_answers_both_in_order() -> None:
+    conn = bound_connection("tx")
+    out = answer_each(conn, submit(2) + encode(Unbind(sequence_number=3)))
+    assert pdus_in(out) == [
+        SubmitSmResp(sequence_number=2, message_id="m2"),
+        UnbindResp(sequence_number=3),
+    ]
+    assert conn.state is State.CLOSED
+
+
+def test_an_unbind_behind_a_held_answer_is_answered_after_it() -> None:
+    conn = bound_connection("trx")
+    conn.receive_data(submit(2) + encode(Unbind(sequence_number=3)) + submit(4), now=0.0)
+    request = conn.next_event(now=0.0)
+    assert isinstance(request, RequestReceived)
+    held = conn.next_event(now=0.0)
+    assert isinstance(held, UnbindHeld)
+    assert (held.held, held.data) == (1, b"")
+    assert conn.state is State.CLOSING
+    late = conn.next_event(now=0.0)  # a request after the unbind: refused, not handed out
+    assert isinstance(late, Refused)
+    assert pdus_in(late.data)[0].command_status == S.ESME_RINVBNDSTS  # type: ignore[attr-defined]
+    assert conn.next_event(now=0.0) is None
+    data = conn.accept_submit(request.pdu, "m2", now=1.0)  # type: ignore[arg-type]
+    assert pdus_in(data) == [SubmitSmResp(sequence_number=2, message_id="m2")]
+    answered = conn.next_event(now=1.0)
+    assert isinstance(answered, UnbindAnswered)
+    assert pdus_in(answered.data) == [UnbindResp(sequence_number=3)]
+    assert isinstance(conn.next_event(now=1.0), ConnectionClosed)
+    assert conn.state is State.CLOSED
+
+
+def test_keepalive_timeout_unbinds_and_closes_a_silent_session() -> None:
+    conn = bound_connection("trx", enquire_link_interval=30.0, keepalive_timeout=30.0)
+    (probe,) = conn.check_timers(now=30.0)
+    assert isinstance(probe, EnquireLinkSent)
+    assert conn.next_deadline() == 60.0
+    assert conn.check_timers(now=59.0) == []
+    timed_out, closed = conn.check_timers(now=60.0)
+    assert timed_out == RequestTimedOut(request=probe.pdu)
+    assert isinstance(closed, ConnectionClosed)
+    assert "keep-alive" in closed.reason
+    (unbind,) = pdus_in(closed.data)
+    assert isinstance(unbind, Unbind)
+    assert conn.state is State.CLOSED
+
+
+def test_an_answered_probe_keeps_the_session() -> None:
+    conn = bound_connection("trx", enquire_link_interval=30.0, keepalive_timeout=30.0)
+    (probe,) = conn.check_timers(now=30.0)
+    assert isinstance(probe, EnquireLinkSent)
+    feed(conn, encode(EnquireLinkResp(sequence_number=probe.pdu.sequence_number)), now=45.0)
+    assert conn.next_deadline() == 75.0  # the next probe, not a close
+    assert conn.check_timers(now=60.0) == []
+    assert conn.state is State.BOUND_TRX
+
+
+def test_submit_states_are_read_off_the_table() -> None:
+    assert {State.BOUND_TX, State.BOUND_TRX} == SUBMIT_STATES

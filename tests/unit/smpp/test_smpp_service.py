@@ -13,7 +13,12 @@ from pytest_smsmock.core.encoding import decode_gsm7
 from pytest_smsmock.core.lifecycle import Transition
 from pytest_smsmock.core.messages import Status
 from pytest_smsmock.hub import SmsMock
-from pytest_smsmock.providers.smpp_common import SmppReject, SmppSession, decode_content
+from pytest_smsmock.providers.smpp_common import (
+    SmppReject,
+    SmppService,
+    SmppSession,
+    decode_content,
+)
 from pytest_smsmock.smpp.constants import CommandStatus
 from pytest_smsmock.smpp.errors import LocalProtocolError
 from pytest_smsmock.smpp.pdus import (
@@ -252,9 +257,17 @@ def test_reset_forgets_the_queue(mock: SmsMock) -> None:
 def test_reset_restores_the_tunables_a_test_set(mock: SmsMock) -> None:
     service = mock.enhanced_smpp.service
     service.window = 100
-    service.probe_timeout = 0.1
     service.throughput = 1
     service.allowed_networks = ["10.0.0.0/8"]
     mock.reset()
-    assert (service.window, service.probe_timeout, service.throughput) == (10, 5.0, 30)
+    assert (service.window, service.throughput) == (10, 30)
     assert service.allowed_networks == ["127.0.0.0/8", "::1/128"]
+
+
+def test_reset_restores_the_keepalive_timeout() -> None:
+    mock = SmsMock(providers=("infobip",))
+    service = mock.infobip.smpp
+    assert isinstance(service, SmppService)
+    service.keepalive_timeout = None
+    mock.reset()
+    assert service.keepalive_timeout == 30.0

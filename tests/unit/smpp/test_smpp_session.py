@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from smpp_wire import bound_connection, written
+from smpp_wire import bound_connection, feed, written
 
 from pytest_smsmock.smpp.codec import encode
 from pytest_smsmock.smpp.connection import (
@@ -16,6 +16,7 @@ from pytest_smsmock.smpp.connection import (
     RequestReceived,
     SmscConnection,
     UnbindAnswered,
+    UnbindHeld,
     UnexpectedResponse,
 )
 from pytest_smsmock.smpp.constants import CommandId, CommandStatus, is_response
@@ -34,6 +35,7 @@ from pytest_smsmock.smpp.pdus import (
     QuerySm,
     ReplaceSm,
     SubmitMulti,
+    SubmitSm,
     Unbind,
 )
 from pytest_smsmock.smpp.session import State
@@ -62,7 +64,7 @@ def connection_in(state: State) -> SmscConnection:
         return SmscConnection(now=0.0)
     if state is State.BINDING:
         conn = SmscConnection(now=0.0)
-        conn.receive_data(encode(BindTransceiver(sequence_number=1, system_id="e")), now=0.0)
+        feed(conn, encode(BindTransceiver(sequence_number=1, system_id="e")), now=0.0)
         return conn
     if state is State.UNBOUND:
         conn = bound_connection("trx")
@@ -71,6 +73,14 @@ def connection_in(state: State) -> SmscConnection:
     if state is State.CLOSED:
         conn = bound_connection("trx")
         conn.close()
+        return conn
+    if state is State.CLOSING:
+        conn = bound_connection("trx")
+        held = SubmitSm(sequence_number=2, destination_addr="3859")
+        (received,) = feed(conn, encode(held), now=0.0)
+        assert isinstance(received, RequestReceived)  # not answered: held
+        (unbind,) = feed(conn, encode(Unbind(sequence_number=3)), now=0.0)
+        assert isinstance(unbind, UnbindHeld)
         return conn
     kind = {State.BOUND_TX: "tx", State.BOUND_RX: "rx", State.BOUND_TRX: "trx"}[state]
     return bound_connection(kind)
@@ -96,7 +106,7 @@ def expected(state: State, command: CommandId) -> tuple[str, int | None, State]:
     if command in BINDS:
         if state is State.OPEN:
             return ("bind", None, State.BINDING)
-        if state is State.UNBOUND:
+        if state in (State.UNBOUND, State.CLOSING):
             return ("resp", S.ESME_RINVBNDSTS, state)
         return ("resp", S.ESME_RALYBND, state)
     if command is C.UNBIND:
@@ -141,7 +151,7 @@ def test_every_command_in_every_state(state: State, command: CommandId) -> None:
     conn = connection_in(state)
     assert conn.state is state
     pdu = sample(command)
-    events = conn.receive_data(encode(pdu), now=1.0)
+    events = feed(conn, encode(pdu), now=1.0)
     what, status, after = expected(state, command)
     assert observed(events) == (what, status)
     assert conn.state is after

@@ -8,7 +8,12 @@ Binds
   anything else ESME_RINVSYSTYP.
 - Only bind_*, unbind, submit_sm, enquire_link (and deliver_sm_resp) are served: anything else
   gets generic_nack ESME_RINVCMDID, as the document's list of supported PDUs implies.
-- The SMSC sends enquire_link after 30 virtual seconds of silence ("timeout 30 sec").
+- Keep-alive, Table 13's "timeout (keep alive or msg) 30 sec", on the virtual clock: the SMSC
+  sends enquire_link after `enquire_link_interval` (30) seconds without a PDU from the ESME;
+  an enquire_link unanswered for `keepalive_timeout` (30) seconds makes the SMSC unbind and
+  close the session (journaled); a deliver_sm unanswered for `response_timeout` (30) seconds
+  counts as refused and is redelivered. (When the SMSC probes is not documented: 30 s of
+  silence is the fake's choice.)
 
 Submits, and the document's command statuses (4.3) when their cause happens
 - 0x0A Invalid_Source_Address: empty sender, alphanumeric over 11 or numeric over 14
@@ -127,6 +132,8 @@ class InfobipSmpp(SmppService):
         }
     )
     enquire_link_interval = 30.0
+    keepalive_timeout = 30.0
+    response_timeout = 30.0
     receipt_delivered_field = "dlvr"
     allow_empty_source = False
 

@@ -58,6 +58,7 @@ class SessionFaults:
     def _write(self, data: bytes) -> None: ...
     def _write_auto(self, data: bytes) -> None: ...
     def _flush_out(self) -> None: ...
+    def _drain(self, now: float) -> None: ...
     def _record(
         self, direction: str, summary: str, pdu: Pdu | None = None, **detail: Any
     ) -> None: ...
@@ -164,7 +165,9 @@ class SessionFaults:
         def answer() -> None:
             if not self.closed:
                 try:
-                    self._send(self.conn.send(response, now=self._vnow()), response)
+                    now = self._vnow()
+                    self._send(self.conn.send(response, now=now), response)
+                    self._drain(now)  # an unbind that waited for this answer
                 finally:
                     self._flush_out()
 

@@ -1,10 +1,11 @@
-"""The SMPP listener: the asyncio loop, the listening sockets, outages and `flush`."""
+"""The SMPP listener: the asyncio loop, the listening sockets, outages, `catch_up` and `flush`."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import itertools
+import select
 import ssl
 import threading
 import time
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from pytest_smsmock.providers.smpp_common import SmppService, SmppSession
 from pytest_smsmock.servers.smpp.session import Session
+from pytest_smsmock.servers.threads import mark_serving
 
 if TYPE_CHECKING:
     from pytest_smsmock.clock import VirtualClock
@@ -80,6 +82,7 @@ class SmppServer:
 
         def run() -> None:
             asyncio.set_event_loop(loop)
+            mark_serving()
             self._thread_id = threading.get_ident()
             loop.call_soon(started.set)
             loop.run_forever()
@@ -291,6 +294,86 @@ class SmppServer:
             return function()
 
         return asyncio.run_coroutine_threadsafe(call(), loop).result(timeout)
+
+    def call_sync(self, callback: Callable[[], object], timeout: float = 10.0) -> None:
+        """Run `callback` on the loop as part of what the calling thread is doing: from another
+        thread (a clock event firing there) wait for it, so what it does happens at that
+        virtual instant; on the loop itself, as soon as the current callback ends (never inside
+        it). Its errors are reported, not raised."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        if self.in_loop:
+            self.call_soon(callback)
+            return
+
+        async def call() -> None:
+            try:
+                callback()
+            except Exception as exc:
+                self.report(exc, None)
+
+        try:
+            asyncio.run_coroutine_threadsafe(call(), loop).result(timeout)
+        except (TimeoutError, RuntimeError) as exc:  # a stuck or closing loop
+            self.report(exc, None)
+
+    @property
+    def has_sessions(self) -> bool:
+        return bool(self._sessions)
+
+    def catch_up(self, timeout: float = 5.0) -> bool:
+        """Bring every session up to date with what has reached its socket: wait (bounded, real
+        time) until the loop has read and handled every byte waiting on a socket, answered it,
+        and run what that queued (receipts pumped, answers handed to the transport). True when
+        no socket has bytes waiting, False if `timeout` real seconds passed first (a client that
+        never stops sending). A session paused by back-pressure is not waited for. A no-op on
+        the loop itself and without sessions."""
+        loop = self._loop
+        if loop is None or self.in_loop or not self._sessions:
+            return True
+        future = asyncio.run_coroutine_threadsafe(self._caught_up(timeout), loop)
+        try:
+            return bool(future.result(timeout + 1))
+        except (TimeoutError, RuntimeError):
+            return False
+
+    async def _caught_up(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while True:
+            # One turn: the loop's select (timeout 0: this task is ready) sees every socket
+            # with bytes waiting and queues their reads after this task. A second turn: those
+            # reads, and whatever they scheduled with call_soon, have run.
+            await asyncio.sleep(0)
+            await asyncio.sleep(0)
+            if not self._unread():
+                return True
+            if time.monotonic() > deadline:
+                return False
+
+    def _unread(self) -> bool:
+        """Whether a session that is reading has bytes waiting on its socket."""
+        fds = [s.fileno for s in list(self._sessions.values()) if s.reading]
+        fds = [fd for fd in fds if fd >= 0]
+        if not fds:
+            return False
+        poller = select.poll()
+        for fd in fds:
+            poller.register(fd, select.POLLIN)
+        return bool(poller.poll(0))
+
+    def reset_numbering(self) -> None:
+        """Number sessions from 1 again when none is open (a test's journal does not depend
+        on the tests before it)."""
+
+        def renumber() -> None:
+            if not self._sessions:
+                self._ids = itertools.count(1)
+
+        if self._loop is None:
+            renumber()
+            return
+        self.run(renumber)
 
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until what was handed to the loop before this call has run and every session's

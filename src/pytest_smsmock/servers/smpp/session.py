@@ -2,6 +2,14 @@
 
 The session journals every PDU (channel ``smpp``), runs its timers on the virtual clock, and
 performs scenario faults through `SessionFaults` (`servers/smpp/faults.py`).
+
+Each read is fed to the connection and its events are handled one at a time: a request is
+answered before the next PDU is looked at, whatever TCP made of the stream.
+
+Back-pressure: answers the ESME does not read pile up in the transport's write buffer. Past
+`WRITE_HIGH_WATER` octets the transport pauses the session's writing (`pause_writing`), and the
+session stops reading until the buffer drains below `WRITE_LOW_WATER` (`resume_writing`): a
+client that floods and never reads is held by its own socket buffers, not the listener's memory.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from pytest_smsmock.smpp.connection import (
     RequestTimedOut,
     ResponseReceived,
     SmscConnection,
+    UnbindHeld,
     UnexpectedResponse,
 )
 from pytest_smsmock.smpp.constants import CommandStatus
@@ -37,7 +46,14 @@ if TYPE_CHECKING:
     from pytest_smsmock.clock import ScheduledEvent
     from pytest_smsmock.providers.base import ProviderFake, SmppListener
 
-__all__ = ["READ_BUFFER_SIZE", "Session", "SessionHost", "describe_pdu"]
+__all__ = [
+    "READ_BUFFER_SIZE",
+    "WRITE_HIGH_WATER",
+    "WRITE_LOW_WATER",
+    "Session",
+    "SessionHost",
+    "describe_pdu",
+]
 
 
 class SessionHost(Protocol):
@@ -49,6 +65,8 @@ class SessionHost(Protocol):
 
     def call_soon(self, callback: Callable[[], object]) -> None: ...
 
+    def call_sync(self, callback: Callable[[], object]) -> None: ...
+
     def report(self, error: BaseException, session: Session | None) -> None: ...
 
     def vnow(self) -> float: ...
@@ -59,6 +77,10 @@ _S = CommandStatus
 
 #: Octets one read may bring (the session's receive buffer, reused for every read).
 READ_BUFFER_SIZE = 64 * 1024
+#: Unread answers (octets in the transport's buffer) past which the session stops reading, and
+#: below which it reads again.
+WRITE_HIGH_WATER = 256 * 1024
+WRITE_LOW_WATER = 64 * 1024
 
 
 class Session(SessionFaults, asyncio.BufferedProtocol):
@@ -83,7 +105,7 @@ class Session(SessionFaults, asyncio.BufferedProtocol):
         self._flush_pending = False
         self._timer_due: float | None = None
         self._timer_event: ScheduledEvent | None = None
-        self._probe: asyncio.TimerHandle | None = None
+        self.reading = True  # False while back-pressure pauses the reads
         self._session_id: int | None = None  # `info.id`, once the session has its info
         # Looked up once per session, not per PDU: the journal and the engine's source.
         self._name = fake.name
@@ -135,10 +157,19 @@ class Session(SessionFaults, asyncio.BufferedProtocol):
             return True
         return not self._out and self.transport.get_write_buffer_size() == 0
 
+    @property
+    def fileno(self) -> int:
+        """The socket's descriptor (-1 when closed): the listener polls it in `catch_up`."""
+        if self.closed or self.transport is None:
+            return -1
+        sock = self.transport.get_extra_info("socket")
+        return -1 if sock is None else int(sock.fileno())
+
     # -- asyncio.Protocol ----------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
+        transport.set_write_buffer_limits(high=WRITE_HIGH_WATER, low=WRITE_LOW_WATER)
         peer = transport.get_extra_info("peername") or ("?", 0)
         self.info = SmppSession(
             id=self.server.open_session(self),
@@ -151,7 +182,8 @@ class Session(SessionFaults, asyncio.BufferedProtocol):
         )
         try:
             self.service.session_opened(self.info)
-            self._record("event", f"connected from {peer[0]}:{peer[1]} [{self.listener.name}]")
+            # The peer's port is left out: a journal must not depend on the client's socket.
+            self._record("event", f"connected from {peer[0]} [{self.listener.name}]")
             self._arm()
         except Exception as exc:
             self._fail(exc)
@@ -173,16 +205,32 @@ class Session(SessionFaults, asyncio.BufferedProtocol):
         # not through a scheduled flush.
         self._flush_pending = True
         try:
-            if self._probe is not None:
-                self._probe.cancel()
-                self._probe = None
             now = self.server.vnow()
-            for event in self.conn.receive_data(data, now=now):
-                self._handle(event, now)
+            self.conn.receive_data(data, now=now)
+            self._drain(now)
         except Exception as exc:
             self._fail(exc)
         finally:
             self._flush_out()
+
+    def _drain(self, now: float) -> None:
+        """Handle the connection's events one by one, each request answered (or held) before
+        the next is read."""
+        next_event = self.conn.next_event
+        handle = self._handle
+        while (event := next_event(now=now)) is not None:
+            handle(event, now)
+
+    def pause_writing(self) -> None:
+        """The ESME does not read its answers: stop reading its requests."""
+        if self.transport is not None and self.reading and not self.closed:
+            self.reading = False
+            self.transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        if self.transport is not None and not self.reading and not self.closed:
+            self.reading = True
+            self.transport.resume_reading()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._closed("closed by the peer" if exc is None else f"connection lost: {exc}")
@@ -200,6 +248,12 @@ class Session(SessionFaults, asyncio.BufferedProtocol):
         elif isinstance(event, ConnectionClosed):
             self._write_auto(event.data)
             self.close(event.reason)
+        elif isinstance(event, UnbindHeld):
+            self._record(
+                "in",
+                f"{describe_pdu(event.pdu)} (answered after {event.held} held answer(s))",
+                event.pdu,
+            )
         elif isinstance(event, BindRequested):
             self._record_pdu("in", event.pdu)
             self._on_bind(event.pdu, now)
@@ -219,7 +273,6 @@ class Session(SessionFaults, asyncio.BufferedProtocol):
         elif isinstance(event, EnquireLinkSent):
             self._record("out", describe_pdu(event.pdu), event.pdu)
             self._write(event.data)
-            self._start_probe()
         else:
             if isinstance(pdu, Pdu):
                 self._record("in", describe_pdu(pdu), pdu)
@@ -278,9 +331,11 @@ class Session(SessionFaults, asyncio.BufferedProtocol):
             self._timer_event.cancel()
         self._timer_due = deadline
         when = datetime.fromtimestamp(deadline, UTC)
+        # The clock event waits for the loop (`call_sync`): what the timer does happens at
+        # its virtual instant, before the clock moves on.
         self._timer_event = self.fake.clock.call_at(
             when,
-            lambda: self.server.call_soon(lambda: self._on_timer(deadline)),
+            lambda: self.server.call_sync(lambda: self._on_timer(deadline)),
             label=f"{self.fake.name}:smpp-session-{self.info.id}",
         )
 
@@ -299,16 +354,6 @@ class Session(SessionFaults, asyncio.BufferedProtocol):
             self._fail(exc)
         finally:
             self._flush_out()
-
-    def _start_probe(self) -> None:
-        if self._probe is not None:
-            return
-        loop = asyncio.get_running_loop()
-        timeout = self.service.probe_timeout
-        self._probe = loop.call_later(
-            timeout,
-            lambda: self.close(f"no answer to enquire_link within {timeout:g} s (real time)"),
-        )
 
     # -- output ----------------------------------------------------------------------------------
     def _send(self, data: bytes, pdu: Pdu | None = None) -> None:
@@ -352,9 +397,6 @@ class Session(SessionFaults, asyncio.BufferedProtocol):
         if self._timer_event is not None:
             self._timer_event.cancel()
             self._timer_event = None
-        if self._probe is not None:
-            self._probe.cancel()
-            self._probe = None
         if not hasattr(self, "info"):
             return
         self.server.forget_session(self.info.id)
