@@ -233,3 +233,22 @@ def test_the_smpplib_receipt_flow_fifty_times(smsmock: SmsMock, provider: str) -
     assert "deliver_sm_resp #" in first
     assert "no answer to deliver_sm" not in first
     assert all(journal == first for journal in journals)
+
+
+# -- reads of the fakes' state see what clients sent before them --------------------------------
+
+
+@pytest.mark.parametrize("provider", PROFILES)
+def test_reading_the_fakes_sees_what_was_written_before_the_read(
+    smsmock: SmsMock, provider: str
+) -> None:
+    fake = smsmock.fakes[provider]
+    with socket.create_connection(fake.smpp_addresses["plain"], timeout=5) as sock:
+        sock.sendall(
+            encode(BindTransceiver(sequence_number=1, system_id="test", password="test"))
+            + encode(submit(2))
+        )
+        assert len(fake.messages) == 1  # no reading of the answers, no flush, no wait
+        assert smsmock.journal.entries(contains="submit_sm_resp #2")
+        sock.sendall(encode(submit(3)))
+        assert fake.messages[-1].message_id != fake.messages[0].message_id

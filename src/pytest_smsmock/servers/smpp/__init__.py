@@ -1,6 +1,6 @@
 """The SMPP 3.4 listener: one asyncio loop in a daemon thread serves every SMPP endpoint.
 
-Three modules: `listener` (the loop, the listening sockets, outages, `flush`), `session` (one
+Three modules: `listener` (the loop, the listening sockets, outages, `catch_up`), `session` (one
 accepted socket: bytes <-> `SmscConnection` <-> the fake's `SmppService`, the journal, the
 timers) and `faults` (what a scenario fault does to a session, read from
 `scenario.faults.SMPP_BEHAVIOUR`).
@@ -16,15 +16,17 @@ Rules:
 - One session's trouble never touches another or the listener: every callback is guarded, an
   unexpected exception is recorded with `host.report_error` (re-raised in the test at teardown),
   journaled, and closes that session only.
-- Session timers (the SMSC's enquire_link after silence, deliver_sm response timeouts) run on
-  the *virtual* clock: each session keeps one clock event at its next deadline, fired on the
-  thread that moves the clock and handed to the loop. A session the SMSC probes with
-  enquire_link must answer within `service.probe_timeout` *real* seconds or it is closed: a
-  client cannot answer while virtual time jumps, so silence alone never closes a session.
-- Writes made while handling one read are coalesced into one `transport.write`.
-- `flush(timeout)` waits (bounded, real time) until every callback handed to the loop before
-  it has run and every session's bytes are on the wire: `clock.advance()` queues receipts
-  synchronously, `flush()` makes sure they were written. Tests never sleep.
+- Session timers (the SMSC's enquire_link after silence, its keep-alive timeout, deliver_sm
+  response timeouts) run on the *virtual* clock: each session keeps one clock event at its next
+  deadline; the event hands the work to the loop and waits for it (`call_sync`), so it happens,
+  and is journaled, at that virtual instant. So does the pump of receipts that a status change
+  queued during `clock.advance()`.
+- `catch_up()` has the loop read and handle every byte waiting on a session's socket. The hub
+  calls it (`SmsMock.settle`) before and after the clock moves and before the fakes' state is
+  read: an answer a client wrote before `advance()` counts, whatever the loop was doing. Tests
+  neither sleep nor call `flush()` (still there: it waits until written bytes left the buffers).
+- Writes made while handling one read are coalesced into one `transport.write`; a session whose
+  client leaves its answers unread stops reading past the write buffer's high-water mark.
 """
 
 from __future__ import annotations
