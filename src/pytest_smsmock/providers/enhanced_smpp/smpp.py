@@ -17,9 +17,12 @@
   0x50; destination NPI not 0/1 -> 0x51; destination not 4..16 digits in international format
   -> 0x0B; schedule / validity that do not parse -> 0x61 / 0x62; a destination prefix in the
   account's ``uncovered_prefixes`` (or the fake's `unknown_networks`) -> 0x12F (303).
-- Receipts: message_state carries the document's DLR state codes (0 sent, 1 failed,
-  2 delivered, 5 failed): enroute/accepted -> 0, delivered -> 2, undeliverable -> 5, any other
-  failure -> 1.
+- Receipts: SMPP 3.4 Appendix B text and TLVs; message_state (0x0427) carries SMPP 3.4 values,
+  as query_sm_resp does (EXPIRED 3, REJECTED 8...). The document's DLR state codes (0 sent,
+  1 failed, 2 delivered, 5 failed) come with no word on where they travel; 2 and 5 are SMPP
+  3.4's DELIVERED and UNDELIVERABLE, and 0 and 1 are no SMPP 3.4 state (1 is ENROUTE), so a
+  client reading the standard TLV would take a failure for a pending message: the fake keeps
+  the standard values and `DLR_STATE_CODES` maps them for reading (docs page).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar
 
-from pytest_smsmock.core.messages import Message, Status, StatusChange
+from pytest_smsmock.core.messages import Status
 from pytest_smsmock.providers.smpp_common import Content, SmppReject, SmppService, SmppSession
 from pytest_smsmock.smpp.constants import CommandStatus
 from pytest_smsmock.smpp.pdus import Bind, DataSm, SubmitSm
@@ -38,13 +41,22 @@ if TYPE_CHECKING:
     from pytest_smsmock.core.accounts import Account
     from pytest_smsmock.providers.base import ProviderFake
 
-__all__ = ["NETWORK_NOT_AVAILABLE", "EnhancedSmppService"]
+__all__ = ["DLR_STATE_CODES", "NETWORK_NOT_AVAILABLE", "EnhancedSmppService"]
 
 _S = CommandStatus
 NETWORK_NOT_AVAILABLE = 0x12F
 _DESTINATION = re.compile(r"\+?[1-9][0-9]{3,15}")
 _LOOPBACK = ("127.0.0.0/8", "::1/128")
-_STATES = {Status.ENROUTE: 0, Status.ACCEPTED: 0, Status.DELIVERED: 2, Status.UNDELIVERABLE: 5}
+#: The document's DLR state code of each canonical status (0 sent, 1 failed, 2 delivered,
+#: 5 failed); documentation, not wire: receipts carry SMPP 3.4 message_state values.
+DLR_STATE_CODES = {
+    **{status: 1 for status in Status},
+    Status.ACCEPTED: 0,
+    Status.SCHEDULED: 0,
+    Status.ENROUTE: 0,
+    Status.DELIVERED: 2,
+    Status.UNDELIVERABLE: 5,
+}
 
 
 class EnhancedSmppService(SmppService):
@@ -154,6 +166,3 @@ class EnhancedSmppService(SmppService):
     def uncovered_prefixes(self, account: Account) -> Iterable[str]:
         prefixes = account.options.get("uncovered_prefixes") or ()
         return (*prefixes, *self.unknown_networks) if self.unknown_networks else prefixes
-
-    def message_state(self, message: Message, change: StatusChange) -> int:
-        return _STATES.get(change.status, 1)
