@@ -68,8 +68,17 @@ class LifecycleRunner:
             None,
         )
 
-    def start(self, message: Message, plan: Sequence[Transition] = DEFAULT_PLAN) -> None:
-        begin = message.submitted_at
+    def start(
+        self,
+        message: Message,
+        plan: Sequence[Transition] = DEFAULT_PLAN,
+        *,
+        begin: datetime | None = None,
+    ) -> None:
+        """Schedule `plan` for `message`, counted from `begin` (default: its submission), or
+        from its scheduled send time when that is later; its validity cuts the plan short."""
+        if begin is None:
+            begin = message.submitted_at
         scheduled = message.scheduled_at
         expires = message.expires_at
         if scheduled is None and expires is None and len(plan) == 1:  # the usual case
@@ -112,6 +121,24 @@ class LifecycleRunner:
         `at` instead (a scheduled message cancelled before it left)."""
         self.cancel(message.message_id)
         self._add(message, at, transition)
+
+    def restart(self, message: Message, *, begin: datetime) -> int:
+        """Run what is left of a message's plan again from `begin` (the message was replaced):
+        the steps not run yet keep their own delays, counted from `begin`, and the message's
+        scheduled send time and validity apply as they do at submission (its current ones: a
+        replacement may have changed them). Returns how many steps were left."""
+        with self._lock:
+            pending = self._pending.pop(message.message_id, None)
+            steps = pending if isinstance(pending, list) else [] if pending is None else [pending]
+            for step in steps:
+                self._drop_locked(step)
+        left = tuple(
+            step.transition
+            for step in steps
+            if step.transition is not _RELEASED and step.transition is not _EXPIRED
+        )
+        self.start(message, left, begin=begin)
+        return len(left)
 
     def pending_count(self, message_id: str) -> int:
         with self._lock:

@@ -88,12 +88,18 @@ from pytest_smsmock.smpp.pdus import (
     DataSm,
     DataSmResp,
     DeliverSm,
+    DistributionList,
     QuerySm,
     QuerySmResp,
+    ReplaceSm,
+    ReplaceSmResp,
     Request,
     Response,
+    SubmitMulti,
+    SubmitMultiResp,
     SubmitSm,
     SubmitSmResp,
+    UnsuccessSme,
     response_to,
     trusted,
 )
@@ -108,6 +114,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_COMMANDS",
+    "MULTI_AND_REPLACE",
     "Content",
     "Outbound",
     "SessionLink",
@@ -135,6 +142,10 @@ DEFAULT_COMMANDS = frozenset(
         _C.ENQUIRE_LINK,
     }
 )
+
+#: submit_multi and replace_sm: served by a profile whose document lists the status codes only
+#: they produce (0x13 ESME_RREPLACEFAIL; 0x33, 0x40, 0x44 of submit_multi).
+MULTI_AND_REPLACE = frozenset({_C.SUBMIT_MULTI, _C.REPLACE_SM})
 
 MESSAGE_STATES: dict[Status, int] = {
     Status.ACCEPTED: MessageState.ACCEPTED,
@@ -344,6 +355,40 @@ def decode_content(pdu: SubmitSm | DataSm) -> Content:
 
 
 _ENCODING_NAMES = {encoding: str(encoding) for encoding in Encoding}
+
+
+def _destination_view(
+    pdu: SubmitMulti | ReplaceSm,
+    ton: int,
+    npi: int,
+    address: str,
+    *,
+    data_coding: int | None = None,
+    source_addr: str | None = None,
+) -> SubmitSm:
+    """The submit_sm to one destination that a submit_multi (or a replacement's new content)
+    amounts to: what the profile's checks, the content decoding and the message read."""
+    return SubmitSm(
+        sequence_number=pdu.sequence_number,
+        service_type=getattr(pdu, "service_type", ""),
+        source_addr_ton=pdu.source_addr_ton,
+        source_addr_npi=pdu.source_addr_npi,
+        source_addr=pdu.source_addr if source_addr is None else source_addr,
+        dest_addr_ton=ton,
+        dest_addr_npi=npi,
+        destination_addr=address,
+        esm_class=getattr(pdu, "esm_class", 0),
+        protocol_id=getattr(pdu, "protocol_id", 0),
+        priority_flag=getattr(pdu, "priority_flag", 0),
+        schedule_delivery_time=pdu.schedule_delivery_time,
+        validity_period=pdu.validity_period,
+        registered_delivery=pdu.registered_delivery,
+        replace_if_present_flag=getattr(pdu, "replace_if_present_flag", 0),
+        data_coding=getattr(pdu, "data_coding", 0) if data_coding is None else data_coding,
+        sm_default_msg_id=pdu.sm_default_msg_id,
+        short_message=pdu.short_message,
+        tlvs=pdu.tlvs,
+    )
 
 
 #: `Content(...)` from its fields in order, unchecked (one per submit; the values are built here).
@@ -564,6 +609,10 @@ class SmppService:
                 return self.query(session, pdu), None
             if isinstance(pdu, CancelSm):
                 return self.cancel(session, pdu), None
+            if isinstance(pdu, SubmitMulti):
+                return self.submit_multi(session, pdu)
+            if isinstance(pdu, ReplaceSm):
+                return self.replace(session, pdu), None
         except SmppError as exc:
             self._journal(
                 f"{pdu.command_id.name.lower()} refused on {session.describe()}: "
@@ -583,52 +632,17 @@ class SmppService:
         assert account is not None
         fake = self.fake
         now = fake.runtime.clock.now()
-        content = decode_content(pdu)
-        self.validate_submit(session, pdu, content, account)
-        scheduled = expires = None
-        if type(pdu) is SubmitSm or isinstance(pdu, SubmitSm):
-            if pdu.schedule_delivery_time:
-                scheduled = self.parse_schedule(pdu.schedule_delivery_time, now)
-            if pdu.validity_period:
-                expires = parse_time(pdu.validity_period, now=now, status=_S.ESME_RINVEXPIRY)
-        self.check_addresses(session, pdu, account)
-        sender, to = pdu.source_addr, pdu.destination_addr
+        content, scheduled, expires = self._check_submit(session, pdu, account, now)
         draft = Draft(
-            to,
-            sender,
+            pdu.destination_addr,
+            pdu.source_addr,
             content.text,
             self.price(session, account, content.parts),
             self.imposed_plan(session, pdu),
         )
 
         def build(draft: Draft, decision: SubmitDecision) -> Message:
-            encoding = content.encoding
-            message = Message(
-                message_id=self.new_message_id(),
-                provider=fake.name,
-                account=account.username,
-                to=to,
-                sender=sender,
-                text=content.text,
-                submitted_at=now,
-                protocol="smpp",
-                api=session.api,
-                parts=content.parts,
-                encoding=encoding,
-                data_coding=content.data_coding,
-                binary=content.data if encoding == "binary" else None,
-                flash=content.flash,
-                scheduled_at=scheduled,
-                expires_at=expires,
-                report=_REPORTS[pdu.registered_delivery & 0x03],
-                price=draft.price,
-                extra=self.message_extra(session, pdu, content),
-            )
-            fault = decision.fault
-            if isinstance(fault, SmppFault) and fault.behaviour.on_submit is SubmitEffect.RECEIPT:
-                message.extra["receipt_fault"] = fault  # its receipt meets it
-            self.adjust_message(session, pdu, message)
-            return message
+            return self._message(session, pdu, content, now, scheduled, expires, draft, decision)
 
         result = submission_path.submit(
             fake,
@@ -662,6 +676,246 @@ class SmppService:
                 sequence_number=pdu.sequence_number, message_id=message.message_id
             )
         return response, fault
+
+    def _check_submit(
+        self, session: SmppSession, pdu: SubmitSm | DataSm, account: Account, now: datetime
+    ) -> tuple[Content, datetime | None, datetime | None]:
+        """What a submit to one destination must pass before the scenario and the balance are
+        asked: its content, the profile's validation, its times, its addresses."""
+        content = decode_content(pdu)
+        self.validate_submit(session, pdu, content, account)
+        scheduled = expires = None
+        if type(pdu) is SubmitSm or isinstance(pdu, SubmitSm):
+            if pdu.schedule_delivery_time:
+                scheduled = self.parse_schedule(pdu.schedule_delivery_time, now)
+            if pdu.validity_period:
+                expires = parse_time(pdu.validity_period, now=now, status=_S.ESME_RINVEXPIRY)
+        self.check_addresses(session, pdu, account)
+        return content, scheduled, expires
+
+    def _message(
+        self,
+        session: SmppSession,
+        pdu: SubmitSm | DataSm,
+        content: Content,
+        now: datetime,
+        scheduled: datetime | None,
+        expires: datetime | None,
+        draft: Draft,
+        decision: SubmitDecision,
+    ) -> Message:
+        """The `Message` of an accepted submit (the submission path's `build`)."""
+        account = session.account
+        assert account is not None
+        encoding = content.encoding
+        message = Message(
+            message_id=self.new_message_id(),
+            provider=self.fake.name,
+            account=account.username,
+            to=pdu.destination_addr,
+            sender=pdu.source_addr,
+            text=content.text,
+            submitted_at=now,
+            protocol="smpp",
+            api=session.api,
+            parts=content.parts,
+            encoding=encoding,
+            data_coding=content.data_coding,
+            binary=content.data if encoding == "binary" else None,
+            flash=content.flash,
+            scheduled_at=scheduled,
+            expires_at=expires,
+            report=_REPORTS[pdu.registered_delivery & 0x03],
+            price=draft.price,
+            extra=self.message_extra(session, pdu, content),
+        )
+        fault = decision.fault
+        if isinstance(fault, SmppFault) and fault.behaviour.on_submit is SubmitEffect.RECEIPT:
+            message.extra["receipt_fault"] = fault  # its receipt meets it
+        self.adjust_message(session, pdu, message)
+        return message
+
+    # -- submit_multi --------------------------------------------------------------------------
+    def submit_multi(
+        self, session: SmppSession, pdu: SubmitMulti
+    ) -> tuple[Response | None, SmppFault | None]:
+        """One submit_multi through the submission path: each SME destination is checked as a
+        submit_sm to it would be and becomes its own `Message`; a destination refused (by the
+        profile, the scenario or the balance) is an unsuccess_sme entry with its status. The
+        answer's message_id is the first accepted message's, and every destination's receipts
+        carry that id (``extra["submit_multi_id"]``). None accepted: the refusals' common
+        status, or ESME_RSUBMITFAIL, with the list kept in the body."""
+        account = session.account
+        assert account is not None
+        dests = pdu.dest_addresses
+        if not dests or len(dests) > 254:
+            raise SmppReject(
+                f"{len(dests)} destinations: 1 to 254 allowed", status=_S.ESME_RINVNUMDESTS
+            )
+        if any(isinstance(dest, DistributionList) for dest in dests):
+            raise SmppReject(
+                "distribution lists are not provisioned on this SMSC", status=_S.ESME_RCNTSUBDL
+            )
+        fake = self.fake
+        now = fake.runtime.clock.now()
+        prepared: list[tuple[SubmitSm, Content, datetime | None, datetime | None]] = []
+        drafts: list[Draft] = []
+        failed: list[tuple[int, UnsuccessSme]] = []  # by the destination's place in the request
+        places: list[int] = []
+        for place, dest in enumerate(dests):
+            assert not isinstance(dest, DistributionList)
+            view = _destination_view(
+                pdu, dest.dest_addr_ton, dest.dest_addr_npi, dest.destination_addr
+            )
+            try:
+                content, scheduled, expires = self._check_submit(session, view, account, now)
+            except SmppReject as exc:
+                failed.append((place, self._unsuccess(session, view, exc.status, str(exc))))
+                continue
+            drafts.append(
+                Draft(
+                    to=view.destination_addr,
+                    sender=view.source_addr,
+                    text=content.text,
+                    price=self.price(session, account, content.parts),
+                    plan=self.imposed_plan(session, view),
+                    ref=len(prepared),
+                )
+            )
+            prepared.append((view, content, scheduled, expires))
+            places.append(place)
+        first: list[str] = []
+
+        def build(draft: Draft, decision: SubmitDecision) -> Message:
+            view, content, scheduled, expires = prepared[draft.ref]
+            message = self._message(
+                session, view, content, now, scheduled, expires, draft, decision
+            )
+            if not first:
+                first.append(message.message_id)
+            message.extra["submit_multi_id"] = first[0]
+            return message
+
+        result = submission_path.submit(
+            fake,
+            account,
+            drafts,
+            protocol="smpp",
+            api=session.api,
+            at=now,
+            build=build,
+            refuse=self._refusal,
+            no_credit=self._no_credit,
+        )
+        fault = result.fault
+        if not isinstance(fault, SmppFault) or fault.behaviour.on_submit is SubmitEffect.RECEIPT:
+            fault = None
+        if result.replaced:
+            return None, fault
+        for outcome in result.outcomes:
+            refusal = outcome.refusal
+            if refusal is not None:
+                ref = outcome.draft.ref
+                entry = self._unsuccess(session, prepared[ref][0], refusal.status, str(refusal))
+                failed.append((places[ref], entry))
+        unsuccess = tuple(entry for _place, entry in sorted(failed, key=lambda pair: pair[0]))
+        if not first:
+            statuses = {entry.error_status_code for entry in unsuccess}
+            status = statuses.pop() if len(statuses) == 1 else _S.ESME_RSUBMITFAIL
+            resp = SubmitMultiResp(
+                sequence_number=pdu.sequence_number,
+                command_status=status,
+                message_id="",
+                unsuccess_smes=unsuccess,
+            )
+            return resp, fault
+        resp = SubmitMultiResp(
+            sequence_number=pdu.sequence_number, message_id=first[0], unsuccess_smes=unsuccess
+        )
+        return resp, fault
+
+    def _unsuccess(
+        self, session: SmppSession, view: SubmitSm, status: int, why: str
+    ) -> UnsuccessSme:
+        self._journal(
+            f"submit_multi to {view.destination_addr} refused on {session.describe()}: "
+            f"0x{status:08X} {why}",
+            {"status": status, "reason": why, "destination": view.destination_addr},
+        )
+        return UnsuccessSme(
+            dest_addr_ton=view.dest_addr_ton,
+            dest_addr_npi=view.dest_addr_npi,
+            destination_addr=view.destination_addr,
+            error_status_code=status,
+        )
+
+    # -- replace_sm ------------------------------------------------------------------------------
+    def replace(self, session: SmppSession, pdu: ReplaceSm) -> Response:
+        """Replace a message still pending at the SMSC (accepted, scheduled, en route; not final):
+        its text, registered_delivery, and, when given, its scheduled send time and validity
+        (NULL keeps them, as SMPP 3.4 says). What is left of its life starts again from now,
+        or from the new scheduled time (`LifecycleRunner.restart`). Unknown or another
+        account's id: ESME_RINVMSGID; a final message, one not sent over SMPP, or a
+        source_addr that is not the message's: ESME_RREPLACEFAIL."""
+        fake = self.fake
+        now = fake.runtime.clock.now()
+        message = fake.messages.get(pdu.message_id)
+        if message is None or message.account != session.username:
+            raise SmppReject(f"no message {pdu.message_id!r}", status=_S.ESME_RINVMSGID)
+        if message.protocol != "smpp":
+            raise SmppReject(
+                f"{message.message_id} was not submitted over SMPP", status=_S.ESME_RREPLACEFAIL
+            )
+        if pdu.source_addr and pdu.source_addr != message.sender:
+            raise SmppReject(
+                f"source_addr {pdu.source_addr!r} is not the message's {message.sender!r}",
+                status=_S.ESME_RREPLACEFAIL,
+            )
+        if message.final:
+            raise SmppReject(
+                f"{message.message_id} is {message.status}: no longer pending",
+                status=_S.ESME_RREPLACEFAIL,
+            )
+        view = _destination_view(
+            pdu,
+            int(message.extra.get("dest_addr_ton", 1)),
+            int(message.extra.get("dest_addr_npi", 1)),
+            message.to,
+            data_coding=message.data_coding,
+            source_addr=message.sender,
+        )
+        content = decode_content(view)
+        self.check_replacement(session, pdu, content, message)
+        scheduled = message.scheduled_at
+        if pdu.schedule_delivery_time:
+            scheduled = self.parse_schedule(pdu.schedule_delivery_time, now)
+        expires = message.expires_at
+        if pdu.validity_period:
+            expires = parse_time(pdu.validity_period, now=now, status=_S.ESME_RINVEXPIRY)
+        message.text = content.text
+        message.parts = content.parts
+        if message.binary is not None:
+            message.binary = content.data
+        message.report = _REPORTS[pdu.registered_delivery & 0x03]
+        message.extra["registered_delivery"] = pdu.registered_delivery
+        message.scheduled_at = scheduled
+        message.expires_at = expires
+        if message.status is Status.SCHEDULED and (scheduled is None or scheduled <= now):
+            message.status = Status.ACCEPTED
+        left = fake.lifecycle.restart(message, begin=now)
+        self._journal(
+            f"replaced {message.message_id} on {session.describe()}: {content.text[:20]!r}, "
+            f"{left} step(s) of its life again from now"
+            + (f", scheduled {scheduled.isoformat()}" if scheduled and scheduled > now else "")
+            + (f", valid until {expires.isoformat()}" if expires else ""),
+            {"message_id": message.message_id},
+        )
+        return ReplaceSmResp(sequence_number=pdu.sequence_number)
+
+    def check_replacement(
+        self, session: SmppSession, pdu: ReplaceSm, content: Content, message: Message
+    ) -> None:
+        """Profile rules for a replacement's content (raise `SmppReject`)."""
 
     def _refusal(self, answer: object, draft: Draft) -> SmppReject:
         status = self.respond_status(answer)
@@ -799,7 +1053,7 @@ class SmppService:
     def receipt_text(self, message: Message, change: StatusChange) -> str:
         delivered = "001" if change.status is Status.DELIVERED else "000"
         text = (
-            f"id:{message.message_id} sub:001 {self.receipt_delivered_field}:{delivered} "
+            f"id:{_reported_id(message)} sub:001 {self.receipt_delivered_field}:{delivered} "
             f"submit date:{_smpp_date(message.submitted_at)} done date:{_smpp_date(change.at)} "
             f"stat:{self.receipt_stat(message, change)} "
             f"err:{self.receipt_error(message, change):03d}"
@@ -819,7 +1073,7 @@ class SmppService:
                 _tlv(TlvTag.NETWORK_ERROR_CODE, bytes((3, error >> 8, error & 0xFF))),
                 _tlv(TlvTag.MESSAGE_STATE, state & 0xFF),
             )
-        return (*pair, _receipted_id(message.message_id))
+        return (*pair, _receipted_id(_reported_id(message)))
 
     def message_state(self, message: Message, change: StatusChange) -> int:
         return MESSAGE_STATES[change.status]
@@ -1081,6 +1335,13 @@ def _tlv(tag: int, value: int | bytes | str) -> Tlv:
 # The slots' own setters (what the frozen dataclass's object.__setattr__ ends up calling).
 _set_tlv_tag = slot_setter(Tlv, "tag")
 _set_tlv_value = slot_setter(Tlv, "value")
+
+
+def _reported_id(message: Message) -> str:
+    """The id a receipt reports: the message's, or for one destination of a submit_multi the
+    id the submit_multi_resp gave for all of them."""
+    reported: str = message.extra.get("submit_multi_id", message.message_id)
+    return reported
 
 
 def _receipted_id(message_id: str) -> Tlv:

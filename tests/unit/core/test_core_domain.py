@@ -366,3 +366,36 @@ def test_message_store_one_explains_what_was_there() -> None:
     assert [m.message_id for m in store.filter(lambda m: m.to == "1")] == ["a"]
     with pytest.raises(TypeError, match="cannot filter"):
         store.filter(colour="red")
+
+
+def test_restart_runs_the_steps_left_from_a_new_beginning() -> None:
+    clock = VirtualClock(T0)
+    lifecycle, changes = runner(clock)
+    msg = message(clock)
+    plan = (
+        Transition(after=timedelta(seconds=10), status=Status.ENROUTE),
+        Transition(after=timedelta(minutes=1), status=Status.DELIVERED),
+    )
+    lifecycle.start(msg, plan)
+    clock.advance("30s")  # en route at 10 s; delivery was due at 1m10s
+    assert lifecycle.restart(msg, begin=clock.now()) == 1
+    clock.advance("59s")
+    assert msg.status is Status.ENROUTE
+    clock.advance("1s")
+    assert [(c.status, c.at - T0) for _id, c in changes] == [
+        (Status.ENROUTE, timedelta(seconds=10)),
+        (Status.DELIVERED, timedelta(seconds=90)),
+    ]
+
+
+def test_restart_applies_a_new_schedule_and_validity() -> None:
+    clock = VirtualClock(T0)
+    lifecycle, changes = runner(clock)
+    msg = message(clock)
+    lifecycle.start(msg, (Transition(after=timedelta(minutes=5), status=Status.DELIVERED),))
+    msg.scheduled_at = T0 + timedelta(hours=1)
+    msg.expires_at = T0 + timedelta(hours=1, minutes=2)
+    lifecycle.restart(msg, begin=clock.now())
+    assert msg.status is Status.SCHEDULED
+    clock.advance("2h")
+    assert [c.status for _id, c in changes] == [Status.ACCEPTED, Status.EXPIRED]

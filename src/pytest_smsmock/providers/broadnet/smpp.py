@@ -15,6 +15,9 @@
 - Message ids have the HTTP API's shape; messages expire after the account's ``validity``
   (48 h by default) unless validity_period says otherwise.
 - Receipts: SMPP 3.4 Appendix B text and the standard TLVs.
+- submit_multi and replace_sm are served (the status list has their codes, 0x33, 0x40, 0x44 and
+  0x13): each destination of a submit_multi is checked as a submit_sm to it, refusals are
+  unsuccess_sme entries; replace_sm replaces a pending message (`SmppService.replace`).
 - No cause in this fake: 0x59 ESME_RPROVNOTALLWD "Provisioning Not Allowed" and 0x93
   ESME_RINVREGDELLEN "Registered Delivery Lenght Invalid". The document names them and says no
   more: nothing tells what an account lacks to get 0x59, and registered_delivery is one octet,
@@ -33,9 +36,16 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pytest_smsmock.providers.broadnet import coverage
-from pytest_smsmock.providers.smpp_common import Content, SmppReject, SmppService, SmppSession
+from pytest_smsmock.providers.smpp_common import (
+    DEFAULT_COMMANDS,
+    MULTI_AND_REPLACE,
+    Content,
+    SmppReject,
+    SmppService,
+    SmppSession,
+)
 from pytest_smsmock.smpp.constants import CommandStatus
-from pytest_smsmock.smpp.pdus import Bind, DataSm, SubmitSm
+from pytest_smsmock.smpp.pdus import Bind, DataSm, ReplaceSm, SubmitSm
 
 if TYPE_CHECKING:
     from pytest_smsmock.core.accounts import Account
@@ -61,6 +71,9 @@ class BroadnetSmpp(SmppService):
     status_no_credit = ESME_RINVBALANCE
     status_uncovered = ESME_RCOVERR
     status_bad_destination = ESME_RINVADR
+    # The document's status list has codes only submit_multi (0x33 ESME_RINVNUMDESTS, 0x40
+    # ESME_RINVDESTFLAG, 0x44 ESME_RCNTSUBDL) and replace_sm (0x13 ESME_RREPLACEFAIL) produce.
+    supported_commands = DEFAULT_COMMANDS | MULTI_AND_REPLACE
 
     def _settings(self, account: Account) -> Any:
         return self.fake.settings(account)  # type: ignore[attr-defined]
@@ -99,6 +112,18 @@ class BroadnetSmpp(SmppService):
             raise SmppReject(f"destination {to!r}", status=ESME_RINVADR)
         if not coverage.covered(to.lstrip("+"), settings.coverage):
             raise SmppReject(f"no coverage for {to}", status=ESME_RCOVERR)
+
+    def check_replacement(
+        self, session: SmppSession, pdu: ReplaceSm, content: Content, message: Message
+    ) -> None:
+        if pdu.registered_delivery & ~0x10 not in (0, 1, 2):
+            raise SmppReject(
+                f"registered_delivery 0x{pdu.registered_delivery:02X}", status=ESME_RINVREGDEL
+            )
+        account = session.account
+        assert account is not None
+        if content.parts > self._settings(account).max_parts:
+            raise SmppReject(f"{content.parts} parts", status=_S.ESME_RINVMSGLEN)
 
     def price(self, session: SmppSession, account: Account, parts: int) -> Decimal:
         return Decimal(self._settings(account).price) * parts

@@ -17,6 +17,10 @@
   0x50; destination NPI not 0/1 -> 0x51; destination not 4..16 digits in international format
   -> 0x0B; schedule / validity that do not parse -> 0x61 / 0x62; a destination prefix in the
   account's ``uncovered_prefixes`` (or the fake's `unknown_networks`) -> 0x12F (303).
+- submit_multi and replace_sm are served (the table's 0x13, 0x33, 0x40, 0x44 belong to them):
+  each submit_multi destination is checked as a submit_sm to it (throughput included), refusals
+  are unsuccess_sme entries; replace_sm replaces a pending message (`SmppService.replace`) and
+  checks the new text's length (0x01) and sm_default_msg_id (0x63).
 - Receipts: SMPP 3.4 Appendix B text and TLVs; message_state (0x0427) carries SMPP 3.4 values,
   as query_sm_resp does (EXPIRED 3, REJECTED 8...). The document's DLR state codes (0 sent,
   1 failed, 2 delivered, 5 failed) come with no word on where they travel; 2 and 5 are SMPP
@@ -33,12 +37,20 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar
 
 from pytest_smsmock.core.messages import Status
-from pytest_smsmock.providers.smpp_common import Content, SmppReject, SmppService, SmppSession
+from pytest_smsmock.providers.smpp_common import (
+    DEFAULT_COMMANDS,
+    MULTI_AND_REPLACE,
+    Content,
+    SmppReject,
+    SmppService,
+    SmppSession,
+)
 from pytest_smsmock.smpp.constants import CommandStatus
-from pytest_smsmock.smpp.pdus import Bind, DataSm, SubmitSm
+from pytest_smsmock.smpp.pdus import Bind, DataSm, ReplaceSm, SubmitSm
 
 if TYPE_CHECKING:
     from pytest_smsmock.core.accounts import Account
+    from pytest_smsmock.core.messages import Message
     from pytest_smsmock.providers.base import ProviderFake
 
 __all__ = ["DLR_STATE_CODES", "NETWORK_NOT_AVAILABLE", "EnhancedSmppService"]
@@ -67,6 +79,9 @@ class EnhancedSmppService(SmppService):
     status_no_credit = _S.ESME_RSUBMITFAIL
     smpp_only = True
     default_throughput: ClassVar[int] = 30
+    # The document's table has codes only submit_multi (0x33, 0x40, 0x44) and replace_sm (0x13)
+    # produce: both are served.
+    supported_commands = DEFAULT_COMMANDS | MULTI_AND_REPLACE
 
     def __init__(self, fake: ProviderFake) -> None:
         super().__init__(fake)
@@ -103,12 +118,7 @@ class EnhancedSmppService(SmppService):
     ) -> None:
         if pdu.service_type:
             raise SmppReject("service_type must be NULL", status=_S.ESME_RINVSERTYP)
-        limit = 160 if content.data_coding in (0, 1) else 140
-        octets = len(content.data) + (len(content.udh) if content.udh else 0)
-        if octets > limit:
-            raise SmppReject(
-                f"message of {octets} octets, at most {limit}", status=_S.ESME_RINVMSGLEN
-            )
+        _check_length(content)
         if pdu.esm_class & 0x3C:
             raise SmppReject(f"esm_class 0x{pdu.esm_class:02X}", status=_S.ESME_RINVESMCLASS)
         if isinstance(pdu, SubmitSm):
@@ -132,6 +142,13 @@ class EnhancedSmppService(SmppService):
                 status=_S.ESME_RINVDSTADR,
             )
         self._throttle(account)
+
+    def check_replacement(
+        self, session: SmppSession, pdu: ReplaceSm, content: Content, message: Message
+    ) -> None:
+        _check_length(content)
+        if pdu.sm_default_msg_id:
+            raise SmppReject("canned messages are not supported", status=_S.ESME_RINVDFTMSGID)
 
     def _throttle(self, account: Account) -> None:
         limit = account.options.get("throughput", self.throughput)
@@ -166,3 +183,11 @@ class EnhancedSmppService(SmppService):
     def uncovered_prefixes(self, account: Account) -> Iterable[str]:
         prefixes = account.options.get("uncovered_prefixes") or ()
         return (*prefixes, *self.unknown_networks) if self.unknown_networks else prefixes
+
+
+def _check_length(content: Content) -> None:
+    """0x01: "Max 140 octets; 160 chars in uncompressed default character encoding"."""
+    limit = 160 if content.data_coding in (0, 1) else 140
+    octets = len(content.data) + (len(content.udh) if content.udh else 0)
+    if octets > limit:
+        raise SmppReject(f"message of {octets} octets, at most {limit}", status=_S.ESME_RINVMSGLEN)

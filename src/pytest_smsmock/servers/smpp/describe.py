@@ -7,7 +7,16 @@ from typing import Any
 
 from pytest_smsmock.smpp.codec import decode
 from pytest_smsmock.smpp.constants import CommandId
-from pytest_smsmock.smpp.pdus import Bind, DeliverSm, Pdu, Response, SubmitSm
+from pytest_smsmock.smpp.pdus import (
+    Bind,
+    DeliverSm,
+    Pdu,
+    ReplaceSm,
+    Response,
+    SubmitMulti,
+    SubmitMultiResp,
+    SubmitSm,
+)
 
 __all__ = ["describe_bytes", "describe_pdu", "render_pdu"]
 
@@ -31,6 +40,8 @@ def describe_pdu(pdu: Pdu) -> str:
         message_id = getattr(pdu, "message_id", None)
         if message_id:
             text += f" id {message_id}"
+        if isinstance(pdu, SubmitMultiResp) and pdu.unsuccess_smes:
+            text += f", {len(pdu.unsuccess_smes)} unsuccessful"
     elif isinstance(pdu, Bind):
         text += f" {pdu.system_id!r}" + (f" type {pdu.system_type!r}" if pdu.system_type else "")
     elif isinstance(pdu, SubmitSm | DeliverSm):
@@ -38,6 +49,13 @@ def describe_pdu(pdu: Pdu) -> str:
             f" {pdu.source_addr} -> {pdu.destination_addr} esm 0x{pdu.esm_class:02X}"
             f" dc {pdu.data_coding} {len(pdu.short_message)} octets"
         )
+    elif isinstance(pdu, SubmitMulti):
+        text += (
+            f" {pdu.source_addr} -> {len(pdu.dest_addresses)} destination(s)"
+            f" esm 0x{pdu.esm_class:02X} dc {pdu.data_coding} {len(pdu.short_message)} octets"
+        )
+    elif isinstance(pdu, ReplaceSm):
+        text += f" id {pdu.message_id} {len(pdu.short_message)} octets"
     return text
 
 
