@@ -15,6 +15,7 @@ client that floods and never reads is held by its own socket buffers, not the li
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -81,6 +82,9 @@ READ_BUFFER_SIZE = 64 * 1024
 #: below which it reads again.
 WRITE_HIGH_WATER = 256 * 1024
 WRITE_LOW_WATER = 64 * 1024
+#: The kernel's send buffer of a session's socket, fixed (no autotuning up to megabytes): what
+#: a client leaves unread is held by the transport's bounded buffer and then its own socket.
+SOCKET_SEND_BUFFER = 64 * 1024
 
 
 class Session(SessionFaults, asyncio.BufferedProtocol):
@@ -170,6 +174,9 @@ class Session(SessionFaults, asyncio.BufferedProtocol):
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
         transport.set_write_buffer_limits(high=WRITE_HIGH_WATER, low=WRITE_LOW_WATER)
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_SEND_BUFFER)
         peer = transport.get_extra_info("peername") or ("?", 0)
         self.info = SmppSession(
             id=self.server.open_session(self),
