@@ -8,7 +8,8 @@
 - marker `@pytest.mark.smsmock(scenario=..., seed=..., start=..., intercept=..., patch_sleep=...)`.
 - options `--smsmock-seed`, `--smsmock-clock`, `--smsmock-start` with ini twins; ini
   `smsmock_intercept` (false / true / strict).
-- a "smsmock journal" report section on every failed test that used the fixture.
+- a "smsmock journal" report section on every failed test that used the fixture, after a
+  "smsmock hints" section when the fakes explained a refusal (journal channel ``hint``).
 """
 
 from __future__ import annotations
@@ -278,5 +279,8 @@ def pytest_runtest_makereport(
     item.stash.setdefault(_REPORTS, {})[report.when] = report
     hub = item.stash.get(_HUB, None)
     if hub is not None and report.failed:
+        hints = [entry.line() for entry in hub.journal.entries(channel="hint")]
+        if hints:
+            report.sections.append(("smsmock hints", "\n".join(hints)))
         report.sections.append(("smsmock journal", hub.journal.render(last=200)))
     return report

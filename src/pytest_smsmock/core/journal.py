@@ -33,7 +33,8 @@ __all__ = ["Journal", "JournalEntry"]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class JournalEntry:
-    """One interaction. `channel` is http, smpp, callback, dlr, mo, clock, scenario or error."""
+    """One interaction. `channel` is http, smpp, callback, dlr, mo, clock, scenario, error or
+    hint (why something was refused, in words: listed first in a failed test's report)."""
 
     seq: int
     at: datetime

@@ -572,6 +572,9 @@ class SmppService:
                 f"0x{status:08X}",
                 {"system_id": bind.system_id, "status": status},
             )
+            why = self.diagnose_bind(bind, status)
+            if why is not None:
+                self.hint(why, {"system_id": bind.system_id, "status": status})
             return status, ()
         session.mode = mode
         session.account = account
@@ -619,6 +622,9 @@ class SmppService:
                 f"0x{exc.status:08X} {exc}",
                 {"status": exc.status, "reason": str(exc)},
             )
+            why = self.diagnose_submit(pdu, exc.status)
+            if why is not None:
+                self.hint(why, {"status": exc.status})
             return response_to(pdu, exc.status), None
         return response_to(pdu, _S.ESME_RINVCMDID), None
 
@@ -1034,6 +1040,17 @@ class SmppService:
 
     def on_status_change(self, message: Message, change: StatusChange) -> None:
         if not self.wants_receipt(message, change):
+            if (
+                message.report == "none"
+                and change.status.final
+                and self._receivers(message.account)
+            ):
+                self.hint(
+                    f"{message.message_id} is {change.status}, and no receipt goes to the bound "
+                    "receiver: its submit asked for none (registered_delivery 0; 1 asks for "
+                    "every final state, 2 for failures only)",
+                    {"message_id": message.message_id},
+                )
             return
         fields = self.receipt_fields(message, change)
         # Positional (kind, key, ref, fields): every receipt makes one.
@@ -1316,6 +1333,75 @@ class SmppService:
     # -- helpers -----------------------------------------------------------------------------------
     def _journal(self, summary: str, detail: dict[str, Any] | None = None) -> None:
         self.fake.journal.record(self.provider, "smpp", "event", summary, detail)
+
+    def hint(self, text: str, detail: dict[str, Any] | None = None) -> None:
+        """One line a person understands about why something was refused (or will not
+        happen): journaled on the ``hint`` channel, and listed in a failed test's report."""
+        self.fake.journal.record(self.provider, "hint", "event", text, detail)
+
+    # -- diagnostics ---------------------------------------------------------------------------
+    def diagnose_bind(self, bind: Bind, status: int) -> str | None:
+        """Why a bind was refused, when a common mistake explains it."""
+        accounts = self.fake.accounts
+        account = accounts.get(bind.system_id)
+        who = f"bind as {bind.system_id!r} refused (0x{status:08X})"
+        if status == _S.ESME_RINVPASWD and account is not None:
+            sent, wanted = bind.password, account.password
+            if sent and wanted.startswith(sent) and len(sent) < len(wanted):
+                return (
+                    f"{who}: the password sent is the first {len(sent)} characters of the "
+                    f"account's {len(wanted)}; SMPP 3.4 allows 8 and clients such as "
+                    "python-smpplib cut longer ones, but this provider's passwords may be "
+                    "longer: send it whole, or give the account an 8-character password"
+                )
+            return f"{who}: the password does not match the account's"
+        if status == _S.ESME_RINVSYSID and account is None:
+            near = [a.username for a in accounts if a.username.lower() == bind.system_id.lower()]
+            if near:
+                return (
+                    f"{who}: no account {bind.system_id!r}; {near[0]!r} differs only in case "
+                    "(system_id is case-sensitive)"
+                )
+            known = ", ".join(repr(a.username) for a in accounts) or "none"
+            return f"{who}: no such account (accounts: {known})"
+        return None
+
+    def diagnose_submit(self, pdu: Request, status: int) -> str | None:
+        """Why a submit was refused, when a common mistake explains it."""
+        if not isinstance(pdu, SubmitSm | DataSm):
+            return None
+        who = f"{pdu.command_id.name.lower()} #{pdu.sequence_number} refused (0x{status:08X})"
+        sender = pdu.source_addr
+        numeric = sender.lstrip("+").isdigit()
+        source_codes = {_S.ESME_RINVSRCADR, _S.ESME_RINVSRCTON, _S.ESME_RINVSRCNPI}
+        if status in source_codes | {self.status_bad_source} and sender:
+            if not numeric and (pdu.source_addr_ton, pdu.source_addr_npi) != (5, 0):
+                return (
+                    f"{who}: source_addr {sender!r} is alphanumeric: send it with "
+                    f"source_addr_ton 5 (alphanumeric) and source_addr_npi 0, not "
+                    f"TON {pdu.source_addr_ton} / NPI {pdu.source_addr_npi}"
+                )
+            if numeric and status == _S.ESME_RINVSRCTON:
+                return (
+                    f"{who}: numeric source_addr {sender!r} came with TON "
+                    f"{pdu.source_addr_ton}; international numbers are TON 1 / NPI 1 "
+                    "(python-smpplib sends 0 unless source_addr_ton is given)"
+                )
+        to = pdu.destination_addr
+        destination_codes = {_S.ESME_RINVDSTADR, self.status_bad_destination}
+        if status in destination_codes and to.startswith(("+", "0")):
+            return (
+                f"{who}: destination_addr {to!r} is not in international format: the country "
+                "code first, without a leading +, 00 or 0"
+            )
+        if status == _S.ESME_RINVMSGLEN:
+            size = len(pdu.short_message) if isinstance(pdu, SubmitSm) else 0
+            return (
+                f"{who}: the text does not fit ({size} octets of short_message): one SMS holds "
+                "160 GSM 7-bit characters, 70 UCS-2 or 140 octets; send UDH parts "
+                "(esm_class 0x40) or message_payload where the provider takes long messages"
+            )
+        return None
 
 
 #: (network error, message_state) -> the two receipt TLVs they make (immutable, shared).

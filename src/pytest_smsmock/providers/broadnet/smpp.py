@@ -80,12 +80,19 @@ class BroadnetSmpp(SmppService):
 
     def check_bind(self, session: SmppSession, bind: Bind, account: Account, mode: str) -> int:
         if bind.system_type:
+            self.hint(
+                f"bind as {bind.system_id!r} refused (0x00000053): system_type "
+                f'{bind.system_type!r}; Broadnet\'s document asks for NULL ("")'
+            )
             return _S.ESME_RINVSYSTYP
         settings = self._settings(account)
         if settings.bind_fails:
             return _S.ESME_RBINDFAIL
         if settings.allowed_ips is not None and not _allowed(session.peer[0], settings.allowed_ips):
-            self._journal(f"bind from {session.peer[0]} refused: not in allowed_ips")
+            self.hint(
+                f"bind as {bind.system_id!r} refused (0x0000000D): {session.peer[0]} is not in "
+                "the account's allowed_ips"
+            )
             return _S.ESME_RBINDFAIL
         if mode in ("rx", "trx"):
             receivers = [

@@ -109,7 +109,11 @@ class EnhancedSmppService(SmppService):
             return _S.ESME_RBINDFAIL
         networks = account.option("allowed_ips") or self.allowed_networks
         if not any(address in ipaddress.ip_network(n, strict=False) for n in networks):
-            self._journal(f"bind from {address} refused: not on the IP allow-list")
+            self.hint(
+                f"bind as {bind.system_id!r} refused (0x0000000D): {address} is not on the "
+                "provider's IP allow-list (fake.smpp.allowed_networks or the account's "
+                "allowed_ips)"
+            )
             return _S.ESME_RBINDFAIL
         return super().check_bind(session, bind, account, mode)
 
@@ -177,6 +181,12 @@ class EnhancedSmppService(SmppService):
     ) -> dict[str, object]:
         extra = super().message_extra(session, pdu, content)
         if not pdu.source_addr.lstrip("+").isdigit():
+            if (pdu.source_addr_ton, pdu.source_addr_npi) != (5, 0):
+                self.hint(
+                    f"alphanumeric source_addr {pdu.source_addr!r} came with TON "
+                    f"{pdu.source_addr_ton} / NPI {pdu.source_addr_npi}: the provider sets "
+                    "TON 5 / NPI 0 (document 002); other providers refuse it"
+                )
             extra["source_addr_ton"], extra["source_addr_npi"] = 5, 0
         return extra
 

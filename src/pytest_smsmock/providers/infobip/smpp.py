@@ -154,7 +154,13 @@ class InfobipSmpp(SmppService):
     # -- binds ---------------------------------------------------------------------------------
     def check_bind(self, session: SmppSession, bind: Bind, account: Account, mode: str) -> int:
         if bind.interface_version < INTERFACE_VERSION:
-            self._journal(f"bind with interface_version 0x{bind.interface_version:02X}: 3.4 only")
+            self.hint(
+                f"bind as {bind.system_id!r} refused (0x0000000D): interface_version "
+                f"0x{bind.interface_version:02X} is SMPP {bind.interface_version >> 4}."
+                f"{bind.interface_version & 0xF}; Infobip serves SMPP 3.4 only "
+                "(interface_version 0x34)",
+                {"interface_version": bind.interface_version},
+            )
             return _S.ESME_RBINDFAIL
         system_type = bind.system_type
         if system_type in ("HLR", "NSMS"):
