@@ -21,7 +21,7 @@ def hints(smsmock: SmsMock) -> list[str]:
 
 
 def smpplib_bind(address: tuple[str, int], **kw: Any) -> int:
-    client = smpplib.client.Client(*address, timeout=2)
+    client = smpplib.client.Client(*address, timeout=2, allow_unknown_opt_params=True)
     client.connect()
     try:
         client.bind_transceiver(**kw)
