@@ -431,7 +431,7 @@ class SmsMock:
         inspection; a no-op without SMPP sessions, inside a clock event, and on the threads
         that serve the fakes. Bounded by `settle_timeout` real seconds."""
         server = getattr(self, "smpp_server", None)  # None while the hub is being built
-        if server is None or not server.has_sessions or self.clock.firing() or is_serving():
+        if server is None or self.clock.firing() or is_serving() or not server.busy():
             return
         server.catch_up(self.settle_timeout)
 

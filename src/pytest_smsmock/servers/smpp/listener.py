@@ -64,6 +64,8 @@ class SmppServer:
         self._down: set[tuple[str, str]] = set()
         self._tls: ssl.SSLContext | None = None
         self._sessions: dict[int, Session] = {}
+        self._unborn: dict[Session, float] = {}  # accepted sessions not connected yet
+        self._listen_fds: list[int] = []
         self._ids = itertools.count(1)
         self._services: list[SmppService] = []
 
@@ -104,7 +106,10 @@ class SmppServer:
         loop = asyncio.get_running_loop()
 
         def factory() -> Session:
-            return Session(self, fake, listener)
+            session = Session(self, fake, listener)
+            # Accepted, not connected yet (TLS handshake, connection_made still to run).
+            self._unborn[session] = time.monotonic()
+            return session
 
         server = await loop.create_server(
             factory,
@@ -115,6 +120,7 @@ class SmppServer:
         )
         self._servers.append(server)
         self._listening[(fake.name, listener.name)] = server
+        self._refresh_listen_fds()
         self._listeners[(fake.name, listener.name)] = (fake, listener)
         return server
 
@@ -174,6 +180,7 @@ class SmppServer:
             session.abort("listener stopped")
         self._servers.clear()
         self._listening.clear()
+        self._listen_fds = []
         self._down.clear()
 
     # -- outages (scenario ``outage`` events, `SmsMock.take_down`) ---------------------------
@@ -226,6 +233,7 @@ class SmppServer:
         server = self._listening.pop(key, None)
         if server is None:
             return
+        self._refresh_listen_fds()
         self._down.add(key)
         server.close()  # the listening socket closes now: connections are refused
         with contextlib.suppress(ValueError):
@@ -318,9 +326,17 @@ class SmppServer:
         except (TimeoutError, RuntimeError) as exc:  # a stuck or closing loop
             self.report(exc, None)
 
-    @property
-    def has_sessions(self) -> bool:
-        return bool(self._sessions)
+    def _refresh_listen_fds(self) -> None:
+        self._listen_fds = [
+            sock.fileno()
+            for srv in self._listening.values()
+            for sock in getattr(srv, "sockets", ())
+        ]
+
+    def busy(self) -> bool:
+        """Whether `catch_up` has anything to wait for: a session, one being accepted, or a
+        connection waiting to be accepted (polled from the calling thread)."""
+        return bool(self._sessions or self._unborn) or _readable(self._listen_fds)
 
     def catch_up(self, timeout: float = 5.0) -> bool:
         """Bring every session up to date with what has reached its socket: wait (bounded, real
@@ -330,7 +346,7 @@ class SmppServer:
         never stops sending). A session paused by back-pressure is not waited for. A no-op on
         the loop itself and without sessions."""
         loop = self._loop
-        if loop is None or self.in_loop or not self._sessions:
+        if loop is None or self.in_loop or not self.busy():
             return True
         future = asyncio.run_coroutine_threadsafe(self._caught_up(timeout), loop)
         try:
@@ -352,15 +368,17 @@ class SmppServer:
                 return False
 
     def _unread(self) -> bool:
-        """Whether a session that is reading has bytes waiting on its socket."""
+        """Whether a session that is reading has bytes waiting on its socket, a connection
+        waits to be accepted, or an accepted one is not connected yet (for a second at most:
+        a TLS client that stalls its handshake is not waited for)."""
+        now = time.monotonic()
+        for session, born in list(self._unborn.items()):
+            if session.closed or now - born > 1.0:
+                del self._unborn[session]
+        if self._unborn:
+            return True
         fds = [s.fileno for s in list(self._sessions.values()) if s.reading]
-        fds = [fd for fd in fds if fd >= 0]
-        if not fds:
-            return False
-        poller = select.poll()
-        for fd in fds:
-            poller.register(fd, select.POLLIN)
-        return bool(poller.poll(0))
+        return _readable([fd for fd in fds if fd >= 0] + self._listen_fds)
 
     def reset_numbering(self) -> None:
         """Number sessions from 1 again when none is open (a test's journal does not depend
@@ -420,6 +438,7 @@ class SmppServer:
 
     def open_session(self, session: Session) -> int:
         """Register a session that just connected; its number."""
+        self._unborn.pop(session, None)
         number = next(self._ids)
         self._sessions[number] = session
         return number
@@ -438,3 +457,14 @@ class SmppServer:
     def vnow(self) -> float:
         """Virtual time as the session timers count it (seconds)."""
         return self.hub.clock.now().timestamp()
+
+
+def _readable(fds: list[int]) -> bool:
+    """Whether any of these descriptors has something to read (a poll that does not wait; a
+    descriptor closed meanwhile counts as nothing to read)."""
+    if not fds:
+        return False
+    poller = select.poll()
+    for fd in fds:
+        poller.register(fd, select.POLLIN)
+    return any(events & select.POLLIN for _fd, events in poller.poll(0))
