@@ -335,8 +335,11 @@ class SmppServer:
 
     def busy(self) -> bool:
         """Whether `catch_up` has anything to wait for: a session, one being accepted, or a
-        connection waiting to be accepted (polled from the calling thread)."""
-        return bool(self._sessions or self._unborn) or _readable(self._listen_fds)
+        listener open. A listener counts even when its socket shows nothing waiting: the loop
+        may have accepted a connection and not yet made its session (asyncio builds it in a
+        task of the next turn), a moment no socket and no session shows; `catch_up` then costs
+        two turns of the loop."""
+        return bool(self._sessions or self._unborn or self._listen_fds)
 
     def catch_up(self, timeout: float = 5.0) -> bool:
         """Bring every session up to date with what has reached its socket: wait (bounded, real
