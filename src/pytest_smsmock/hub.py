@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from pytest_smsmock.providers.mimsms import MimsmsFake
     from pytest_smsmock.providers.smsc import SmscFake
     from pytest_smsmock.receiver import Receiver
+    from pytest_smsmock.recording import Cassette, Recorder, Replayer
     from pytest_smsmock.servers.http import (
         HttpLimits,
         HttpListenerGroup,
@@ -357,6 +358,7 @@ class SmsMock:
         self.journal.clear()
         with self._errors_lock:
             self._errors.clear()
+        self.runtime.tap = self.runtime.replay = None  # recording and replay are per test
         self.scenario = None
         self._engine = Engine(seed=self.seed)
         self._set_callbacks(*self._callback_defaults)
@@ -500,6 +502,57 @@ class SmsMock:
             return
         self._http_server(provider, name).bring_up()
         self.journal.record(provider, "http", "event", f"listener {name} brought up")
+
+    # -- recording and replay (recording/) ----------------------------------------------------
+    def record(self, *, redact: Sequence[str] = (), source: str = "") -> Recorder:
+        """Record from now on everything the fakes see and do (until `reset`); `redact`
+        names fields to redact besides the credentials (always redacted)."""
+        from pytest_smsmock.recording import Recorder
+
+        recorder = Recorder(self.clock.now(), redact=redact, source=source)
+        self.runtime.tap = recorder
+        return recorder
+
+    @property
+    def recording(self) -> bool:
+        return self.runtime.tap is not None
+
+    def cassette(self) -> Cassette:
+        """The cassette of what was recorded so far in this test (`.dump(path)` writes it)."""
+        from pytest_smsmock.recording import Recorder
+
+        recorder = self.runtime.tap
+        if not isinstance(recorder, Recorder):
+            raise ConfigError(
+                "smsmock is not recording: run pytest with --smsmock-record=DIR, mark the test "
+                "@pytest.mark.smsmock(record=True) or call smsmock.record() first"
+            )
+        return recorder.cassette(self.journal)
+
+    def replay(
+        self,
+        source: Cassette | str | Path,
+        *,
+        mode: str = "strict",
+        urls: Mapping[str, str] | None = None,
+    ) -> Replayer:
+        """Answer the requests a cassette recorded with its answers, and replay what followed
+        them on the clock; `mode` is strict, lenient or ordered (see `recording/replayer.py`).
+        `urls` maps recorded push URLs (or their beginnings) to today's."""
+        from pytest_smsmock.recording import Cassette, Replayer, load_cassette
+
+        cassette = source if isinstance(source, Cassette) else load_cassette(source)
+        replayer = Replayer(cassette, fakes=self.fakes, clock=self.clock, mode=mode, urls=urls)
+        self.runtime.replay = replayer
+        return replayer
+
+    def finish_replay(self) -> None:
+        """End a replay; a strict one that went otherwise raises its near-miss report."""
+        from pytest_smsmock.recording import Replayer
+
+        replayer, self.runtime.replay = self.runtime.replay, None
+        if isinstance(replayer, Replayer):
+            replayer.finish()
 
     # -- errors from server threads ----------------------------------------------------------
     def report_error(self, error: BaseException) -> None:

@@ -6,8 +6,10 @@
 - `smsmock_sleep` (function scope): the hub's `SleepPatch`, started: ``time.sleep`` and
   ``asyncio.sleep`` in the test advance the virtual clock (`slept` lists them).
 - marker `@pytest.mark.smsmock(scenario=..., seed=..., start=..., intercept=..., patch_sleep=...)`.
+- marker kwargs for recorded replays: `replay=...`, `replay_mode=...`, `record=...`.
 - options `--smsmock-seed`, `--smsmock-clock`, `--smsmock-start` with ini twins; ini
-  `smsmock_intercept` (false / true / strict).
+  `smsmock_intercept` (false / true / strict); `--smsmock-record=DIR` writes one cassette per
+  test (docs/recording.md).
 - a "smsmock journal" report section on every failed test that used the fixture, after a
   "smsmock hints" section when the fakes explained a refusal (journal channel ``hint``).
 """
@@ -28,7 +30,16 @@ if TYPE_CHECKING:
 _HUB = pytest.StashKey["SmsMock"]()
 _REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 
-MARKER_KWARGS = ("scenario", "seed", "start", "intercept", "patch_sleep")
+MARKER_KWARGS = (
+    "scenario",
+    "seed",
+    "start",
+    "intercept",
+    "patch_sleep",
+    "replay",
+    "replay_mode",
+    "record",
+)
 INTERCEPT_MODES: dict[str, bool | str] = {
     "false": False,
     "true": True,
@@ -72,6 +83,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="ISO 8601 date-time where virtual time starts (default 2025-01-01T00:00:00Z)",
     )
+    group.addoption(
+        "--smsmock-record",
+        dest="smsmock_record",
+        default=None,
+        metavar="DIR",
+        help="record a cassette per test that uses smsmock into DIR (see docs/recording.md)",
+    )
     parser.addini("smsmock_seed", "default seed of pytest-smsmock", default="0")
     parser.addini("smsmock_clock", "virtual or realtime", default="virtual")
     parser.addini("smsmock_start", "ISO 8601 start of virtual time", default="")
@@ -88,7 +106,9 @@ def pytest_configure(config: pytest.Config) -> None:
         "smsmock(scenario=None, seed=None, start=None, intercept=None, patch_sleep=False): load "
         "a scenario file, mapping or bundled name, set the seed and the start of virtual time, "
         "intercept the providers' real hostnames (True or 'strict'), make time.sleep and "
-        "asyncio.sleep virtual, for this test's smsmock fixture",
+        "asyncio.sleep virtual, for this test's smsmock fixture; replay=None, "
+        "replay_mode='strict', record=False: replay a cassette, record this test "
+        "(docs/recording.md)",
     )
     try:
         import freezegun
@@ -233,6 +253,7 @@ def smsmock(smsmock_session: SmsMock, request: pytest.FixtureRequest) -> Iterato
     from pytest_smsmock.errors import ConfigError
 
     seed = options.get("seed")
+    record_dir = request.config.getoption("smsmock_record", None)
     failure: str | None = None
     try:
         start = options.get("start")
@@ -243,6 +264,13 @@ def smsmock(smsmock_session: SmsMock, request: pytest.FixtureRequest) -> Iterato
         )
         if options.get("scenario") is not None:
             hub.load_scenario(_load(request, hub, options["scenario"]), seed=seed)
+        if record_dir or options.get("record"):
+            hub.record(source=request.node.nodeid)
+        if options.get("replay") is not None:
+            hub.replay(
+                _resolve_scenario(request, options["replay"]),
+                mode=options.get("replay_mode", "strict"),
+            )
     except ConfigError as exc:
         failure = str(exc)  # failed outside the except block: printed once, not chained
     if failure is not None:
@@ -259,9 +287,30 @@ def smsmock(smsmock_session: SmsMock, request: pytest.FixtureRequest) -> Iterato
         hub.stop_intercept()
         hub.stop_patch_sleep()
     reports = request.node.stash.get(_REPORTS, {})
+    failed = any(r.failed for r in reports.values())
+    if record_dir and hub.recording:
+        base = request.config.invocation_params.dir / record_dir
+        hub.cassette().dump(base / cassette_name(request.node.nodeid))
     errors = hub.take_errors()
-    if errors and not any(r.failed for r in reports.values()):
-        hub.raise_errors(errors)
+    try:
+        if errors and not failed:
+            hub.raise_errors(errors)
+    finally:
+        if failed:
+            hub.runtime.replay = None
+        else:
+            hub.finish_replay()
+
+
+def cassette_name(nodeid: str) -> str:
+    """The file a test's cassette goes to: ``tests/test_x.py::test_y[a]`` ->
+    ``tests/test_x/test_y[a].yaml``."""
+    import re
+
+    module, _, name = nodeid.partition("::")
+    stem = module[:-3] if module.endswith(".py") else module
+    safe = re.sub(r"[^A-Za-z0-9_.\-\[\]=]+", "_", name.replace("::", ".")) or "test"
+    return f"{stem}/{safe}.yaml"
 
 
 @pytest.fixture

@@ -125,6 +125,7 @@ LAYERS = {
     "servers": 4,
     "intercept": 4,  # in-process transport: the HTTP libraries' patches and the router
     "sleep": 4,  # the patch of time.sleep / asyncio.sleep
+    "recording": 4,
     "events": 5,
     "hub": 5,
     "receiver": 5,

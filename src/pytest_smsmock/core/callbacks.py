@@ -24,6 +24,7 @@ from datetime import timedelta
 
 from pytest_smsmock.clock import Clock, ScheduledEvent
 from pytest_smsmock.core.journal import Journal
+from pytest_smsmock.core.tap import Tap
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
@@ -108,7 +109,9 @@ class CallbackDispatcher:
         journal: Journal,
         sender: Callable[[], Sender],
         fault_hook: Callable[[], FaultHook | None] = lambda: None,
+        tap: Callable[[], Tap | None] = lambda: None,
     ) -> None:
+        self._tap = tap
         self._provider = provider
         self._clock = clock
         self._journal = journal
@@ -164,6 +167,22 @@ class CallbackDispatcher:
     def _settle(self, delivery: _Delivery, result: CallbackResult, *, injected: bool) -> None:
         request = delivery.request
         delivery.results.append(result)
+        tap = self._tap()
+        if tap is not None:  # a recorder: the push and the client's answer
+            tap.push(
+                self._provider,
+                self._clock.now(),
+                (
+                    request.kind,
+                    request.method,
+                    request.url,
+                    request.headers,
+                    request.body,
+                    request.ref,
+                    delivery.attempt,
+                ),
+                (result.status, result.body, result.error),
+            )
         ok = delivery.accept(result)
         self._journal.record(
             self._provider,

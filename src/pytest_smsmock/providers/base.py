@@ -38,10 +38,11 @@ from pytest_smsmock.core.messages import (
     StatusChange,
 )
 from pytest_smsmock.core.queues import OnceQueue
+from pytest_smsmock.core.tap import Replay, Tap
 from pytest_smsmock.core.tunables import restore_class_settings
 from pytest_smsmock.errors import ProtocolError
 from pytest_smsmock.providers.http_faults import FaultedResponse, alter, fault_response
-from pytest_smsmock.scenario.faults import HttpFault
+from pytest_smsmock.scenario.faults import FaultKind, HttpFault
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -119,6 +120,9 @@ class Runtime:
     #: Brings the listeners up to date with what clients sent before the fakes' state is read
     #: (`SmsMock.settle`); a no-op without them.
     settle: Callable[[], None] = lambda: None
+    #: A recorder observing the fakes, and a cassette answering for them (`recording/`).
+    tap: Tap | None = None
+    replay: Replay | None = None
 
 
 class ProviderFake:
@@ -147,6 +151,7 @@ class ProviderFake:
             runtime.journal,
             runtime.sender,
             self._callback_fault_hook,
+            lambda: runtime.tap,
         )
         self.urls: dict[str, str] = {}
         self.smpp_addresses: dict[str, tuple[str, int]] = {}
@@ -441,6 +446,62 @@ class ProviderFake:
         return _FakeApp(self, listener)
 
     def dispatch(self, request: Request, listener: str) -> Response:
+        """Handle one request (usable without sockets in tests); a recorder sees it and its
+        answer, a replayed cassette may answer it instead of the fake (`core/tap.py`)."""
+        runtime = self.runtime
+        if runtime.tap is None and runtime.replay is None:
+            return self._dispatch(request, listener)
+        return self._dispatch_observed(request, listener, runtime.tap, runtime.replay)
+
+    def _dispatch_observed(
+        self, request: Request, listener: str, tap: Tap | None, replay: Replay | None
+    ) -> Response:
+        self.clock.sync()
+        at = self.clock.now()
+        try:
+            body = request.get_data(cache=True)
+        except HTTPException:
+            return self._dispatch(request, listener)
+        seen = (
+            request.method,
+            request.path,
+            request.query_string,
+            tuple(request.headers.items()),
+            body,
+        )
+        response: Response | None = None
+        if replay is not None:
+            answer = replay.http(self.name, listener, seen)
+            if answer is not None:
+                self._journal_request(request, listener, body)
+                status, headers, content, raw = answer
+                response = Response(content, status=status, headers=list(headers))
+                fault = HttpFault(kind=FaultKind(raw), real=True) if raw is not None else None
+                if fault is not None and fault.raw:  # a socket fault: performed again
+                    response = self._faulted(fault, response)
+                else:
+                    response = self._journal_response(response)
+        if response is None:
+            response = self._dispatch(request, listener)
+        if tap is not None:
+            met = response.fault.kind if isinstance(response, FaultedResponse) else None
+            shown = response.inner if isinstance(response, FaultedResponse) else response
+            data = b"" if shown is None or shown.is_streamed else shown.get_data()
+            tap.http(
+                self.name,
+                listener,
+                at,
+                seen,
+                (
+                    shown.status_code if shown is not None else 0,
+                    tuple(shown.headers.items()) if shown is not None else (),
+                    data,
+                ),
+                None if met is None else str(met),
+            )
+        return response
+
+    def _dispatch(self, request: Request, listener: str) -> Response:
         """Handle one request through the shared wrapper (usable without sockets in tests).
 
         A scenario fault comes from the request's route (`Engine.http_fault`) or from a

@@ -115,6 +115,7 @@ class Session(SessionFaults, asyncio.BufferedProtocol):
         self._name = fake.name
         self._record_lazy = fake.journal.record_lazy
         self._engine = fake.runtime.engine
+        self._runtime = fake.runtime  # `.tap` / `.replay`: a recorder, a replayed cassette
         self.conn = SmscConnection(now=server.vnow(), config=service.session_config())
         self.info: SmppSession
 
@@ -244,6 +245,8 @@ class Session(SessionFaults, asyncio.BufferedProtocol):
 
     # -- events ----------------------------------------------------------------------------------
     def _handle(self, event: Event, now: float) -> None:
+        if self._runtime.tap is not None:
+            self._tap_in(event)
         if isinstance(event, RequestReceived):  # every submit_sm: the common case first
             self._record_pdu("in", event.frame or event.pdu)
             self._on_request(event.pdu, now)
@@ -313,6 +316,13 @@ class Session(SessionFaults, asyncio.BufferedProtocol):
             self._send(self.conn.reject_bind(status, now=now))
 
     def _on_request(self, request: Request, now: float) -> None:
+        replay = self._runtime.replay
+        if replay is not None:
+            answer = replay.smpp(self.fake.name, self.listener.name, self.info.id, encode(request))
+            if answer is not None:  # the recorded submit_sm_resp (message id included)
+                self._record_pdu("out", answer)
+                self._write(answer)
+                return
         fault = self._fault(request)
         if fault is not None and self._request_fault(fault, request, now):
             return
@@ -380,6 +390,9 @@ class Session(SessionFaults, asyncio.BufferedProtocol):
     def _write(self, data: bytes) -> None:
         if not data or self.closed:
             return
+        tap = self._runtime.tap
+        if tap is not None:
+            self._tap_out(tap, data)
         self._out.append(data)
         if not self._flush_pending:
             self._flush_pending = True
@@ -424,6 +437,40 @@ class Session(SessionFaults, asyncio.BufferedProtocol):
             reason = f"internal error: {type(exc).__name__}"
         self._flush_out()
         self.abort(reason)
+
+    # -- recording (`core/tap.py`) ------------------------------------------------------------
+    def _tap_in(self, event: Event) -> None:
+        tap = self._runtime.tap
+        if isinstance(event, EnquireLinkSent):  # ours, written (and recorded) by `_write`
+            return
+        frame = getattr(event, "frame", b"")
+        pdu = getattr(event, "pdu", None)
+        if not frame and isinstance(pdu, Pdu):
+            frame = encode(pdu)
+        if tap is not None and frame and hasattr(self, "info"):
+            tap.smpp(
+                self.fake.name, self.listener.name, self.info.id, self.fake.clock.now(), "in", frame
+            )
+
+    def _tap_out(self, tap: Any, data: bytes) -> None:
+        """Every PDU written, one by one (`data` may hold several)."""
+        if not hasattr(self, "info"):
+            return
+        at = self.fake.clock.now()
+        offset = 0
+        while offset + 4 <= len(data):
+            length = int.from_bytes(data[offset : offset + 4], "big")
+            if length < 16:
+                break
+            tap.smpp(
+                self.fake.name,
+                self.listener.name,
+                self.info.id,
+                at,
+                "out",
+                data[offset : offset + length],
+            )
+            offset += length
 
     # -- journal ---------------------------------------------------------------------------------
     def _record_pdu(self, direction: str, pdu: Pdu | bytes) -> None:

@@ -1,0 +1,269 @@
+"""The recorder: a `core.tap.Tap` that keeps what the fakes saw and did, cheaply.
+
+While recording, each choke point hands it plain values (bytes, strings, the virtual time),
+which it appends as they are: nothing is decoded, redacted or rendered on the request path.
+`cassette()` builds the cassette when asked (at the end of a test): offsets from the start,
+redaction (`redact.py`), which request each push and receipt followed, and the fakes' own
+account of each message (accepted, status changes) read from the journal.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from pytest_smsmock.core.journal import Journal
+from pytest_smsmock.recording.cassette import (
+    Cassette,
+    HttpExchange,
+    Interaction,
+    MessageRecord,
+    Push,
+    SmppPdu,
+    StatusRecord,
+)
+from pytest_smsmock.recording.redact import Redactor
+from pytest_smsmock.smpp.codec import decode
+from pytest_smsmock.smpp.errors import SmppError
+from pytest_smsmock.smpp.pdus import SubmitSmResp
+
+__all__ = ["Recorder", "link_followers"]
+
+Headers = tuple[tuple[str, str], ...]
+
+#: Response headers a replay does not need (the server sets its own).
+_NOISE = frozenset({"content-length", "date", "server", "connection", "transfer-encoding"})
+
+
+class Recorder:
+    """Everything the fakes of one hub saw and did since `start` (see the module docstring)."""
+
+    def __init__(self, start: datetime, *, redact: Iterable[str] = (), source: str = "") -> None:
+        self.start = start
+        self.redact = tuple(redact)
+        self.source = source
+        self._items: list[tuple[Any, ...]] = []
+        self._lock = threading.Lock()
+
+    # -- Tap (the choke points call these; keep them cheap) --------------------------------------
+    def http(
+        self,
+        provider: str,
+        listener: str,
+        at: datetime,
+        request: tuple[str, str, bytes, Headers, bytes],
+        response: tuple[int, Headers, bytes],
+        fault: str | None,
+    ) -> None:
+        self._items.append(("http", provider, listener, at, request, response, fault))
+
+    def push(
+        self,
+        provider: str,
+        at: datetime,
+        request: tuple[str, str, str, Headers, bytes, str, int],
+        answer: tuple[int | None, bytes, str | None],
+    ) -> None:
+        self._items.append(("push", provider, at, request, answer))
+
+    def smpp(
+        self, provider: str, listener: str, session: int, at: datetime, direction: str, data: bytes
+    ) -> None:
+        self._items.append(("smpp", provider, listener, session, at, direction, data))
+
+    # -- the cassette --------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def cassette(self, journal: Journal | None = None) -> Cassette:
+        """The cassette of what was recorded so far, redacted."""
+        with self._lock:
+            items = list(self._items)
+        redactor = Redactor(self.redact)
+        interactions = [self._interaction(item, redactor) for item in items]
+        interactions = [_echoes(i, redactor) for i in interactions]
+        return Cassette(
+            source=self.source,
+            start=self.start,
+            redacted=self.redact,
+            interactions=tuple(link_followers(interactions)),
+            messages=tuple(self._messages(journal)) if journal is not None else (),
+        )
+
+    def _offset(self, at: datetime) -> float:
+        return max(0.0, (at - self.start).total_seconds())
+
+    def _interaction(self, item: tuple[Any, ...], redactor: Redactor) -> Interaction:
+        kind = item[0]
+        if kind == "http":
+            _, provider, listener, at, request, response, fault = item
+            method, path, query, headers, body = request
+            status, response_headers, response_body = response
+            return HttpExchange(
+                at=self._offset(at),
+                provider=provider,
+                listener=listener,
+                method=method,
+                path=path,
+                query=redactor.text(query.decode("latin-1")),
+                headers=redactor.headers(h for h in headers if h[0].lower() not in _NOISE),
+                body=redactor.body(body),
+                status=status,
+                response_headers=tuple(h for h in response_headers if h[0].lower() not in _NOISE),
+                response_body=response_body,
+                fault=fault,
+            )
+        if kind == "push":
+            _, provider, at, request, answer = item
+            push_kind, method, url, headers, body, ref, attempt = request
+            status, answer_body, error = answer
+            return Push(
+                at=self._offset(at),
+                provider=provider,
+                kind=push_kind,
+                method=method,
+                url=redactor.url(url),
+                headers=redactor.headers(headers),
+                body=redactor.body(body),
+                ref=ref,
+                attempt=attempt,
+                answer_status=status,
+                answer_body=answer_body,
+                answer_error=error,
+            )
+        _, provider, listener, session, at, direction, data = item
+        return SmppPdu(
+            at=self._offset(at),
+            provider=provider,
+            listener=listener,
+            session=session,
+            direction=direction,
+            data=redactor.smpp(data),
+        )
+
+    def _messages(self, journal: Journal) -> Iterable[MessageRecord]:
+        accepted: dict[tuple[str, str], dict[str, Any]] = {}
+        for entry in journal.entries():
+            if entry.at < self.start:
+                continue
+            detail = entry.detail
+            if entry.channel == "message" and "message_id" in detail:
+                protocol = entry.summary.rpartition(", ")[2].rstrip(")") or "http"
+                accepted[(entry.provider, str(detail["message_id"]))] = {
+                    "to": str(detail.get("to", "")),
+                    "at": entry.at,
+                    "protocol": protocol,
+                    "statuses": [],
+                }
+            elif entry.channel == "dlr" and "status" in detail:
+                record = accepted.get((entry.provider, str(detail.get("message_id"))))
+                if record is not None:
+                    record["statuses"].append(
+                        StatusRecord(
+                            after=max(0.0, (entry.at - record["at"]).total_seconds()),
+                            status=str(detail["status"]),
+                            native=_plain(detail.get("native")),
+                            error=_plain(detail.get("error")),
+                        )
+                    )
+        for (provider, message_id), record in accepted.items():
+            yield MessageRecord(
+                provider=provider,
+                message_id=message_id,
+                to=record["to"],
+                at=self._offset(record["at"]),
+                protocol=record["protocol"],
+                statuses=tuple(record["statuses"]),
+            )
+
+
+def _plain(value: object) -> str | int | None:
+    if value is None or isinstance(value, int | str):
+        return value
+    return str(value)
+
+
+def _echoes(item: Interaction, redactor: Redactor) -> Interaction:
+    """A secret seen in one place, replaced everywhere else too."""
+    import dataclasses
+
+    if not any(len(s) >= 6 for s in redactor.secrets):
+        return item
+
+    def body(data: bytes) -> bytes:
+        try:
+            return redactor.echoes(data.decode("utf-8")).encode("utf-8")
+        except UnicodeDecodeError:
+            return data
+
+    if isinstance(item, HttpExchange):
+        return dataclasses.replace(
+            item,
+            query=redactor.echoes(item.query),
+            headers=tuple((k, redactor.echoes(v)) for k, v in item.headers),
+            body=body(item.body),
+            response_body=body(item.response_body),
+        )
+    if isinstance(item, Push):
+        return dataclasses.replace(
+            item,
+            url=redactor.echoes(item.url),
+            body=body(item.body),
+            answer_body=body(item.answer_body),
+        )
+    return item
+
+
+def _message_id(data: bytes) -> str | None:
+    if int.from_bytes(data[4:8], "big") != 0x80000004:
+        return None
+    try:
+        pdu = decode(data)
+    except SmppError:
+        return None
+    return pdu.message_id if isinstance(pdu, SubmitSmResp) and pdu.message_id else None
+
+
+def link_followers(interactions: list[Interaction]) -> list[Interaction]:
+    """Each push and each SMPP request of the provider (a receipt) names the client request it
+    followed (`follows`): the request whose answer carried the message id the push is about,
+    else (DLRs, HLRs) the provider's last request before it. MO pushes follow nothing."""
+    import dataclasses
+
+    out: list[Interaction] = []
+    # SMPP: message id -> index of the submit it answered.
+    submit_of: dict[tuple[str, str], int] = {}
+    request_at: dict[tuple[str, int, int], int] = {}
+    for index, item in enumerate(interactions):
+        if isinstance(item, SmppPdu):
+            command = int.from_bytes(item.data[4:8], "big")
+            if item.direction == "in" and not command & 0x80000000:
+                request_at[(item.provider, item.session, item.sequence)] = index
+            elif item.direction == "out":
+                message_id = _message_id(item.data)
+                submit = request_at.get((item.provider, item.session, item.sequence))
+                if message_id is not None and submit is not None:
+                    submit_of[(item.provider, message_id)] = submit
+                elif command == 0x00000005 and item.follows is None:  # deliver_sm
+                    for (provider, mid), source in reversed(submit_of.items()):
+                        if provider == item.provider and mid.encode() in item.data:
+                            item = dataclasses.replace(item, follows=source)
+                            break
+        elif isinstance(item, Push) and item.follows is None:
+            follows = None
+            for back in range(index - 1, -1, -1):
+                earlier = out[back]
+                if not isinstance(earlier, HttpExchange) or earlier.provider != item.provider:
+                    continue
+                if item.ref and item.ref.encode() in earlier.response_body:
+                    follows = back
+                    break
+                if follows is None and item.kind != "mo":
+                    follows = back  # the last request, unless one names the message
+                    if not item.ref:
+                        break
+            item = dataclasses.replace(item, follows=follows)
+        out.append(item)
+    return out
