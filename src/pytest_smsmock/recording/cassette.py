@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import enum
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -315,6 +316,8 @@ def _field_value(value: Any) -> Any:
         except UnicodeDecodeError:
             return {"hex": value.hex()}
         return text if text.isprintable() else {"hex": value.hex()}
+    if isinstance(value, enum.Enum):
+        return value.name.lower()
     if isinstance(value, tuple):
         return [_field_value(v) for v in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
