@@ -142,7 +142,7 @@ def test_a_strict_replay_with_one_request_changed_fails_and_a_lenient_one_passes
     smsmock.reset()
     smsmock.replay(path)
     assert changed().status_code == 500
-    with pytest.raises(ReplayMismatch, match="body.mes: recorded 'x', got 'CHANGED'"):
+    with pytest.raises(ReplayMismatch, match=r"body\.mes: recorded 'x', got 'CHANGED'"):
         smsmock.finish_replay()
 
     smsmock.reset()
