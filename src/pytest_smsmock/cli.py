@@ -4,6 +4,8 @@ smsmock serve [--scenario FILE|NAME] [--seed N] [--host H] [--port-base P] [--pr
               [--max-journal-entries N] [--max-finished-messages N]
 smsmock validate FILE...
 smsmock scenarios
+smsmock cassette show FILE
+smsmock cassette to-scenario FILE [-o OUT] [--exact | --fit]
 
 `serve` runs for hours: unlike a pytest run, which keeps everything of its test, it keeps the
 last `SERVE_MAX_JOURNAL` journal entries and `SERVE_MAX_FINISHED` finished messages per
@@ -82,6 +84,21 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("files", nargs="+", metavar="FILE")
 
     commands.add_parser("scenarios", help="list the bundled scenarios (load them by name)")
+
+    cassette = commands.add_parser("cassette", help="read recorded cassettes (docs/recording.md)")
+    actions = cassette.add_subparsers(dest="action", required=True)
+    show = actions.add_parser("show", help="print a cassette as a timeline")
+    show.add_argument("file", metavar="FILE")
+    convert = actions.add_parser(
+        "to-scenario", help="write a scenario that reproduces a cassette with the fakes' logic"
+    )
+    convert.add_argument("file", metavar="FILE")
+    convert.add_argument("-o", "--output", metavar="OUT", help="write here (default: stdout)")
+    how = convert.add_mutually_exclusive_group()
+    how.add_argument("--exact", action="store_true", help="one rule per recorded message")
+    how.add_argument(
+        "--fit", action="store_true", help="delays drawn from distributions fitted to the recording"
+    )
     return parser
 
 
@@ -213,6 +230,28 @@ def scenarios(args: argparse.Namespace, out: TextIO | None = None) -> int:
     return 0
 
 
+def cassette(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    from pytest_smsmock.recording.cassette import load_cassette
+
+    out = out or sys.stdout
+    loaded = load_cassette(args.file)
+    if args.action == "show":
+        from pytest_smsmock.recording.show import render
+
+        out.write(render(loaded))
+        return 0
+    from pytest_smsmock.recording.to_scenario import to_scenario
+
+    text = to_scenario(loaded, exact=args.exact, fit=args.fit)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as target:
+            target.write(text)
+        out.write(f"{args.output}: written from {args.file}\n")
+    else:
+        out.write(text)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -220,6 +259,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return serve(args)
         if args.command == "scenarios":
             return scenarios(args)
+        if args.command == "cassette":
+            return cassette(args)
         return validate(args)
     except SmsMockError as exc:
         print(f"smsmock: {exc}", file=sys.stderr)

@@ -84,7 +84,7 @@ def _group_rules(messages: Iterable[MessageRecord], fit: bool) -> list[dict[str,
         for position in range(length):
             delays = [t[position][0] for t in timelines]
             outcomes = Counter((t[position][1], t[position][2]) for t in timelines)
-            statuses = Counter(status for status, _ in outcomes)
+            statuses = Counter(t[position][1] for t in timelines)
             errors = {error for _, error in outcomes if error not in (None, 0, "0", "")}
             status: Any = next(iter(statuses))
             if len(statuses) > 1:
