@@ -4,6 +4,7 @@ smsmock serve [--scenario FILE|NAME] [--seed N] [--host H] [--port-base P] [--pr
               [--max-journal-entries N] [--max-finished-messages N]
 smsmock validate FILE...
 smsmock scenarios
+smsmock record --provider NAME --upstream URL [--smpp-upstream HOST:PORT] --out FILE
 smsmock cassette show FILE
 smsmock cassette to-scenario FILE [-o OUT] [--exact | --fit]
 
@@ -84,6 +85,30 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("files", nargs="+", metavar="FILE")
 
     commands.add_parser("scenarios", help="list the bundled scenarios (load them by name)")
+
+    record = commands.add_parser(
+        "record", help="a recording reverse proxy in front of a provider, until Ctrl-C / SIGTERM"
+    )
+    record.add_argument("--provider", required=True, help="the fake that will replay it")
+    record.add_argument("--upstream", help="the provider's HTTP(S) base URL")
+    record.add_argument("--smpp-upstream", metavar="HOST:PORT", help="the provider's SMPP")
+    record.add_argument("--smpp-upstream-tls", action="store_true", help="TLS to the SMPP upstream")
+    record.add_argument(
+        "--upstream-ca", metavar="FILE", help="CA bundle the upstream is checked with"
+    )
+    record.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    record.add_argument("--port", type=int, default=0, help="HTTP port (default: free)")
+    record.add_argument("--smpp-port", type=int, default=0, help="SMPP port (default: free)")
+    record.add_argument(
+        "--tls", action="store_true", help="serve HTTPS with a test CA (written beside --out)"
+    )
+    record.add_argument(
+        "--forward-callbacks", metavar="URL", help="where account-level callbacks go on to"
+    )
+    record.add_argument(
+        "--redact", action="append", default=[], metavar="FIELD", help="also redact FIELD"
+    )
+    record.add_argument("--out", required=True, metavar="FILE", help="the cassette to write")
 
     cassette = commands.add_parser("cassette", help="read recorded cassettes (docs/recording.md)")
     actions = cassette.add_subparsers(dest="action", required=True)
@@ -230,6 +255,88 @@ def scenarios(args: argparse.Namespace, out: TextIO | None = None) -> int:
     return 0
 
 
+def record(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    import ssl
+    from datetime import UTC, datetime
+
+    from pytest_smsmock.providers import provider_names
+    from pytest_smsmock.recording.recorder import Recorder
+    from pytest_smsmock.servers.record_proxy import RecordingProxy
+
+    out = out or sys.stdout
+    if args.provider not in provider_names():
+        raise ConfigError(
+            f"unknown provider {args.provider!r}; known: {', '.join(provider_names())}"
+        )
+    if not args.upstream and not args.smpp_upstream:
+        raise ConfigError("give --upstream URL, --smpp-upstream HOST:PORT or both")
+    smpp_upstream = None
+    if args.smpp_upstream:
+        host, _, port = args.smpp_upstream.rpartition(":")
+        if not host or not port.isdigit():
+            raise ConfigError(f"--smpp-upstream wants HOST:PORT, not {args.smpp_upstream!r}")
+        smpp_upstream = (host, int(port))
+    upstream_context = (
+        ssl.create_default_context(cafile=args.upstream_ca) if args.upstream_ca else None
+    )
+    served = None
+    if args.tls:
+        import trustme
+
+        ca = trustme.CA()
+        served = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ca.issue_cert(args.host, "127.0.0.1", "localhost").configure_cert(served)
+        ca_path = f"{args.out}.ca.pem"
+        ca.cert_pem.write_to_path(ca_path)
+        out.write(f"test CA of the HTTPS listener: {ca_path}\n")
+    source = f"smsmock record --provider {args.provider}" + (
+        f" --upstream {args.upstream}" if args.upstream else ""
+    )
+    recorder = Recorder(datetime.now(UTC), redact=args.redact, source=source)
+    proxy = RecordingProxy(
+        provider=args.provider,
+        tap=recorder,
+        upstream=args.upstream,
+        smpp_upstream=smpp_upstream,
+        host=args.host,
+        port=args.port,
+        smpp_port=args.smpp_port,
+        ssl_context=served,
+        upstream_ssl_context=upstream_context,
+        smpp_upstream_tls=args.smpp_upstream_tls,
+        forward_callbacks=args.forward_callbacks,
+    )
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        try:
+            proxy.start()
+        except OSError as exc:
+            print(f"smsmock: cannot listen: {exc}", file=sys.stderr)
+            return 2
+        if args.upstream:
+            out.write(f"HTTP  {proxy.url} -> {args.upstream}\n")
+            out.write(f"account-level callbacks: point them at {proxy.receiver_url}\n")
+        if proxy.smpp_address is not None:
+            host, port = proxy.smpp_address
+            out.write(f"SMPP  {host}:{port} -> {args.smpp_upstream}\n")
+        out.write(f"Recording; Ctrl-C or SIGTERM writes {args.out}\n")
+        out.flush()
+        while not stop.wait(0.5):
+            pass
+    finally:
+        proxy.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    written = recorder.cassette().dump(args.out)
+    out.write(f"{written}: {len(recorder)} interaction(s) recorded\n")
+    return 0
+
+
 def cassette(args: argparse.Namespace, out: TextIO | None = None) -> int:
     from pytest_smsmock.recording.cassette import load_cassette
 
@@ -261,6 +368,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return scenarios(args)
         if args.command == "cassette":
             return cassette(args)
+        if args.command == "record":
+            return record(args)
         return validate(args)
     except SmsMockError as exc:
         print(f"smsmock: {exc}", file=sys.stderr)
