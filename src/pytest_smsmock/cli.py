@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from types import FrameType
 from typing import TextIO
 
-from pytest_smsmock.errors import SmsMockError
+from pytest_smsmock.errors import ConfigError, SmsMockError
 
 __all__ = ["SERVE_MAX_FINISHED", "SERVE_MAX_JOURNAL", "main"]
 

@@ -3,8 +3,9 @@
 Three choke points report to it when a hub is recording (`Runtime.tap` is not None):
 `ProviderFake.dispatch` (every HTTP request and the answer), `CallbackDispatcher` (every push
 to the client, with the client's answer) and the SMPP session (every PDU, both ways, as the
-bytes on the wire). Arguments are plain values (bytes, strings, datetimes) so a recorder can
-keep them as they are and decode nothing until it writes a cassette: recording stays cheap.
+bytes on the wire). A recorder keeps what it is handed as it is (bytes, strings, the werkzeug
+request and response of an HTTP exchange) and reads, decodes and redacts nothing until it
+builds a cassette: recording stays cheap (`bench/bench_recording.py`).
 
 `Replay` is the other direction: a source of recorded answers the same choke points ask first
 when a hub replays a cassette.
@@ -13,7 +14,7 @@ when a hub replays a cassette.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 __all__ = ["HttpAnswer", "Replay", "Tap"]
 
@@ -26,10 +27,13 @@ class Tap(Protocol):
         provider: str,
         listener: str,
         at: datetime,
-        request: tuple[str, str, bytes, Headers, bytes],  # method, path, query, headers, body
-        response: tuple[int, Headers, bytes],
+        request: Any,
+        response: Any,
         fault: str | None,
-    ) -> None: ...
+    ) -> None:
+        """`request` / `response`: the werkzeug objects, read only when the recorder builds its
+        cassette (their bodies are cached by then); `response` is None when a socket fault
+        stood instead of any answer."""
 
     def push(
         self,
@@ -42,8 +46,9 @@ class Tap(Protocol):
     ) -> None: ...
 
     def smpp(
-        self, provider: str, listener: str, session: int, at: datetime, direction: str, data: bytes
-    ) -> None: ...
+        self, provider: str, listener: str, session: int, at: float, direction: str, data: bytes
+    ) -> None:
+        """`at`: the fakes' time in POSIX seconds (what the session has at hand)."""
 
 
 HttpAnswer = tuple[int, Headers, bytes, str | None]  # status, headers, body, raw fault kind

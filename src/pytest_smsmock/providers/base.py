@@ -462,15 +462,15 @@ class ProviderFake:
             body = request.get_data(cache=True)
         except HTTPException:
             return self._dispatch(request, listener)
-        seen = (
-            request.method,
-            request.path,
-            request.query_string,
-            tuple(request.headers.items()),
-            body,
-        )
         response: Response | None = None
         if replay is not None:
+            seen = (
+                request.method,
+                request.path,
+                request.query_string,
+                tuple(request.headers.items()),
+                body,
+            )
             answer = replay.http(self.name, listener, seen)
             if answer is not None:
                 self._journal_request(request, listener, body)
@@ -484,21 +484,10 @@ class ProviderFake:
         if response is None:
             response = self._dispatch(request, listener)
         if tap is not None:
-            met = response.fault.kind if isinstance(response, FaultedResponse) else None
-            shown = response.inner if isinstance(response, FaultedResponse) else response
-            data = b"" if shown is None or shown.is_streamed else shown.get_data()
-            tap.http(
-                self.name,
-                listener,
-                at,
-                seen,
-                (
-                    shown.status_code if shown is not None else 0,
-                    tuple(shown.headers.items()) if shown is not None else (),
-                    data,
-                ),
-                None if met is None else str(met),
-            )
+            if isinstance(response, FaultedResponse):
+                tap.http(self.name, listener, at, request, response.inner, str(response.fault.kind))
+            else:
+                tap.http(self.name, listener, at, request, response, None)
         return response
 
     def _dispatch(self, request: Request, listener: str) -> Response:

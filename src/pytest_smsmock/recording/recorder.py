@@ -53,8 +53,8 @@ class Recorder:
         provider: str,
         listener: str,
         at: datetime,
-        request: tuple[str, str, bytes, Headers, bytes],
-        response: tuple[int, Headers, bytes],
+        request: Any,
+        response: Any,
         fault: str | None,
     ) -> None:
         self._items.append(("http", provider, listener, at, request, response, fault))
@@ -69,7 +69,7 @@ class Recorder:
         self._items.append(("push", provider, at, request, answer))
 
     def smpp(
-        self, provider: str, listener: str, session: int, at: datetime, direction: str, data: bytes
+        self, provider: str, listener: str, session: int, at: float, direction: str, data: bytes
     ) -> None:
         self._items.append(("smpp", provider, listener, session, at, direction, data))
 
@@ -92,15 +92,25 @@ class Recorder:
             messages=tuple(self._messages(journal)) if journal is not None else (),
         )
 
-    def _offset(self, at: datetime) -> float:
+    def _offset(self, at: datetime | float) -> float:
+        if isinstance(at, float | int):
+            return max(0.0, at - self.start.timestamp())
         return max(0.0, (at - self.start).total_seconds())
 
     def _interaction(self, item: tuple[Any, ...], redactor: Redactor) -> Interaction:
         kind = item[0]
         if kind == "http":
             _, provider, listener, at, request, response, fault = item
-            method, path, query, headers, body = request
-            status, response_headers, response_body = response
+            method, path, query = request.method, request.path, request.query_string
+            headers = tuple(request.headers.items())
+            body = request.get_data(cache=True)
+            response_headers: Headers = ()
+            if response is None:
+                status, response_body = 0, b""
+            else:
+                status = response.status_code
+                response_headers = tuple(response.headers.items())
+                response_body = b"" if response.is_streamed else response.get_data()
             return HttpExchange(
                 at=self._offset(at),
                 provider=provider,

@@ -184,16 +184,16 @@ class RecordingProxy:
         target = (self.upstream.path.rstrip("/") + request.path) + (
             f"?{new_query}" if new_query else ""
         )
-        seen = (request.method, request.path, request.query_string, tuple(request.headers), body)
         try:
             status, answer_headers, answer = self._request(
                 self.upstream, request.method, target, headers, new_body
             )
         except (OSError, http.client.HTTPException) as exc:
             fault = "connection_reset" if isinstance(exc, ConnectionError) else "no_response"
-            self.tap.http(self.provider, "primary", at, seen, (502, (), b""), fault)
+            self.tap.http(self.provider, "primary", at, request, None, fault)
             return Response(f"smsmock record: upstream failed: {exc}", status=502)
-        self.tap.http(self.provider, "primary", at, seen, (status, answer_headers, answer), None)
+        recorded = Response(answer, status=status, headers=list(answer_headers))
+        self.tap.http(self.provider, "primary", at, request, recorded, None)
         kept = [(k, v) for k, v in answer_headers if k.lower() not in _HOP]
         return Response(answer, status=status, headers=kept)
 
@@ -325,6 +325,7 @@ class RecordingProxy:
                     if length < 16 or len(buffer) < length:
                         break
                     frame, buffer = buffer[:length], buffer[length:]
-                    self.tap.smpp(self.provider, "plain", session, _now(), direction, frame)
+                    at = _now().timestamp()
+                    self.tap.smpp(self.provider, "plain", session, at, direction, frame)
         finally:
             sink.close()

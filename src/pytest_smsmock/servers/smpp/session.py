@@ -45,6 +45,7 @@ from pytest_smsmock.smpp.session import State
 
 if TYPE_CHECKING:
     from pytest_smsmock.clock import ScheduledEvent
+    from pytest_smsmock.core.tap import Tap
     from pytest_smsmock.providers.base import ProviderFake, SmppListener
 
 __all__ = [
@@ -245,8 +246,9 @@ class Session(SessionFaults, asyncio.BufferedProtocol):
 
     # -- events ----------------------------------------------------------------------------------
     def _handle(self, event: Event, now: float) -> None:
-        if self._runtime.tap is not None:
-            self._tap_in(event)
+        tap = self._runtime.tap
+        if tap is not None:
+            self._tap_in(tap, event, now)
         if isinstance(event, RequestReceived):  # every submit_sm: the common case first
             self._record_pdu("in", event.frame or event.pdu)
             self._on_request(event.pdu, now)
@@ -390,9 +392,6 @@ class Session(SessionFaults, asyncio.BufferedProtocol):
     def _write(self, data: bytes) -> None:
         if not data or self.closed:
             return
-        tap = self._runtime.tap
-        if tap is not None:
-            self._tap_out(tap, data)
         self._out.append(data)
         if not self._flush_pending:
             self._flush_pending = True
@@ -405,6 +404,9 @@ class Session(SessionFaults, asyncio.BufferedProtocol):
         data = b"".join(self._out)
         self._out.clear()
         if self.transport is not None and not self.transport.is_closing():
+            tap = self._runtime.tap
+            if tap is not None:
+                self._tap_out(tap, data)
             self.transport.write(data)
 
     # -- closing -----------------------------------------------------------------------------------
@@ -439,36 +441,31 @@ class Session(SessionFaults, asyncio.BufferedProtocol):
         self.abort(reason)
 
     # -- recording (`core/tap.py`) ------------------------------------------------------------
-    def _tap_in(self, event: Event) -> None:
-        tap = self._runtime.tap
-        if isinstance(event, EnquireLinkSent):  # ours, written (and recorded) by `_write`
+    def _tap_in(self, tap: Tap, event: Event, now: float) -> None:
+        if type(event) is RequestReceived:  # the hot path: the frame as it was read
+            frame = event.frame or encode(event.pdu)
+        elif isinstance(event, EnquireLinkSent):  # ours: recorded when written
             return
-        frame = getattr(event, "frame", b"")
-        pdu = getattr(event, "pdu", None)
-        if not frame and isinstance(pdu, Pdu):
-            frame = encode(pdu)
-        if tap is not None and frame and hasattr(self, "info"):
-            tap.smpp(
-                self.fake.name, self.listener.name, self.info.id, self.fake.clock.now(), "in", frame
-            )
+        else:
+            pdu = getattr(event, "pdu", None)
+            frame = getattr(event, "frame", b"") or (encode(pdu) if isinstance(pdu, Pdu) else b"")
+        info = getattr(self, "info", None)
+        if frame and info is not None:
+            tap.smpp(self._name, self.listener.name, info.id, now, "in", frame)
 
-    def _tap_out(self, tap: Any, data: bytes) -> None:
-        """Every PDU written, one by one (`data` may hold several)."""
-        if not hasattr(self, "info"):
+    def _tap_out(self, tap: Tap, data: bytes) -> None:
+        """Every PDU written, one by one (`data` holds all a flush writes)."""
+        info = getattr(self, "info", None)
+        if info is None:
             return
-        at = self.fake.clock.now()
+        now = self.server.vnow()
         offset = 0
-        while offset + 4 <= len(data):
+        while offset + 16 <= len(data):
             length = int.from_bytes(data[offset : offset + 4], "big")
             if length < 16:
                 break
             tap.smpp(
-                self.fake.name,
-                self.listener.name,
-                self.info.id,
-                at,
-                "out",
-                data[offset : offset + length],
+                self._name, self.listener.name, info.id, now, "out", data[offset : offset + length]
             )
             offset += length
 
