@@ -108,6 +108,9 @@ def _parser() -> argparse.ArgumentParser:
     record.add_argument(
         "--redact", action="append", default=[], metavar="FIELD", help="also redact FIELD"
     )
+    record.add_argument(
+        "--pseudonyms", metavar="SALT", help="replace phone numbers by stable pseudonyms"
+    )
     record.add_argument("--out", required=True, metavar="FILE", help="the cassette to write")
 
     cassette = commands.add_parser("cassette", help="read recorded cassettes (docs/recording.md)")
@@ -292,7 +295,9 @@ def record(args: argparse.Namespace, out: TextIO | None = None) -> int:
     source = f"smsmock record --provider {args.provider}" + (
         f" --upstream {args.upstream}" if args.upstream else ""
     )
-    recorder = Recorder(datetime.now(UTC), redact=args.redact, source=source)
+    recorder = Recorder(
+        datetime.now(UTC), redact=args.redact, source=source, pseudonyms=args.pseudonyms
+    )
     proxy = RecordingProxy(
         provider=args.provider,
         tap=recorder,

@@ -504,12 +504,15 @@ class SmsMock:
         self.journal.record(provider, "http", "event", f"listener {name} brought up")
 
     # -- recording and replay (recording/) ----------------------------------------------------
-    def record(self, *, redact: Sequence[str] = (), source: str = "") -> Recorder:
+    def record(
+        self, *, redact: Sequence[str] = (), source: str = "", pseudonyms: str | None = None
+    ) -> Recorder:
         """Record from now on everything the fakes see and do (until `reset`); `redact`
-        names fields to redact besides the credentials (always redacted)."""
+        names fields to redact besides the credentials (always redacted); `pseudonyms` (a
+        salt) gives phone numbers stable pseudonyms in the cassette."""
         from pytest_smsmock.recording import Recorder
 
-        recorder = Recorder(self.clock.now(), redact=redact, source=source)
+        recorder = Recorder(self.clock.now(), redact=redact, source=source, pseudonyms=pseudonyms)
         self.runtime.tap = recorder
         return recorder
 

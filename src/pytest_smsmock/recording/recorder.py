@@ -40,10 +40,19 @@ _NOISE = frozenset({"content-length", "date", "server", "connection", "transfer-
 class Recorder:
     """Everything the fakes of one hub saw and did since `start` (see the module docstring)."""
 
-    def __init__(self, start: datetime, *, redact: Iterable[str] = (), source: str = "") -> None:
+    def __init__(
+        self,
+        start: datetime,
+        *,
+        redact: Iterable[str] = (),
+        source: str = "",
+        pseudonyms: str | None = None,
+    ) -> None:
+        """`pseudonyms`: a salt; phone numbers then get stable pseudonyms (`Pseudonyms`)."""
         self.start = start
         self.redact = tuple(redact)
         self.source = source
+        self.pseudonyms = pseudonyms
         self._items: list[tuple[Any, ...]] = []
         self._lock = threading.Lock()
 
@@ -84,12 +93,15 @@ class Recorder:
         redactor = Redactor(self.redact)
         interactions = [self._interaction(item, redactor) for item in items]
         interactions = [_echoes(i, redactor) for i in interactions]
+        messages = list(self._messages(journal)) if journal is not None else []
+        if self.pseudonyms is not None:
+            interactions, messages = _pseudonymise(interactions, messages, self.pseudonyms)
         return Cassette(
             source=self.source,
             start=self.start,
             redacted=self.redact,
             interactions=tuple(link_followers(interactions)),
-            messages=tuple(self._messages(journal)) if journal is not None else (),
+            messages=tuple(messages),
         )
 
     def _offset(self, at: datetime | float) -> float:
@@ -224,6 +236,53 @@ def _echoes(item: Interaction, redactor: Redactor) -> Interaction:
             answer_body=body(item.answer_body),
         )
     return item
+
+
+def _pseudonymise(
+    interactions: list[Interaction], messages: list[MessageRecord], salt: str
+) -> tuple[list[Interaction], list[MessageRecord]]:
+    """Every phone number seen in a phone field, replaced everywhere by its pseudonym."""
+    import dataclasses
+
+    from pytest_smsmock.recording.redact import Pseudonyms
+    from pytest_smsmock.recording.replayer import http_fields, smpp_fields
+
+    names = Pseudonyms(salt)
+    for item in interactions:
+        if isinstance(item, HttpExchange):
+            fields, _ = http_fields(item.method, item.path, item.query, item.headers, item.body)
+            for key, value in fields.items():
+                names.learn(key.rpartition(".")[2].partition("[")[0], value)
+        elif isinstance(item, SmppPdu):
+            for key, value in smpp_fields(item.data).items():
+                names.learn(key, value)
+    for message in messages:
+        names.learn("to", message.to)
+    out: list[Interaction] = []
+    for item in interactions:
+        if isinstance(item, HttpExchange):
+            item = dataclasses.replace(
+                item,
+                query=names.text(item.query),
+                body=names.body(item.body),
+                response_body=names.body(item.response_body),
+            )
+        elif isinstance(item, Push):
+            item = dataclasses.replace(
+                item,
+                url=names.text(item.url),
+                body=names.body(item.body),
+                ref=names.text(item.ref),
+                answer_body=names.body(item.answer_body),
+            )
+        else:
+            item = dataclasses.replace(item, data=names.data(item.data))
+        out.append(item)
+    renamed = [
+        dataclasses.replace(m, to=names.text(m.to), message_id=names.text(m.message_id))
+        for m in messages
+    ]
+    return out, renamed
 
 
 def _message_id(data: bytes) -> str | None:

@@ -148,3 +148,83 @@ class Redactor:
             if len(secret) >= MIN_ECHO and secret in text:
                 text = text.replace(secret, MARK)
         return text
+
+
+#: Fields that carry phone numbers (the last name of a flattened field, case-insensitive).
+PHONE_FIELDS = frozenset(
+    {
+        "to",
+        "from",
+        "gsm",
+        "phone",
+        "phones",
+        "msisdn",
+        "mno",
+        "destination",
+        "destinations",
+        "number",
+        "numbers",
+        "recipient",
+        "recipients",
+        "destination_addr",
+        "source_addr",
+        "sender",
+        "sid",
+    }
+)
+_PHONE = re.compile(r"^\+?\d{7,15}$")
+
+
+class Pseudonyms:
+    """Stable phone pseudonyms: the same number gets the same pseudonym within a cassette (so a
+    DLR still names its message), of the same length, its first `keep` digits kept (country and
+    operator: `to-scenario` groups by prefix). Same-length digits keep SMPP PDUs valid, so they
+    are replaced in the wire bytes too. Not anonymisation against someone who knows the salt."""
+
+    def __init__(self, salt: str, *, keep: int = 5) -> None:
+        self.salt = salt.encode("utf-8")
+        self.keep = keep
+        self.numbers: dict[str, str] = {}
+        self._pattern: re.Pattern[str] | None = None
+
+    def learn(self, name: str, value: str) -> None:
+        if name.lower() not in PHONE_FIELDS:
+            return
+        for part in re.split(r"[,;\s]+", value):
+            number = part.lstrip("+")
+            if _PHONE.match(part) and number not in self.numbers and len(number) > self.keep:
+                self.numbers[number] = self._pseudonym(number)
+                self._pattern = None
+
+    def _pseudonym(self, number: str) -> str:
+        import hashlib
+        import hmac
+
+        digest = hmac.new(self.salt, number.encode(), hashlib.sha256).hexdigest()
+        tail = str(int(digest, 16))[: len(number) - self.keep].rjust(len(number) - self.keep, "0")
+        candidate = number[: self.keep] + tail
+        return candidate if candidate != number else number[: self.keep] + tail[::-1]
+
+    def _regex(self) -> re.Pattern[str] | None:
+        if self._pattern is None and self.numbers:
+            alternatives = "|".join(sorted(self.numbers, key=len, reverse=True))
+            self._pattern = re.compile(rf"(?<!\d)({alternatives})(?!\d)")
+        return self._pattern
+
+    def text(self, text: str) -> str:
+        pattern = self._regex()
+        if pattern is None:
+            return text
+        return pattern.sub(lambda m: self.numbers[m.group(1)], text)
+
+    def data(self, data: bytes) -> bytes:
+        pattern = self._regex()
+        if pattern is None:
+            return data
+        return self.text(data.decode("latin-1")).encode("latin-1")
+
+    def body(self, data: bytes) -> bytes:
+        try:
+            return self.text(data.decode("utf-8")).encode("utf-8")
+        except UnicodeDecodeError:
+            return self.data(data)

@@ -91,3 +91,17 @@ def test_a_changed_submit_fails_a_strict_smpp_replay(
     with pytest.raises(ReplayMismatch) as caught:
         smsmock.finish_replay()
     assert "short_message: recorded '48656c6c6f', got '4f74686572'" in str(caught.value)
+
+
+def test_pseudonyms_reach_the_pdus_and_keep_them_valid(
+    smsmock: SmsMock, esmes: list[Esme], tmp_path: Path
+) -> None:
+    from pytest_smsmock.recording import load_cassette
+
+    smsmock.record(pseudonyms="s")
+    session(smsmock, esmes, "infobip")
+    path = smsmock.cassette().dump(tmp_path / "smpp.yaml")
+    text = path.read_text()
+    assert "385911234567" not in text and "385917654321" not in text
+    assert "385911234567".encode().hex() not in text
+    assert len(load_cassette(path).interactions) > 6  # every PDU still decodes

@@ -194,3 +194,22 @@ def test_to_scenario_exact_validates_and_reproduces_each_message(
     out = tmp_path / "s.yaml"
     out.write_text(to_scenario(load_cassette(path), exact=True))
     validate_file(str(out))
+
+
+def test_phone_pseudonyms_are_stable_within_a_cassette(hub: SmsMock, tmp_path: Path) -> None:
+    hub.record(pseudonyms="salt")
+    smsc_send(hub, phones="79991234567")
+    smsc_send(hub, phones="79991234567,79990000002")
+    hub.clock.advance("10s")
+    path = hub.cassette().dump(tmp_path / "c.yaml")
+    text = path.read_text()
+    assert "79991234567" not in text and "79990000002" not in text
+    cassette = load_cassette(path)
+    requests = [i for i in cassette.interactions if isinstance(i, HttpExchange)]
+    pushes = [i for i in cassette.interactions if isinstance(i, Push)]
+    pseudonym = requests[0].body.decode().split("phones=")[1].split("&")[0]
+    assert pseudonym.startswith("79991") and len(pseudonym) == 11  # prefix kept, same length
+    assert pseudonym in requests[1].body.decode()
+    assert sum(f"phone={pseudonym}".encode() in p.body for p in pushes) == 4  # 2 messages x 2
+    tos = {m.to for m in cassette.messages}
+    assert pseudonym in tos and len(tos) == 2 and not tos & {"79991234567", "79990000002"}
