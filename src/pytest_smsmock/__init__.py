@@ -27,11 +27,15 @@ if TYPE_CHECKING:
     from pytest_smsmock.hub import SmsMock
     from pytest_smsmock.intercept import Interception
     from pytest_smsmock.receiver import Push, Receiver, Report
+    from pytest_smsmock.recording.cassette import Cassette, CassetteError, load_cassette
+    from pytest_smsmock.recording.replayer import ReplayMismatch
     from pytest_smsmock.scenario.loader import load_scenario
     from pytest_smsmock.scenario.model import Scenario
     from pytest_smsmock.sleep import SleepPatch
 
 __all__ = [
+    "Cassette",
+    "CassetteError",
     "ClockError",
     "ConfigError",
     "InboundMessage",
@@ -43,6 +47,7 @@ __all__ = [
     "ProtocolError",
     "Push",
     "Receiver",
+    "ReplayMismatch",
     "Report",
     "Scenario",
     "ScenarioError",
@@ -54,6 +59,7 @@ __all__ = [
     "Status",
     "Transition",
     "VirtualClock",
+    "load_cassette",
     "load_scenario",
     "parse_duration",
 ]
@@ -81,6 +87,10 @@ _HOMES = {
     "Push": "pytest_smsmock.receiver",
     "Receiver": "pytest_smsmock.receiver",
     "Report": "pytest_smsmock.receiver",
+    "Cassette": "pytest_smsmock.recording.cassette",
+    "CassetteError": "pytest_smsmock.recording.cassette",
+    "load_cassette": "pytest_smsmock.recording.cassette",
+    "ReplayMismatch": "pytest_smsmock.recording.replayer",
     "load_scenario": "pytest_smsmock.scenario.loader",
     "Scenario": "pytest_smsmock.scenario.model",
 }

@@ -30,6 +30,15 @@ def test_importing_the_package_loads_no_server_code() -> None:
     assert out.stdout.strip() == "[]"
 
 
+def test_importing_the_plugin_loads_no_recording_code() -> None:
+    code = (
+        "import sys, pytest_smsmock.plugin; "
+        "print(sorted(m for m in sys.modules if m.startswith('pytest_smsmock.')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['pytest_smsmock.plugin']"
+
+
 def test_package_is_typed() -> None:
     from importlib.resources import files
 
