@@ -213,3 +213,43 @@ def test_phone_pseudonyms_are_stable_within_a_cassette(hub: SmsMock, tmp_path: P
     assert sum(f"phone={pseudonym}".encode() in p.body for p in pushes) == 4  # 2 messages x 2
     tos = {m.to for m in cassette.messages}
     assert pseudonym in tos and len(tos) == 2 and not tos & {"79991234567", "79990000002"}
+
+
+def test_a_cassette_names_fields_its_replay_does_not_compare(hub: SmsMock, tmp_path: Path) -> None:
+    path = record_two(hub)
+    text = path.read_text().replace("cassette: 1\n", "cassette: 1\nmatch:\n  ignore: [mes]\n", 1)
+    path.write_text(text)
+    hub.reset()
+    hub.replay(path)
+    smsc_send(hub, mes="whatever")
+    smsc_send(hub, phones="79990000002", mes="else")
+    hub.finish_replay()  # matched on everything but `mes`
+
+
+def test_to_scenario_keeps_the_transport_faults_seen(hub: SmsMock, tmp_path: Path) -> None:
+    from pytest_smsmock.recording.to_scenario import to_scenario
+
+    hub.load_scenario(
+        {
+            "version": 1,
+            "faults": [
+                {"on": "smsc:http:/sys/send.php", "nth": 2, "kind": "connection_reset"},
+                {"on": "smsc:http:/sys/send.php", "nth": 3, "kind": "http_status", "status": 503},
+            ],
+        }
+    )
+    hub.record()
+    for _ in range(3):
+        smsc_send(hub)
+    cassette = hub.cassette()
+    assert [getattr(i, "fault", None) for i in cassette.interactions][:3] == [
+        None,
+        "connection_reset",
+        None,
+    ]
+    out = tmp_path / "faults.yaml"
+    out.write_text(to_scenario(cassette))
+    validate_file(str(out))
+    text = out.read_text()
+    assert "kind: connection_reset" in text and "nth: 2" in text
+    assert "kind: http_status" in text and "status: 503" in text
