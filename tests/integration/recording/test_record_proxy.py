@@ -191,3 +191,25 @@ def test_the_cli_records_until_sigterm(upstream: SmsMock, tmp_path: Path) -> Non
     assert process.returncode == 0
     [exchange] = load_cassette(out).interactions
     assert isinstance(exchange, HttpExchange) and "password=REDACTED" in exchange.query
+
+
+def test_account_level_callbacks_go_through_the_printed_receiver(
+    upstream: SmsMock, receivers: list[HTTPServer]
+) -> None:
+    pushed = collect(receivers[0])
+    recorder = Recorder(upstream.clock.now())
+    with RecordingProxy(
+        provider="infobip",
+        tap=recorder,
+        upstream=upstream.infobip.url,
+        forward_callbacks=receivers[0].url_for("/dlr"),
+    ) as proxy:
+        upstream.infobip.add_account("shop", "s3cret-pw", dlr_url=proxy.receiver_url)
+        params = {"user": "shop", "password": "s3cret-pw", "sender": "S", "SMSText": "x"}
+        params["GSM"] = "385951111111"
+        requests.get(proxy.url + "/api/v3/sendsms/plain", params=params, timeout=5)
+        upstream.clock.advance("5s")
+    assert len(pushed) == 1
+    push = next(i for i in recorder.cassette().interactions if isinstance(i, Push))
+    assert push.url == receivers[0].url_for("/dlr") and push.answer_status == 200
+    assert push.body == pushed[0]
