@@ -23,7 +23,7 @@ import base64
 import dataclasses
 import enum
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -116,7 +116,10 @@ class SmppPdu:
 
     @property
     def command(self) -> str:
-        return str(_pdu_or_none(self.data).command_id.name).lower() if self.data else "?"
+        try:
+            return decode(self.data).command_id.name.lower()
+        except SmppError:
+            return f"0x{int.from_bytes(self.data[4:8], 'big'):08x}"
 
     @property
     def sequence(self) -> int:
@@ -303,10 +306,6 @@ def _message_data(message: MessageRecord) -> dict[str, Any]:
 def _seconds(value: float) -> float | int:
     rounded = round(value, 6)
     return int(rounded) if rounded == int(rounded) else rounded
-
-
-def _pdu_or_none(data: bytes) -> Pdu:
-    return decode(data)
 
 
 def _field_value(value: Any) -> Any:
@@ -515,7 +514,3 @@ def _message(item: Mapping[str, Any]) -> MessageRecord:
             for s in item.get("statuses") or ()
         ),
     )
-
-
-def interactions_of(cassette: Cassette, kind: type[Interaction]) -> Sequence[tuple[int, Any]]:
-    return [(i, x) for i, x in enumerate(cassette.interactions) if isinstance(x, kind)]

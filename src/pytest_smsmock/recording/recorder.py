@@ -9,7 +9,6 @@ account of each message (accepted, status changes) read from the journal.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -53,8 +52,8 @@ class Recorder:
         self.redact = tuple(redact)
         self.source = source
         self.pseudonyms = pseudonyms
+        # Appended from the server threads without a lock: `list.append` is atomic.
         self._items: list[tuple[Any, ...]] = []
-        self._lock = threading.Lock()
 
     # -- Tap (the choke points call these; keep them cheap) --------------------------------------
     def http(
@@ -88,8 +87,7 @@ class Recorder:
 
     def cassette(self, journal: Journal | None = None) -> Cassette:
         """The cassette of what was recorded so far, redacted."""
-        with self._lock:
-            items = list(self._items)
+        items = list(self._items)
         redactor = Redactor(self.redact)
         interactions = [self._interaction(item, redactor) for item in items]
         interactions = [_echoes(i, redactor) for i in interactions]

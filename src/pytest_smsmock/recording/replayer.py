@@ -251,10 +251,10 @@ class Replayer:
                 return None
             return self._recorded_http(index)[0]
 
-        found = self._take(live, key, provider)
+        found = self._take(live, key)
         target = path + (f"?{query.decode('latin-1')}" if query else "")
         if found is None:
-            self._miss(f"{provider} {method} {target}", live, key, provider)
+            self._miss(f"{provider} {method} {target}", live, key)
             if not self.strict:
                 return None
             text = (
@@ -287,10 +287,10 @@ class Replayer:
                 return None
             return smpp_fields(item.data)
 
-        found = self._take(live, key, provider)
+        found = self._take(live, key)
         sequence = request[12:16]
         if found is None:
-            self._miss(f"{provider} smpp {live['command']}", live, key, provider)
+            self._miss(f"{provider} smpp {live['command']}", live, key)
             if not self.strict:
                 return None
             return encode(
@@ -322,9 +322,7 @@ class Replayer:
         return None
 
     # -- matching -----------------------------------------------------------------------------
-    def _take(
-        self, live: Mapping[str, str], key: Callable[[int], Any], provider: str
-    ) -> int | None:
+    def _take(self, live: Mapping[str, str], key: Callable[[int], Any]) -> int | None:
         with self._lock:
             for index in self._candidates():
                 recorded = key(index)
@@ -337,9 +335,7 @@ class Replayer:
         unused = [i for i in self._requests if i not in self._used]
         return iter(unused[:1] if self.ordered else unused)
 
-    def _miss(
-        self, what: str, live: Mapping[str, str], key: Callable[[int], Any], provider: str
-    ) -> None:
+    def _miss(self, what: str, live: Mapping[str, str], key: Callable[[int], Any]) -> None:
         best: tuple[int, int, list[str]] | None = None
         with self._lock:
             pool = list(self._candidates()) if self.ordered else list(self._requests)
