@@ -32,8 +32,20 @@ __all__ = ["Recorder", "link_followers"]
 
 Headers = tuple[tuple[str, str], ...]
 
-#: Response headers a replay does not need (the server sets its own).
-_NOISE = frozenset({"content-length", "date", "server", "connection", "transfer-encoding"})
+#: Headers that say nothing about the exchange and change from run to run (the server and
+#: client set their own): left out of a cassette.
+_NOISE = frozenset(
+    {
+        "content-length",
+        "date",
+        "server",
+        "connection",
+        "keep-alive",
+        "transfer-encoding",
+        "host",
+        "accept-encoding",
+    }
+)
 
 
 class Recorder:
