@@ -322,8 +322,11 @@ class Session(SessionFaults, asyncio.BufferedProtocol):
         if replay is not None:
             answer = replay.smpp(self.fake.name, self.listener.name, self.info.id, encode(request))
             if answer is not None:  # the recorded submit_sm_resp (message id included)
-                self._record_pdu("out", answer)
-                self._write(answer)
+                # Through the connection, which then knows the request is answered (an unbind
+                # behind it waits for no answer, the window frees up).
+                data = self.conn.send(decode(answer), now=now)
+                self._record_pdu("out", data)
+                self._write(data)
                 return
         fault = self._fault(request)
         if fault is not None and self._request_fault(fault, request, now):
