@@ -271,12 +271,16 @@ class SmscFake(ProviderFake):
 
     limits: RateLimits
     _index: dict[tuple[str, int, str], Message]
+    _id_refs: dict[tuple[str, int], int]
     _next_ids: dict[str, int]
 
     # -- state ----------------------------------------------------------------------------------
     def reset_state(self) -> None:
         self.limits = RateLimits()
         self._index: dict[tuple[str, int, str], Message] = {}
+        # How many indexed messages hold each (login, id): a send's id is found without
+        # scanning every message of the account.
+        self._id_refs: dict[tuple[str, int], int] = {}
         self._next_ids: dict[str, int] = {}
 
     def forget_message(self, message: Message) -> None:
@@ -285,7 +289,18 @@ class SmscFake(ProviderFake):
         key = (message.account, int(message.extra.get("smsc_id", -1)), message.to)
         with self._lock:
             if self._index.get(key) is message:
-                del self._index[key]
+                self._unindex(key)
+
+    def _unindex(self, key: tuple[str, int, str]) -> Message | None:
+        """Drop one indexed message (under `_lock`); its id is free once no message holds it."""
+        message = self._index.pop(key, None)
+        if message is not None:
+            left = self._id_refs.get(key[:2], 0) - 1
+            if left > 0:
+                self._id_refs[key[:2]] = left
+            else:
+                self._id_refs.pop(key[:2], None)
+        return message
 
     def validate_account(self, account: Account) -> None:
         unknown = set(account.options) - ACCOUNT_OPTIONS
@@ -408,8 +423,8 @@ class SmscFake(ProviderFake):
             return wanted
         with self._lock:
             value = self._next_ids.get(account.username, 1)
-            used = {key[1] for key in self._index if key[0] == account.username}
-            while value in used:
+            refs = self._id_refs
+            while refs.get((account.username, value)):  # ids a client chose ahead of the count
                 value += 1
             self._next_ids[account.username] = value + 1
             return value
@@ -674,7 +689,10 @@ class SmscFake(ProviderFake):
     def _index_message(self, account: Account, message: Message) -> None:
         smsc_id = int(message.extra["smsc_id"])
         with self._lock:
-            self._index[(account.username, smsc_id, message.to)] = message
+            key = (account.username, smsc_id, message.to)
+            if key not in self._index:
+                self._id_refs[key[:2]] = self._id_refs.get(key[:2], 0) + 1
+            self._index[key] = message
 
     def _refuse(
         self, account: Account, message: Message, code: int, err: int, now: datetime
@@ -793,7 +811,7 @@ class SmscFake(ProviderFake):
         found: list[Message] = []
         with self._lock:
             for smsc_id, phone in pairs:
-                message = self._index.pop((account.username, smsc_id, phone), None)
+                message = self._unindex((account.username, smsc_id, phone))
                 if message is not None:
                     found.append(message)
         if not found:

@@ -248,3 +248,14 @@ def test_fuzzed_requests_never_fail(
     body = response.get_data()
     assert b"Traceback" not in body
     assert mock.take_errors() == []
+
+
+def test_server_ids_step_over_ids_a_client_chose_and_reuse_deleted_ones(mock: SmsMock) -> None:
+    def send(phone: str, **extra: object) -> object:
+        return call(mock, "/sys/send.php", phones=phone, mes="x", **extra, **AUTH)["id"]
+
+    assert send("79991234561", id=2) == 2  # the client's own id, ahead of the count
+    assert [send("79991234562"), send("79991234563")] == [1, 3]  # 2 is taken
+    deleted = call(mock, "/sys/status.php", id=3, phone="79991234563", **AUTH, **{"del": 1})
+    assert "error" not in deleted
+    assert send("79991234564", id=3) == 3  # free again once its only message is gone
