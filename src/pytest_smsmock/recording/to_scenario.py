@@ -4,7 +4,11 @@
   destination prefix (the first `PREFIX` digits): the steps at their median delays and the
   final outcomes weighted as observed; ``fit`` draws the delays from a lognormal fitted to the
   observations (median, sigma of the logs, max) instead of the median.
-- SMPP refusals (a submit_sm_resp with an error status): ``respond: {status: N}``.
+- refusals: an SMPP submit_sm_resp with an error status, ``respond: {status: N}``; an HTTP send
+  the provider refused, in its own vocabulary (`providers/recorded.py` reads each provider's
+  answers): ``respond: {status: -13}``, ``{status: REJECTED_DESTINATION}``, ``{status: HTTP23}``,
+  ``{status: 7}``, one rule per refused destination (the first one for a refusal of the whole
+  request), ``times: 1`` each, in the order they happened.
 - Transport faults seen over HTTP (a socket fault, a 5xx answer): ``faults:`` on that path at
   the same occurrence (``nth``).
 
@@ -18,9 +22,11 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import parse_qsl
 
 import yaml
 
+from pytest_smsmock.providers.recorded import refusals
 from pytest_smsmock.recording.cassette import Cassette, HttpExchange, MessageRecord, SmppPdu
 
 __all__ = ["PREFIX", "to_scenario"]
@@ -114,6 +120,29 @@ def _exact_rules(messages: Iterable[MessageRecord]) -> list[dict[str, Any]]:
     ]
 
 
+def _params(item: HttpExchange) -> dict[str, str]:
+    """The request's query and form fields, and its raw body under ``""``."""
+    params = dict(parse_qsl(item.query, keep_blank_values=True))
+    content_type = next((v for k, v in item.headers if k.lower() == "content-type"), "")
+    body = item.body.decode("utf-8", "replace")
+    if "x-www-form-urlencoded" in content_type:
+        params.update(parse_qsl(body, keep_blank_values=True))
+    params[""] = body
+    return params
+
+
+def _http_refusals(item: HttpExchange) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": f"refused {answer}",
+            "match": {"provider": item.provider, "protocol": "http", "to": to},
+            "times": 1,
+            "respond": {"status": answer},
+        }
+        for to, answer in refusals(item.provider, item.path, _params(item), item.response_body)
+    ]
+
+
 def _refusals(cassette: Cassette) -> list[dict[str, Any]]:
     from pytest_smsmock.smpp.codec import decode
     from pytest_smsmock.smpp.errors import SmppError
@@ -121,6 +150,10 @@ def _refusals(cassette: Cassette) -> list[dict[str, Any]]:
     rules = []
     submits: dict[tuple[str, int, int], SmppPdu] = {}
     for item in cassette.interactions:
+        if isinstance(item, HttpExchange):
+            if item.fault is None and item.status < 500:
+                rules += _http_refusals(item)
+            continue
         if not isinstance(item, SmppPdu):
             continue
         command = int.from_bytes(item.data[4:8], "big")

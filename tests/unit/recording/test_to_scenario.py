@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from werkzeug.test import EnvironBuilder
@@ -123,3 +124,131 @@ def test_a_bad_cassette_is_reported_with_its_line(
     )
     assert main(["cassette", "show", str(path)]) == 2
     assert f"{path}:3: interactions[0].hex" in capsys.readouterr().err
+
+
+# -- HTTP refusals in each provider's own vocabulary --------------------------------------------
+REFUSING = {
+    "version": 1,
+    "rules": [
+        {"match": {"provider": "infobip", "to": "385981*"}, "respond": {"status": -13}},
+        {"match": {"provider": "infobip", "to": "385982*"}, "respond": {"status": "REJECTED_DND"}},
+        {"match": {"provider": "mimsms", "to": "880171*"}, "respond": {"status": "REJECTED_DND"}},
+        {"match": {"provider": "broadnet", "to": "962791*"}, "respond": {"status": "HTTP23"}},
+        {"match": {"provider": "broadnet", "to": "962792*"}, "respond": {"status": "004"}},
+        {"match": {"provider": "smsc", "to": "79991*"}, "respond": {"error": 6}},
+    ],
+}
+BASIC = "Basic dGVzdDp0ZXN0"  # test:test
+
+SENDS: list[tuple[str, dict[str, Any]]] = [
+    (
+        "infobip",
+        {
+            "method": "POST",
+            "path": "/api/v3/sendsms/json",
+            "json": {
+                "authentication": {"username": "test", "password": "test"},
+                "messages": [
+                    {
+                        "sender": "Shop",
+                        "text": "hi",
+                        "recipients": [{"gsm": "385981000001"}, {"gsm": "385990000001"}],
+                    }
+                ],
+            },
+        },
+    ),
+    (
+        "infobip",
+        {
+            "method": "POST",
+            "path": "/sms/2/text/advanced",
+            "json": {"messages": [{"from": "Shop", "destinations": [{"to": "385982000001"}]}]},
+            "headers": {"Authorization": BASIC},
+        },
+    ),
+    (
+        "mimsms",
+        {
+            "method": "POST",
+            "path": "/sms/1/text/single",
+            "json": {"from": "Shop", "to": "880171000001", "text": "hi"},
+            "headers": {"Authorization": BASIC},
+        },
+    ),
+    (
+        "broadnet",
+        {
+            "method": "GET",
+            "path": "/websmpp/websms",
+            "query_string": {
+                "user": "test",
+                "pass": "test",
+                "sid": "Shop",
+                "mno": "962791000001",
+                "type": "1",
+                "text": "hi",
+            },
+        },
+    ),
+    (
+        "broadnet",
+        {
+            "method": "POST",
+            "path": "/websmpp/json/sms",
+            "json": {
+                "campaign": {
+                    "username": "test",
+                    "password": "test",
+                    "sender": "Shop",
+                    "type": "1",
+                    "text": "hi",
+                    "gsm": ["962792000001"],
+                }
+            },
+        },
+    ),
+    (
+        "smsc",
+        {
+            "method": "GET",
+            "path": "/sys/send.php",
+            "query_string": {"login": "test", "psw": "test", "phones": "79991000001", "mes": "x"},
+        },
+    ),
+]
+
+
+def _send_refusing(hub: SmsMock) -> list[list[tuple[str, object]]]:
+    from pytest_smsmock.providers.recorded import refusals
+
+    seen = []
+    for provider, spec in SENDS:
+        request = EnvironBuilder(**spec).get_request()
+        answer = hub.fakes[provider].dispatch(request, "primary").get_data()
+        params = {**request.args, "": request.get_data(as_text=True)}
+        seen.append(refusals(provider, request.path, params, answer))
+    return seen
+
+
+def test_http_refusals_become_rules_in_each_providers_vocabulary(tmp_path: Path) -> None:
+    providers = ("infobip", "mimsms", "broadnet", "smsc")
+    hub = SmsMock(providers=providers)
+    hub.load_scenario(REFUSING)
+    hub.record()
+    before = _send_refusing(hub)
+    assert before == [
+        [("385981000001", -13)],
+        [("385982000001", "REJECTED_DND")],
+        [("880171000001", "REJECTED_DND")],
+        [("962791000001", "HTTP23")],
+        [("962792000001", "004")],
+        [("79991000001", 6)],
+    ]
+    path = hub.cassette().dump(tmp_path / "refused.yaml")
+    out = tmp_path / "refused-scenario.yaml"
+    assert main(["cassette", "to-scenario", str(path), "-o", str(out), "--exact"]) == 0
+    assert main(["validate", str(out)]) == 0
+    again = SmsMock(providers=providers)
+    again.load_scenario(out)
+    assert _send_refusing(again) == before
