@@ -122,7 +122,9 @@ def test_record_then_replay_gives_the_same_bytes_and_pushes(
     smsmock.replay(path)
     assert client(smsmock, receivers[1].url_for("/dlr")) == answers
     smsmock.clock.advance("1h")
-    assert again == pushed
+    # Pushes due at one virtual instant go out together, so they reach a receiver in any order:
+    # the same pushes at the same offsets, whatever their order of arrival.
+    assert sorted(again) == sorted(pushed)
     assert all(fake.messages.filter() == [] for fake in smsmock)  # the cassette answered
     smsmock.finish_replay()
 
