@@ -7,6 +7,9 @@ smsmock scenarios
 smsmock record --provider NAME --upstream URL [--smpp-upstream HOST:PORT] --out FILE
 smsmock cassette show FILE
 smsmock cassette to-scenario FILE [-o OUT] [--exact | --fit]
+smsmock contract run PROVIDER... [--live URL] [--username U --password P | --api-key K]
+              [--ca-file F] [--allow-sends] [--report out.json]
+smsmock contract verify FILE... [same options]
 
 `serve` runs for hours: unlike a pytest run, which keeps everything of its test, it keeps the
 last `SERVE_MAX_JOURNAL` journal entries and `SERVE_MAX_FINISHED` finished messages per
@@ -127,6 +130,24 @@ def _parser() -> argparse.ArgumentParser:
     how.add_argument(
         "--fit", action="store_true", help="delays drawn from distributions fitted to the recording"
     )
+    contract = commands.add_parser(
+        "contract", help="contract tests: exit 0 no drift, 1 drift, 2 unusable input"
+    )
+    actions = contract.add_subparsers(dest="action", required=True)
+    run = actions.add_parser("run", help="run providers' shipped contract suites")
+    run.add_argument("providers", nargs="+", metavar="PROVIDER")
+    verify = actions.add_parser("verify", help="verify consumer contract files")
+    verify.add_argument("files", nargs="+", metavar="FILE")
+    for sub in (run, verify):
+        sub.add_argument("--live", metavar="URL", help="a live base URL (default: the fakes)")
+        sub.add_argument("--username", help="live account (or $SMSMOCK_LIVE_USERNAME)")
+        sub.add_argument("--password", help="live password (or $SMSMOCK_LIVE_PASSWORD)")
+        sub.add_argument("--api-key", help="live API key (or $SMSMOCK_LIVE_API_KEY)")
+        sub.add_argument("--ca-file", help="CA bundle trusted for an https --live URL")
+        sub.add_argument(
+            "--allow-sends", action="store_true", help="also run cases that send (cost money)"
+        )
+        sub.add_argument("--report", metavar="FILE", help="write the JSON drift report there")
     return parser
 
 
@@ -362,6 +383,31 @@ def cassette(args: argparse.Namespace, out: TextIO | None = None) -> int:
     else:
         out.write(text)
     return 0
+def contract(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """`contract run` / `contract verify`: the human report on `out`, JSON in --report."""
+    out = out or sys.stdout
+    from pytest_smsmock.contracts import Contract, load_suite, run_contracts
+
+    if args.live is not None and args.api_key is not None and args.password is not None:
+        raise SmsMockError("give --username/--password or --api-key, not both")
+    if args.action == "run":
+        contracts = [load_suite(name) for name in args.providers]
+    else:
+        contracts = [Contract.load(name) for name in args.files]
+    report = run_contracts(
+        contracts,
+        live=args.live,
+        username=args.username,
+        password=args.password,
+        api_key=args.api_key,
+        ca_file=args.ca_file,
+        allow_sends=args.allow_sends,
+    )
+    out.write(report.render())
+    if args.report:
+        with open(args.report, "w", encoding="utf-8") as file:
+            file.write(report.to_json())
+    return 1 if report.drifted else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -375,6 +421,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cassette(args)
         if args.command == "record":
             return record(args)
+        if args.command == "contract":
+            return contract(args)
         return validate(args)
     except SmsMockError as exc:
         print(f"smsmock: {exc}", file=sys.stderr)

@@ -130,6 +130,7 @@ LAYERS = {
     "hub": 5,
     "receiver": 5,
     "validation": 6,
+    "contracts": 6,  # contract suites and drift reports: start hubs, run against them
     "plugin": 7,
     "cli": 7,
     "__init__": 8,

@@ -1,0 +1,240 @@
+"""Run a contract against a target: the fakes of an in-process hub, or a live base URL.
+
+The requests go out with `http.client` (no redirects followed, no retries), over TLS when the
+URL says ``https`` (verified against `ca_file` when given, the system's store otherwise). Sends
+run only with ``allow_sends``; a case whose captured value is missing (its send was skipped) is
+skipped too. Credentials fill the ``${...}`` placeholders of the requests and go nowhere else.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+import re
+import ssl
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from pytest_smsmock.contracts.model import CaseResult, Contract, ContractError, Interaction, Report
+from pytest_smsmock.contracts.shapes import Drift, compare, parse_body
+
+__all__ = ["Answer", "Target", "check", "describe_url", "extract", "run", "send"]
+
+_PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Target:
+    """Where the requests go. `base_urls` by provider; `description` is what a report shows
+    (never the credentials)."""
+
+    base_urls: dict[str, str]
+    username: str = "test"
+    password: str = "test"
+    api_key: str = ""
+    ca_file: str | None = None
+    description: str = "fake"
+    timeout: float = 10.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Answer:
+    status: int
+    content_type: str
+    body: bytes
+
+
+def describe_url(url: str) -> str:
+    """`url` without user info, path or query: what a report may show."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
+
+
+def _fill(value: Any, names: dict[str, str]) -> Any:
+    if isinstance(value, str):
+
+        def replace(match: re.Match[str]) -> str:
+            if match.group(1) not in names:
+                raise KeyError(match.group(1))
+            return names[match.group(1)]
+
+        return _PLACEHOLDER.sub(replace, value)
+    if isinstance(value, dict):
+        return {k: _fill(v, names) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, names) for v in value]
+    return value
+
+
+def send(
+    request: dict[str, Any],
+    base_url: str,
+    names: dict[str, str],
+    *,
+    ca_file: str | None = None,
+    timeout: float = 10.0,
+) -> Answer:
+    """One request of a contract, placeholders filled from `names`."""
+    request = _fill(request, names)
+    base = urlsplit(base_url)
+    headers = {str(k): str(v) for k, v in (request.get("headers") or {}).items()}
+    body: bytes | None = None
+    if "json" in request:
+        body = json.dumps(request["json"]).encode()
+        headers.setdefault("Content-Type", "application/json")
+    elif "form" in request:
+        body = urlencode(request["form"]).encode()
+        headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+    elif "body" in request:
+        body = str(request["body"]).encode()
+    auth = request.get("auth")
+    if auth == "basic":
+        token = base64.b64encode(f"{names['username']}:{names['password']}".encode()).decode()
+        headers["Authorization"] = f"Basic {token}"
+    elif auth == "app":
+        headers["Authorization"] = f"App {names['api_key']}"
+    target = base.path.rstrip("/") + request["path"]
+    if request.get("query"):
+        target += "?" + urlencode(request["query"])
+    connection: http.client.HTTPConnection
+    if base.scheme == "https":
+        context = ssl.create_default_context(cafile=ca_file)
+        connection = http.client.HTTPSConnection(
+            base.hostname or "", base.port, timeout=timeout, context=context
+        )
+    else:
+        connection = http.client.HTTPConnection(base.hostname or "", base.port, timeout=timeout)
+    try:
+        connection.request(request.get("method", "GET"), target, body=body, headers=headers)
+        response = connection.getresponse()
+        return Answer(
+            status=response.status,
+            content_type=response.getheader("Content-Type") or "",
+            body=response.read(),
+        )
+    finally:
+        connection.close()
+
+
+def media_type(content_type: str) -> str:
+    return content_type.split(";")[0].strip().lower()
+
+
+def check(interaction: Interaction, answer: Answer) -> list[Drift]:
+    """Where `answer` does not fit the interaction's recorded response."""
+    expected = interaction.response
+    drifts: list[Drift] = []
+    if answer.status != expected["status"]:
+        drifts.append(
+            Drift(
+                field="status",
+                kind="status",
+                expected=str(expected["status"]),
+                actual=str(answer.status),
+            )
+        )
+    want_type = expected.get("content_type")
+    if want_type is not None and media_type(answer.content_type) != media_type(want_type):
+        drifts.append(
+            Drift(
+                field="content_type",
+                kind="content_type",
+                expected=media_type(want_type),
+                actual=media_type(answer.content_type) or "none",
+            )
+        )
+    shape = expected.get("body")
+    if shape is not None:
+        drifts += compare(shape, parse_body(answer.content_type, answer.body))
+    return drifts
+
+
+def extract(tree: Any, path: str) -> Any:
+    """The value at ``$.a[0].b`` in a parsed answer (None when absent)."""
+    node = tree
+    for token in re.findall(r"[^.\[\]]+|\[\d+\]", path.removeprefix("$")):
+        if token.startswith("["):
+            index = int(token[1:-1])
+            node = node[index] if isinstance(node, list) and index < len(node) else None
+        else:
+            node = node.get(token) if isinstance(node, dict) else None
+        if node is None:
+            return None
+    return node
+
+
+def run(
+    contracts: Iterable[Contract],
+    target: Target,
+    *,
+    allow_sends: bool = False,
+    transport: Callable[..., Answer] = send,
+) -> Report:
+    results: list[CaseResult] = []
+    for contract in contracts:
+        base_url = target.base_urls.get(contract.provider)
+        if base_url is None:
+            raise ContractError(f"no URL for provider {contract.provider!r}")
+        names = {
+            "username": target.username,
+            "password": target.password,
+            "api_key": target.api_key,
+        }
+        for interaction in contract.interactions:
+            results.append(
+                _one(
+                    contract.provider, interaction, base_url, names, target, allow_sends, transport
+                )
+            )
+    return Report(target=target.description, cases=tuple(results))
+
+
+def _one(
+    provider: str,
+    interaction: Interaction,
+    base_url: str,
+    names: dict[str, str],
+    target: Target,
+    allow_sends: bool,
+    transport: Callable[..., Answer],
+) -> CaseResult:
+    def result(outcome: str, drifts: Iterable[Drift] = (), reason: str = "") -> CaseResult:
+        return CaseResult(
+            provider=provider,
+            name=interaction.name,
+            outcome=outcome,
+            drifts=tuple(drifts),
+            reason=reason,
+        )
+
+    if interaction.sends and not allow_sends:
+        return result("skipped", reason="sends: run with --allow-sends")
+    try:
+        answer = transport(
+            interaction.request, base_url, names, ca_file=target.ca_file, timeout=target.timeout
+        )
+    except KeyError as exc:
+        return result("skipped", reason=f"needs {exc.args[0]} from an earlier case")
+    except (OSError, http.client.HTTPException) as exc:
+        return result(
+            "drift",
+            [
+                Drift(
+                    field="connection",
+                    kind="error",
+                    expected="an answer",
+                    actual=type(exc).__name__,
+                )
+            ],
+        )
+    drifts = check(interaction, answer)
+    tree = parse_body(answer.content_type, answer.body)
+    for name, path in interaction.capture.items():
+        value = extract(tree, path)
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            names[name] = str(value)
+    return result("drift" if drifts else "ok", drifts)
