@@ -90,6 +90,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="DIR",
         help="record a cassette per test that uses smsmock into DIR (see docs/recording.md)",
     )
+    group.addoption(
+        "--smsmock-live",
+        dest="smsmock_live",
+        default=None,
+        metavar="PROVIDER",
+        help="run PROVIDER's contract suite against --smsmock-live-url (docs/contracts.md); "
+        "credentials from SMSMOCK_LIVE_USERNAME/_PASSWORD/_API_KEY",
+    )
+    group.addoption("--smsmock-live-url", dest="smsmock_live_url", default=None, metavar="URL")
+    group.addoption(
+        "--smsmock-live-ca-file", dest="smsmock_live_ca_file", default=None, metavar="FILE"
+    )
+    group.addoption(
+        "--smsmock-live-allow-sends",
+        dest="smsmock_live_allow_sends",
+        action="store_true",
+        help="also run the contract cases that send (cost money)",
+    )
     parser.addini("smsmock_seed", "default seed of pytest-smsmock", default="0")
     parser.addini("smsmock_clock", "virtual or realtime", default="virtual")
     parser.addini("smsmock_start", "ISO 8601 start of virtual time", default="")
@@ -318,6 +336,15 @@ def smsmock_sleep(smsmock: SmsMock) -> SleepPatch:
     """The fixture form of ``patch_sleep=True``: ``time.sleep`` and ``asyncio.sleep`` in the
     test advance ``smsmock.clock``; ``smsmock_sleep.slept`` lists the virtual sleeps."""
     return smsmock.patch_sleep()
+
+
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    if config.getoption("smsmock_live", None):
+        from pytest_smsmock.contracts.pytest_live import live_items
+
+        items.extend(live_items(session, config))
 
 
 @pytest.hookimpl(wrapper=True)

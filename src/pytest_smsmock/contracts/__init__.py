@@ -26,6 +26,7 @@ __all__ = [
     "Target",
     "compare",
     "infer",
+    "live_target",
     "load_suite",
     "run",
     "run_contracts",
@@ -35,6 +36,25 @@ __all__ = [
 ENV_USERNAME = "SMSMOCK_LIVE_USERNAME"
 ENV_PASSWORD = "SMSMOCK_LIVE_PASSWORD"
 ENV_API_KEY = "SMSMOCK_LIVE_API_KEY"
+
+
+def live_target(
+    *providers: str,
+    url: str,
+    username: str | None = None,
+    password: str | None = None,
+    api_key: str | None = None,
+    ca_file: str | None = None,
+) -> Target:
+    """A live base URL for `providers`; credentials not given come from the environment."""
+    return Target(
+        base_urls=dict.fromkeys(providers, url),
+        username=username if username is not None else os.environ.get(ENV_USERNAME, ""),
+        password=password if password is not None else os.environ.get(ENV_PASSWORD, ""),
+        api_key=api_key if api_key is not None else os.environ.get(ENV_API_KEY, ""),
+        ca_file=ca_file,
+        description=f"live {describe_url(url)}",
+    )
 
 
 def run_contracts(
@@ -50,13 +70,13 @@ def run_contracts(
     """Run `contracts` against a live base URL, or against fresh fakes when `live` is None
     (every case then runs, sends included: the fakes cost nothing)."""
     if live is not None:
-        target = Target(
-            base_urls={c.provider: live for c in contracts},
-            username=username if username is not None else os.environ.get(ENV_USERNAME, ""),
-            password=password if password is not None else os.environ.get(ENV_PASSWORD, ""),
-            api_key=api_key if api_key is not None else os.environ.get(ENV_API_KEY, ""),
+        target = live_target(
+            *(c.provider for c in contracts),
+            url=live,
+            username=username,
+            password=password,
+            api_key=api_key,
             ca_file=ca_file,
-            description=f"live {describe_url(live)}",
         )
         return run(contracts, target, allow_sends=allow_sends)
     from pytest_smsmock.hub import SmsMock

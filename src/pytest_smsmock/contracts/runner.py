@@ -21,7 +21,7 @@ from urllib.parse import urlencode, urlsplit
 from pytest_smsmock.contracts.model import CaseResult, Contract, ContractError, Interaction, Report
 from pytest_smsmock.contracts.shapes import Drift, compare, parse_body
 
-__all__ = ["Answer", "Target", "check", "describe_url", "extract", "run", "send"]
+__all__ = ["Answer", "CaseRunner", "Target", "check", "describe_url", "extract", "run", "send"]
 
 _PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 
@@ -167,6 +167,68 @@ def extract(tree: Any, path: str) -> Any:
     return node
 
 
+class CaseRunner:
+    """Runs one contract's cases in order against one base URL, keeping what they capture
+    (the pytest items run one case each through it)."""
+
+    def __init__(
+        self,
+        contract: Contract,
+        target: Target,
+        *,
+        allow_sends: bool = False,
+        transport: Callable[..., Answer] = send,
+    ) -> None:
+        base_url = target.base_urls.get(contract.provider)
+        if base_url is None:
+            raise ContractError(f"no URL for provider {contract.provider!r}")
+        self.contract = contract
+        self.base_url = base_url
+        self.target = target
+        self.allow_sends = allow_sends
+        self.transport = transport
+        self.names = {
+            "username": target.username,
+            "password": target.password,
+            "api_key": target.api_key,
+        }
+
+    def run_one(self, interaction: Interaction) -> CaseResult:
+        def result(outcome: str, drifts: Iterable[Drift] = (), reason: str = "") -> CaseResult:
+            return CaseResult(
+                provider=self.contract.provider,
+                name=interaction.name,
+                outcome=outcome,
+                drifts=tuple(drifts),
+                reason=reason,
+            )
+
+        if interaction.sends and not self.allow_sends:
+            return result("skipped", reason="sends: run with --allow-sends")
+        try:
+            answer = self.transport(
+                interaction.request,
+                self.base_url,
+                self.names,
+                ca_file=self.target.ca_file,
+                timeout=self.target.timeout,
+            )
+        except KeyError as exc:
+            return result("skipped", reason=f"needs {exc.args[0]} from an earlier case")
+        except (OSError, http.client.HTTPException) as exc:
+            error = Drift(
+                field="connection", kind="error", expected="an answer", actual=type(exc).__name__
+            )
+            return result("drift", [error])
+        drifts = check(interaction, answer)
+        tree = parse_body(answer.content_type, answer.body)
+        for name, path in interaction.capture.items():
+            value = extract(tree, path)
+            if isinstance(value, (str, int)) and not isinstance(value, bool):
+                self.names[name] = str(value)
+        return result("drift" if drifts else "ok", drifts)
+
+
 def run(
     contracts: Iterable[Contract],
     target: Target,
@@ -176,65 +238,6 @@ def run(
 ) -> Report:
     results: list[CaseResult] = []
     for contract in contracts:
-        base_url = target.base_urls.get(contract.provider)
-        if base_url is None:
-            raise ContractError(f"no URL for provider {contract.provider!r}")
-        names = {
-            "username": target.username,
-            "password": target.password,
-            "api_key": target.api_key,
-        }
-        for interaction in contract.interactions:
-            results.append(
-                _one(
-                    contract.provider, interaction, base_url, names, target, allow_sends, transport
-                )
-            )
+        runner = CaseRunner(contract, target, allow_sends=allow_sends, transport=transport)
+        results += [runner.run_one(i) for i in contract.interactions]
     return Report(target=target.description, cases=tuple(results))
-
-
-def _one(
-    provider: str,
-    interaction: Interaction,
-    base_url: str,
-    names: dict[str, str],
-    target: Target,
-    allow_sends: bool,
-    transport: Callable[..., Answer],
-) -> CaseResult:
-    def result(outcome: str, drifts: Iterable[Drift] = (), reason: str = "") -> CaseResult:
-        return CaseResult(
-            provider=provider,
-            name=interaction.name,
-            outcome=outcome,
-            drifts=tuple(drifts),
-            reason=reason,
-        )
-
-    if interaction.sends and not allow_sends:
-        return result("skipped", reason="sends: run with --allow-sends")
-    try:
-        answer = transport(
-            interaction.request, base_url, names, ca_file=target.ca_file, timeout=target.timeout
-        )
-    except KeyError as exc:
-        return result("skipped", reason=f"needs {exc.args[0]} from an earlier case")
-    except (OSError, http.client.HTTPException) as exc:
-        return result(
-            "drift",
-            [
-                Drift(
-                    field="connection",
-                    kind="error",
-                    expected="an answer",
-                    actual=type(exc).__name__,
-                )
-            ],
-        )
-    drifts = check(interaction, answer)
-    tree = parse_body(answer.content_type, answer.body)
-    for name, path in interaction.capture.items():
-        value = extract(tree, path)
-        if isinstance(value, (str, int)) and not isinstance(value, bool):
-            names[name] = str(value)
-    return result("drift" if drifts else "ok", drifts)
