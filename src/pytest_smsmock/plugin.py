@@ -39,6 +39,7 @@ MARKER_KWARGS = (
     "replay",
     "replay_mode",
     "record",
+    "contract",
 )
 INTERCEPT_MODES: dict[str, bool | str] = {
     "false": False,
@@ -98,6 +99,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run PROVIDER's contract suite against --smsmock-live-url (docs/contracts.md); "
         "credentials from SMSMOCK_LIVE_USERNAME/_PASSWORD/_API_KEY",
     )
+    group.addoption(
+        "--smsmock-contract-out",
+        dest="smsmock_contract_out",
+        default=None,
+        metavar="DIR",
+        help="write each passing test's consumer contract (requests made, answer shapes) in DIR",
+    )
     group.addoption("--smsmock-live-url", dest="smsmock_live_url", default=None, metavar="URL")
     group.addoption(
         "--smsmock-live-ca-file", dest="smsmock_live_ca_file", default=None, metavar="FILE"
@@ -121,12 +129,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "smsmock(scenario=None, seed=None, start=None, intercept=None, patch_sleep=False): load "
+        "smsmock(scenario=None, seed=None, start=None, intercept=None, patch_sleep=False, "
+        "contract=None): load "
         "a scenario file, mapping or bundled name, set the seed and the start of virtual time, "
         "intercept the providers' real hostnames (True or 'strict'), make time.sleep and "
         "asyncio.sleep virtual, for this test's smsmock fixture; replay=None, "
         "replay_mode='strict', record=False: replay a cassette, record this test "
-        "(docs/recording.md)",
+        "(docs/recording.md); contract=None: write this test's consumer contract to that file",
     )
     try:
         import freezegun
@@ -309,6 +318,7 @@ def smsmock(smsmock_session: SmsMock, request: pytest.FixtureRequest) -> Iterato
     if record_dir and hub.recording:
         base = request.config.invocation_params.dir / record_dir
         hub.cassette().dump(base / cassette_name(request.node.nodeid))
+    _write_contract(request, hub, options.get("contract"), reports)
     errors = hub.take_errors()
     try:
         if errors and not failed:
@@ -329,6 +339,25 @@ def cassette_name(nodeid: str) -> str:
     stem = module[:-3] if module.endswith(".py") else module
     safe = re.sub(r"[^A-Za-z0-9_.\-\[\]=]+", "_", name.replace("::", ".")) or "test"
     return f"{stem}/{safe}.yaml"
+
+
+def _write_contract(
+    request: pytest.FixtureRequest, hub: SmsMock, path: object, reports: dict[str, Any]
+) -> None:
+    """The consumer contract of a passing test (docs/contracts.md), when asked for."""
+    out = request.config.getoption("smsmock_contract_out", None)
+    if (path is None and out is None) or any(r.failed for r in reports.values()):
+        return
+    import re
+
+    from pytest_smsmock.contracts.consumer import write_contracts
+
+    entries = hub.journal.entries(channel="http")
+    if path is not None:
+        write_contracts(entries, request.config.rootpath / str(path))
+    if out is not None:
+        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid).strip("_")
+        write_contracts(entries, Path(str(out)) / f"{name}.yaml")
 
 
 @pytest.fixture

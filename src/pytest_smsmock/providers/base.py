@@ -561,7 +561,13 @@ class ProviderFake:
             "http",
             "in",
             f"{request.method} {target}" + (f" [{listener}]" if listener != "primary" else ""),
-            {"listener": listener, "body": body[:2000].decode("utf-8", "replace")},
+            {
+                "listener": listener,
+                "body": body[:2000].decode("utf-8", "replace"),
+                # What a consumer contract replays (contracts/consumer.py): the scheme only.
+                "content_type": request.headers.get("Content-Type", ""),
+                "auth_scheme": request.headers.get("Authorization", "").partition(" ")[0],
+            },
         )
 
     def _journal_response(self, response: Response, *, fault: str | None = None) -> Response:
@@ -572,7 +578,11 @@ class ProviderFake:
             "out",
             f"{response.status_code} {response.mimetype or ''} {len(body)} bytes"
             + (f" (fault {fault})" if fault else ""),
-            {"status": response.status_code, "body": body[:2000].decode("utf-8", "replace")},
+            {
+                "status": response.status_code,
+                "body": body[:2000].decode("utf-8", "replace"),
+                "content_type": response.headers.get("Content-Type", ""),
+            },
         )
         return response
 
