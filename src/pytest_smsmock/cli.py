@@ -7,8 +7,9 @@ smsmock scenarios
 smsmock record --provider NAME --upstream URL [--smpp-upstream HOST:PORT] --out FILE
 smsmock cassette show FILE
 smsmock cassette to-scenario FILE [-o OUT] [--exact | --fit]
-smsmock contract run PROVIDER... [--live URL] [--username U --password P | --api-key K]
-              [--ca-file F] [--allow-sends] [--report out.json]
+smsmock contract run PROVIDER... [--live URL] [--smpp HOST:PORT [--smpp-tls]]
+              [--username U --password P | --api-key K] [--ca-file F] [--allow-sends]
+              [--receipt-timeout S] [--report out.json]
 smsmock contract verify FILE... [same options]
 
 `serve` runs for hours: unlike a pytest run, which keeps everything of its test, it keeps the
@@ -140,6 +141,15 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("files", nargs="+", metavar="FILE")
     for sub in (run, verify):
         sub.add_argument("--live", metavar="URL", help="a live base URL (default: the fakes)")
+        sub.add_argument("--smpp", metavar="HOST:PORT", help="a live SMSC for SMPP contracts")
+        sub.add_argument("--smpp-tls", action="store_true", help="--smpp speaks TLS")
+        sub.add_argument(
+            "--receipt-timeout",
+            type=float,
+            default=60.0,
+            metavar="S",
+            help="seconds to wait for a live delivery receipt (60)",
+        )
         sub.add_argument("--username", help="live account (or $SMSMOCK_LIVE_USERNAME)")
         sub.add_argument("--password", help="live password (or $SMSMOCK_LIVE_PASSWORD)")
         sub.add_argument("--api-key", help="live API key (or $SMSMOCK_LIVE_API_KEY)")
@@ -386,17 +396,20 @@ def cassette(args: argparse.Namespace, out: TextIO | None = None) -> int:
 def contract(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """`contract run` / `contract verify`: the human report on `out`, JSON in --report."""
     out = out or sys.stdout
-    from pytest_smsmock.contracts import Contract, load_suite, run_contracts
+    from pytest_smsmock.contracts import Contract, load_suites, run_contracts
 
     if args.live is not None and args.api_key is not None and args.password is not None:
         raise SmsMockError("give --username/--password or --api-key, not both")
     if args.action == "run":
-        contracts = [load_suite(name) for name in args.providers]
+        contracts = [c for name in args.providers for c in load_suites(name)]
     else:
         contracts = [Contract.load(name) for name in args.files]
     report = run_contracts(
         contracts,
         live=args.live,
+        smpp=args.smpp,
+        smpp_tls=args.smpp_tls,
+        receipt_timeout=args.receipt_timeout,
         username=args.username,
         password=args.password,
         api_key=args.api_key,

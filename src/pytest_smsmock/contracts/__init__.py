@@ -12,24 +12,36 @@ from collections.abc import Sequence
 from pytest_smsmock.contracts.model import CaseResult, Contract, ContractError, Interaction, Report
 from pytest_smsmock.contracts.runner import Target, describe_url, run
 from pytest_smsmock.contracts.shapes import Drift, compare, infer
-from pytest_smsmock.contracts.suites import PROVIDERS, load_suite
+from pytest_smsmock.contracts.smpp import SmppTarget, run_smpp
+from pytest_smsmock.contracts.suites import (
+    PROVIDERS,
+    SMPP_PROVIDERS,
+    load_smpp_suite,
+    load_suite,
+    load_suites,
+)
 from pytest_smsmock.errors import SmsMockError
 
 __all__ = [
     "PROVIDERS",
+    "SMPP_PROVIDERS",
     "CaseResult",
     "Contract",
     "ContractError",
     "Drift",
     "Interaction",
     "Report",
+    "SmppTarget",
     "Target",
     "compare",
     "infer",
     "live_target",
+    "load_smpp_suite",
     "load_suite",
+    "load_suites",
     "run",
     "run_contracts",
+    "run_smpp",
 ]
 
 #: Environment variables read when an option is not given (CI secrets).
@@ -61,31 +73,77 @@ def run_contracts(
     contracts: Sequence[Contract],
     *,
     live: str | None = None,
+    smpp: str | None = None,
+    smpp_tls: bool = False,
     username: str | None = None,
     password: str | None = None,
     api_key: str | None = None,
     ca_file: str | None = None,
     allow_sends: bool = False,
+    receipt_timeout: float = 60.0,
 ) -> Report:
-    """Run `contracts` against a live base URL, or against fresh fakes when `live` is None
-    (every case then runs, sends included: the fakes cost nothing)."""
-    if live is not None:
+    """Run `contracts` against fresh fakes when neither `live` (an HTTP base URL) nor `smpp`
+    (``HOST:PORT``) is given (every case then runs, sends included: the fakes cost nothing);
+    otherwise the HTTP contracts against `live` and the SMPP ones against `smpp`, each only if
+    given."""
+    http = [c for c in contracts if c.protocol == "http"]
+    smpp_contracts = [c for c in contracts if c.protocol == "smpp"]
+    if live is None and smpp is None:
+        return _run_on_fakes(http, smpp_contracts)
+    reports: list[Report] = []
+    if live is not None and http:
         target = live_target(
-            *(c.provider for c in contracts),
+            *(c.provider for c in http),
             url=live,
             username=username,
             password=password,
             api_key=api_key,
             ca_file=ca_file,
         )
-        return run(contracts, target, allow_sends=allow_sends)
+        reports.append(run(http, target, allow_sends=allow_sends))
+    if smpp is not None and smpp_contracts:
+        host, _, port = smpp.rpartition(":")
+        if not host or not port.isdigit():
+            raise ContractError(f"--smpp wants HOST:PORT, not {smpp!r}")
+        credentials = live_target(url="", username=username, password=password)
+        target_smpp = SmppTarget(
+            host=host.strip("[]"),
+            port=int(port),
+            username=credentials.username,
+            password=credentials.password,
+            tls=smpp_tls,
+            ca_file=ca_file,
+            description=f"live smpp{'s' if smpp_tls else ''}://{host}:{port}",
+            timeout=receipt_timeout,
+        )
+        reports += [run_smpp(c, target_smpp, allow_sends=allow_sends) for c in smpp_contracts]
+    if not reports:
+        raise ContractError("nothing to run: --live runs HTTP contracts, --smpp SMPP ones")
+    return _merge(reports)
+
+
+def _merge(reports: Sequence[Report]) -> Report:
+    target = ", ".join(dict.fromkeys(r.target for r in reports))
+    return Report(target=target, cases=tuple(c for r in reports for c in r.cases))
+
+
+def _run_on_fakes(http: Sequence[Contract], smpp_contracts: Sequence[Contract]) -> Report:
     from pytest_smsmock.hub import SmsMock
 
-    providers = tuple(dict.fromkeys(c.provider for c in contracts))
+    providers = tuple(dict.fromkeys(c.provider for c in [*http, *smpp_contracts]))
     try:
         hub = SmsMock(providers=providers)
     except SmsMockError as exc:
         raise ContractError(str(exc)) from None
+    reports = []
     with hub:
-        urls = {p: getattr(hub, p).url for p in providers}
-        return run(contracts, Target(base_urls=urls, description="fake"), allow_sends=True)
+        urls = {c.provider: getattr(hub, c.provider).url for c in http}
+        if http:
+            reports.append(run(http, Target(base_urls=urls, description="fake"), allow_sends=True))
+        for contract in smpp_contracts:
+            host, port = getattr(hub, contract.provider).smpp_address
+            target = SmppTarget(
+                host=host, port=port, wait=lambda: hub.clock.advance("1m"), description="fake"
+            )
+            reports.append(run_smpp(contract, target, allow_sends=True))
+    return _merge(reports)

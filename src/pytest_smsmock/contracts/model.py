@@ -62,6 +62,7 @@ class Contract:
     provider: str
     interactions: tuple[Interaction, ...]
     source: str = "<memory>"
+    protocol: str = "http"  # or "smpp" (contracts/smpp.py)
 
     @classmethod
     def load(cls, path: str | Path) -> Contract:
@@ -78,6 +79,10 @@ class Contract:
             raise ContractError(f"{source}: not a version {VERSION} contract file")
         provider = data.get("provider")
         items = data.get("interactions")
+        protocol = data.get("protocol", "http")
+        if protocol not in ("http", "smpp"):
+            raise ContractError(f"{source}: protocol must be http or smpp, not {protocol!r}")
+        needs = "path" if protocol == "http" else "op"
         if not isinstance(provider, str) or not isinstance(items, list):
             raise ContractError(f"{source}: needs 'provider' and a list of 'interactions'")
         interactions = []
@@ -86,8 +91,8 @@ class Contract:
             if not isinstance(item, dict):
                 raise ContractError(f"{where}: not a mapping")
             request, response = item.get("request"), item.get("response")
-            if not isinstance(request, dict) or not isinstance(request.get("path"), str):
-                raise ContractError(f"{where}.request: needs a 'path'")
+            if not isinstance(request, dict) or not isinstance(request.get(needs), str):
+                raise ContractError(f"{where}.request: needs {needs!r}")
             if not isinstance(response, dict) or not isinstance(response.get("status"), int):
                 raise ContractError(f"{where}.response: needs a 'status'")
             interactions.append(
@@ -99,14 +104,16 @@ class Contract:
                     capture=dict(item.get("capture") or {}),
                 )
             )
-        return cls(provider=provider, interactions=tuple(interactions), source=source)
+        return cls(
+            provider=provider, interactions=tuple(interactions), source=source, protocol=protocol
+        )
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "version": VERSION,
-            "provider": self.provider,
-            "interactions": [i.as_dict() for i in self.interactions],
-        }
+        data: dict[str, Any] = {"version": VERSION, "provider": self.provider}
+        if self.protocol != "http":
+            data["protocol"] = self.protocol
+        data["interactions"] = [i.as_dict() for i in self.interactions]
+        return data
 
     def dumps(self) -> str:
         return yaml.safe_dump(self.as_dict(), sort_keys=False, allow_unicode=True, width=100)

@@ -29,6 +29,7 @@ __all__ = ["FORMATS", "Drift", "compare", "infer", "parse_body"]
 #: Named string formats, most specific first: the first that matches a value is its format.
 FORMATS: dict[str, str] = {
     "empty": r"",
+    "octets": r"0x[0-9a-f]*",  # an SMPP octet-string TLV, as the contracts write it
     "uuid": r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
     "datetime-ms-offset": r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d{4}",
     "datetime-iso": r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?",

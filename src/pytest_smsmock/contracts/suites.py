@@ -1,7 +1,7 @@
 """The shipped provider suites (``suites/<provider>.yaml``), and `record`, which (re)writes one
 from the cases of `cases.py` by running them against a fresh fake and inferring the shapes of its
 answers. Regenerate after a deliberate change to a fake with
-``python -m pytest_smsmock.contracts.suites PROVIDER...``; the shipped file is then reviewed
+``python -m pytest_smsmock.contracts PROVIDER...``; the shipped file is then reviewed
 like code (a matcher loosened by hand stays loosened only if `cases.py` is not re-recorded).
 """
 
@@ -15,11 +15,43 @@ from pytest_smsmock.contracts.model import Contract, ContractError, Interaction
 from pytest_smsmock.contracts.runner import check, extract, send
 from pytest_smsmock.contracts.shapes import infer, parse_body
 
-__all__ = ["PROVIDERS", "SUITES", "load_suite", "record"]
+__all__ = [
+    "PROVIDERS",
+    "SMPP_PROVIDERS",
+    "SUITES",
+    "load_smpp_suite",
+    "load_suite",
+    "load_suites",
+    "record",
+]
 
 SUITES = Path(__file__).parent / "suites"
 #: Providers with an HTTP contract suite (Enhanced SMPP speaks SMPP only).
 PROVIDERS = ("infobip", "mimsms", "broadnet", "smsc")
+#: Providers with an SMPP contract suite (``suites/<provider>-smpp.yaml``).
+SMPP_PROVIDERS = ("infobip", "broadnet", "enhanced_smpp")
+
+
+def load_smpp_suite(provider: str) -> Contract:
+    path = SUITES / f"{provider}-smpp.yaml"
+    if provider not in SMPP_PROVIDERS or not path.is_file():
+        raise ContractError(
+            f"no SMPP contract suite for {provider!r} (there are: {', '.join(SMPP_PROVIDERS)})"
+        )
+    return Contract.load(path)
+
+
+def load_suites(provider: str) -> list[Contract]:
+    """Every suite of a provider: HTTP, SMPP or both."""
+    suites = []
+    if provider in PROVIDERS:
+        suites.append(load_suite(provider))
+    if provider in SMPP_PROVIDERS:
+        suites.append(load_smpp_suite(provider))
+    if not suites:
+        names = ", ".join(dict.fromkeys([*PROVIDERS, *SMPP_PROVIDERS]))
+        raise ContractError(f"no contract suite for {provider!r} (there are: {names})")
+    return suites
 
 
 def load_suite(provider: str) -> Contract:
@@ -65,14 +97,22 @@ def record(provider: str) -> Contract:
 
 
 def main(argv: Sequence[str]) -> int:
-    for provider in argv or PROVIDERS:
-        contract = record(provider)
-        (SUITES / f"{provider}.yaml").write_text(
-            f"# The {provider} contract suite: recorded from the fake by "
-            "`python -m pytest_smsmock.contracts.suites`, shapes editable.\n" + contract.dumps(),
-            encoding="utf-8",
-        )
-        print(f"{provider}: {len(contract.interactions)} cases")
+    from pytest_smsmock.contracts.smpp import record_smpp
+
+    for provider in argv or dict.fromkeys([*PROVIDERS, *SMPP_PROVIDERS]):
+        recorded = []
+        if provider in PROVIDERS:
+            recorded.append((f"{provider}.yaml", record(provider)))
+        if provider in SMPP_PROVIDERS:
+            recorded.append((f"{provider}-smpp.yaml", record_smpp(provider)))
+        for name, contract in recorded:
+            (SUITES / name).write_text(
+                f"# The {provider} {contract.protocol.upper()} contract suite: recorded from the "
+                "fake by `python -m pytest_smsmock.contracts`, shapes editable.\n"
+                + contract.dumps(),
+                encoding="utf-8",
+            )
+            print(f"{name}: {len(contract.interactions)} cases")
     return 0
 
 

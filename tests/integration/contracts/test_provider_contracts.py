@@ -43,7 +43,7 @@ def test_every_suite_passes_against_its_fake(provider: str) -> None:
 
 @pytest.mark.parametrize("provider", PROVIDERS)
 def test_shipped_suite_is_what_the_fake_records(provider: str) -> None:
-    """Regenerate with `python -m pytest_smsmock.contracts.suites` after a deliberate change."""
+    """Regenerate with `python -m pytest_smsmock.contracts` after a deliberate change."""
     assert record(provider).as_dict() == load_suite(provider).as_dict()
 
 
@@ -51,6 +51,8 @@ def test_docs_give_the_case_counts() -> None:
     text = DOCS.read_text(encoding="utf-8")
     for provider, count in CASE_COUNTS.items():
         assert re.search(rf"\| {provider} \| {count} \|", text), provider
+    for provider in ("infobip", "broadnet", "enhanced_smpp"):  # SMPP: 5 each
+        assert re.search(rf"\| {provider} \|[^\n]*\| 5 \| 2 \|", text), provider
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
