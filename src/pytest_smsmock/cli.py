@@ -393,6 +393,8 @@ def cassette(args: argparse.Namespace, out: TextIO | None = None) -> int:
     else:
         out.write(text)
     return 0
+
+
 def contract(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """`contract run` / `contract verify`: the human report on `out`, JSON in --report."""
     out = out or sys.stdout
