@@ -64,6 +64,7 @@ def test_bad_ini_value_is_a_usage_error(pytester: pytest.Pytester) -> None:
     pytester.makeini("[pytest]\nsmsmock_intercept = maybe\n")
     pytester.makepyfile("def test_it(smsmock):\n    pass\n")
     result = pytester.runpytest("-p", "no:cacheprovider")
+    assert result.ret != 0
     result.stdout.fnmatch_lines(["*smsmock_intercept must be false, true or strict*"])
 
 
