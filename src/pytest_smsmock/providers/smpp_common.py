@@ -41,7 +41,7 @@ from __future__ import annotations
 import codecs
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -75,7 +75,7 @@ from pytest_smsmock.core.messages import (
 from pytest_smsmock.core.tunables import restore_class_settings
 from pytest_smsmock.errors import Refusal
 from pytest_smsmock.providers import submission as submission_path
-from pytest_smsmock.providers.submission import Draft
+from pytest_smsmock.providers.submission import Draft, SubmitResult
 from pytest_smsmock.scenario.faults import ReceiptEffect, SmppContext, SmppFault, SubmitEffect
 from pytest_smsmock.smpp.connection import SessionConfig
 from pytest_smsmock.smpp.constants import CommandId, CommandStatus, MessageState
@@ -650,20 +650,7 @@ class SmppService:
         def build(draft: Draft, decision: SubmitDecision) -> Message:
             return self._message(session, pdu, content, now, scheduled, expires, draft, decision)
 
-        result = submission_path.submit(
-            fake,
-            account,
-            (draft,),
-            protocol="smpp",
-            api=session.api,
-            at=now,
-            build=build,
-            refuse=self._refusal,
-            no_credit=self._no_credit,
-        )
-        fault = result.fault
-        if not isinstance(fault, SmppFault) or fault.behaviour.on_submit is SubmitEffect.RECEIPT:
-            fault = None
+        result, fault = self._through_path(session, account, (draft,), now, build)
         if result.replaced:
             return None, fault
         outcome = result.outcomes[0]
@@ -802,20 +789,7 @@ class SmppService:
             message.extra["submit_multi_id"] = first[0]
             return message
 
-        result = submission_path.submit(
-            fake,
-            account,
-            drafts,
-            protocol="smpp",
-            api=session.api,
-            at=now,
-            build=build,
-            refuse=self._refusal,
-            no_credit=self._no_credit,
-        )
-        fault = result.fault
-        if not isinstance(fault, SmppFault) or fault.behaviour.on_submit is SubmitEffect.RECEIPT:
-            fault = None
+        result, fault = self._through_path(session, account, drafts, now, build)
         if result.replaced:
             return None, fault
         for outcome in result.outcomes:
@@ -922,6 +896,32 @@ class SmppService:
         self, session: SmppSession, pdu: ReplaceSm, content: Content, message: Message
     ) -> None:
         """Profile rules for a replacement's content (raise `SmppReject`)."""
+
+    def _through_path(
+        self,
+        session: SmppSession,
+        account: Account,
+        drafts: Sequence[Draft],
+        now: datetime,
+        build: Callable[[Draft, SubmitDecision], Message],
+    ) -> tuple[SubmitResult, SmppFault | None]:
+        """The drafts through the one submission path; the fault the listener performs (a
+        receipt's fault went with its message in `build`)."""
+        result = submission_path.submit(
+            self.fake,
+            account,
+            drafts,
+            protocol="smpp",
+            api=session.api,
+            at=now,
+            build=build,
+            refuse=self._refusal,
+            no_credit=self._no_credit,
+        )
+        fault = result.fault
+        if not isinstance(fault, SmppFault) or fault.behaviour.on_submit is SubmitEffect.RECEIPT:
+            fault = None
+        return result, fault
 
     def _refusal(self, answer: object, draft: Draft) -> SmppReject:
         status = self.respond_status(answer)
