@@ -251,7 +251,6 @@ class SmsMock:
 
     def _start_servers(self) -> None:
         from pytest_smsmock.servers.http import HttpListenerGroup
-        from pytest_smsmock.servers.smpp import SmppServer
 
         self._http = HttpListenerGroup(on_error=self.report_error, limits=self.http_limits)
         self._next_port = self.port_base
@@ -260,6 +259,10 @@ class SmsMock:
             self._listen_http(fake)
         self._http.start()
         if any(fake.smpp_listeners for fake in built):
+            # Imported only when an SMPP fake exists: the SMPP layer is the larger part of what
+            # a hub imports (a suite that uses only HTTP fakes never loads it).
+            from pytest_smsmock.servers.smpp import SmppServer
+
             self.smpp_server = SmppServer(self, host=self.host, port_base=self._next_port)
             self.smpp_server.start()
         if self.clock_mode == "realtime":
@@ -292,10 +295,10 @@ class SmsMock:
             fake.set_max_finished(finished)
         if not self.running or self._http is None:
             return
-        from pytest_smsmock.servers.smpp import SmppServer
-
         self._listen_http(fake)
         if fake.smpp_listeners:
+            from pytest_smsmock.servers.smpp import SmppServer  # only for a fake speaking SMPP
+
             if self.smpp_server is None:
                 self.smpp_server = SmppServer(self, host=self.host, port_base=self._next_port)
                 self.smpp_server.start()
