@@ -16,18 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import re
-import shutil
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 from werkzeug.test import EnvironBuilder
 
 from bench.bench_smpp import _bound_session, _submits
+from bench.callgrind import per_call
 from pytest_smsmock.hub import SmsMock
 from pytest_smsmock.recording import Recorder
 
@@ -87,37 +82,13 @@ def instructions(count: int = CALLGRIND_COUNT) -> dict[str, Any]:
     """Instructions per request with recording off and on, counted by callgrind
     (`bench/callgrind_recording.py`): the figure the 10% target is judged by, since the same
     code and input count the same whatever else the machine runs. Empty without valgrind."""
-    valgrind = shutil.which("valgrind")
-    if valgrind is None:
-        return {}
-    root = Path(__file__).resolve().parent.parent
     counts: dict[str, float] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        for kind in ("http", "smpp"):
-            for mode in ("off", "on"):
-                out = Path(tmp) / f"{kind}-{mode}.out"
-                run = subprocess.run(
-                    [
-                        valgrind,
-                        "--tool=callgrind",
-                        "--collect-atstart=no",
-                        "--toggle-collect=functools_reduce",
-                        f"--callgrind-out-file={out}",
-                        sys.executable,
-                        "-m",
-                        "bench.callgrind_recording",
-                        kind,
-                        mode,
-                        str(count),
-                    ],
-                    cwd=root,
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                )
-                found = re.search(r"Collected : (\d+)", run.stderr)
-                assert found is not None, run.stderr[-2000:]
-                counts[f"{kind}_{mode}"] = int(found.group(1)) / count
+    for kind in ("http", "smpp"):
+        for mode in ("off", "on"):
+            counted = per_call("bench.callgrind_recording", [kind, mode], count)
+            if counted is None:
+                return {}
+            counts[f"{kind}_{mode}"] = counted
     return {
         **{f"{k}_per_request": round(v) for k, v in counts.items()},
         "http_ratio": round(counts["http_on"] / counts["http_off"], 3),

@@ -26,18 +26,13 @@ from __future__ import annotations
 import asyncio
 import heapq
 import multiprocessing
-import re
-import shutil
 import statistics
 import struct
-import subprocess
-import sys
-import tempfile
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
+from bench.callgrind import per_call
 from pytest_smsmock.hub import SmsMock
 from pytest_smsmock.servers.smpp import Session, SmppServer
 from pytest_smsmock.smpp.codec import decode, encode
@@ -386,35 +381,12 @@ def instructions(count: int = CALLGRIND_COUNT) -> dict[str, Any]:
     """Instructions per socket-free submit_sm, counted by callgrind (`bench/callgrind_submit.py`)
     for the fake and for the bare SMPP responder: unlike the rates, the same code and input give
     the same count whatever else the shared machine is doing. Empty without valgrind."""
-    valgrind = shutil.which("valgrind")
-    if valgrind is None:
-        return {}
-    root = Path(__file__).resolve().parent.parent
     counts: dict[str, float] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        for target in ("fake", "responder"):
-            out = Path(tmp) / f"{target}.out"
-            run = subprocess.run(
-                [
-                    valgrind,
-                    "--tool=callgrind",
-                    "--collect-atstart=no",
-                    "--toggle-collect=functools_reduce",
-                    f"--callgrind-out-file={out}",
-                    sys.executable,
-                    "-m",
-                    "bench.callgrind_submit",
-                    target,
-                    str(count),
-                ],
-                cwd=root,
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            found = re.search(r"Collected : (\d+)", run.stderr)
-            assert found is not None, run.stderr[-2000:]
-            counts[target] = int(found.group(1)) / count
+    for target in ("fake", "responder"):
+        counted = per_call("bench.callgrind_submit", [target], count)
+        if counted is None:
+            return {}
+        counts[target] = counted
     return {
         "fake_per_submit": round(counts["fake"]),
         "bare_smsc_per_submit": round(counts["responder"]),

@@ -24,7 +24,7 @@ import argparse
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import FrameType
 from typing import TextIO
 
@@ -194,12 +194,7 @@ def serve(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
         max_finished_messages=args.max_finished_messages,
         lazy=False,  # every fake listens from the start, with its address in the table
     )
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    stop, restore_signals = _stop_on_signals()
     try:
         try:
             hub.start()
@@ -224,8 +219,24 @@ def serve(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
         return 0
     finally:
         hub.stop()
+        restore_signals()
+
+
+def _stop_on_signals() -> tuple[threading.Event, Callable[[], None]]:
+    """An event SIGINT and SIGTERM set (a long-running command waits on it), and what puts the
+    previous handlers back."""
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def restore() -> None:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+    return stop, restore
 
 
 def render_table(hub: object) -> str:
@@ -342,12 +353,7 @@ def record(args: argparse.Namespace, out: TextIO | None = None) -> int:
         smpp_upstream_tls=args.smpp_upstream_tls,
         forward_callbacks=args.forward_callbacks,
     )
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    stop, restore_signals = _stop_on_signals()
     try:
         try:
             proxy.start()
@@ -366,8 +372,7 @@ def record(args: argparse.Namespace, out: TextIO | None = None) -> int:
             pass
     finally:
         proxy.stop()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        restore_signals()
     written = recorder.cassette().dump(args.out)
     out.write(f"{written}: {len(recorder)} interaction(s) recorded\n")
     return 0
