@@ -7,12 +7,14 @@ This package sits above the hub: it starts fakes to run against, and nothing bel
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from pytest_smsmock.contracts.model import CaseResult, Contract, ContractError, Interaction, Report
-from pytest_smsmock.contracts.runner import Target, describe_url, run
+from pytest_smsmock.contracts.runner import CaseRunner, Target, describe_url, run
 from pytest_smsmock.contracts.shapes import Drift, compare, infer
-from pytest_smsmock.contracts.smpp import SmppTarget, run_smpp
+from pytest_smsmock.contracts.smpp import SmppCaseRunner, SmppTarget, fake_target, run_smpp
 from pytest_smsmock.contracts.suites import (
     PROVIDERS,
     SMPP_PROVIDERS,
@@ -22,7 +24,11 @@ from pytest_smsmock.contracts.suites import (
 )
 from pytest_smsmock.errors import SmsMockError
 
+if TYPE_CHECKING:
+    from pytest_smsmock.hub import SmsMock
+
 __all__ = [
+    "FAKE_API_KEY",
     "PROVIDERS",
     "SMPP_PROVIDERS",
     "CaseResult",
@@ -30,6 +36,7 @@ __all__ = [
     "ContractError",
     "Drift",
     "Interaction",
+    "Plan",
     "Report",
     "SmppTarget",
     "Target",
@@ -39,6 +46,7 @@ __all__ = [
     "load_smpp_suite",
     "load_suite",
     "load_suites",
+    "plan",
     "run",
     "run_contracts",
     "run_smpp",
@@ -69,7 +77,33 @@ def live_target(
     )
 
 
-def run_contracts(
+#: The API key of the account the fakes get for the cases that authenticate with one
+#: (``auth: app``, ``accesskey=${api_key}``, ``apikey=${api_key}``).
+FAKE_API_KEY = "smsmock-contract-key"
+
+
+@dataclass(slots=True, kw_only=True)
+class Plan:
+    """Each contract with the runner that runs its cases against its target, in order (the
+    pytest items run them one by one); `close` ends the sessions and stops the fakes."""
+
+    runners: list[tuple[Contract, CaseRunner | SmppCaseRunner]]
+    target: str
+    close: Callable[[], None]
+
+    def run(self) -> Report:
+        try:
+            cases = [
+                runner.run_one(i)
+                for contract, runner in self.runners
+                for i in contract.interactions
+            ]
+        finally:
+            self.close()
+        return Report(target=self.target, cases=tuple(cases))
+
+
+def plan(
     contracts: Sequence[Contract],
     *,
     live: str | None = None,
@@ -81,16 +115,16 @@ def run_contracts(
     ca_file: str | None = None,
     allow_sends: bool = False,
     receipt_timeout: float = 60.0,
-) -> Report:
-    """Run `contracts` against fresh fakes when neither `live` (an HTTP base URL) nor `smpp`
-    (``HOST:PORT``) is given (every case then runs, sends included: the fakes cost nothing);
-    otherwise the HTTP contracts against `live` and the SMPP ones against `smpp`, each only if
-    given."""
+) -> Plan:
+    """Fresh fakes when neither `live` (an HTTP base URL) nor `smpp` (``HOST:PORT``) is given
+    (every case then runs, sends included: the fakes cost nothing); otherwise the HTTP
+    contracts against `live` and the SMPP ones against `smpp`, each only if given."""
     http = [c for c in contracts if c.protocol == "http"]
     smpp_contracts = [c for c in contracts if c.protocol == "smpp"]
     if live is None and smpp is None:
-        return _run_on_fakes(http, smpp_contracts)
-    reports: list[Report] = []
+        return _on_fakes(contracts)
+    runners: list[tuple[Contract, CaseRunner | SmppCaseRunner]] = []
+    targets: list[str] = []
     if live is not None and http:
         target = live_target(
             *(c.provider for c in http),
@@ -100,7 +134,8 @@ def run_contracts(
             api_key=api_key,
             ca_file=ca_file,
         )
-        reports.append(run(http, target, allow_sends=allow_sends))
+        runners += [(c, CaseRunner(c, target, allow_sends=allow_sends)) for c in http]
+        targets.append(target.description)
     if smpp is not None and smpp_contracts:
         host, _, port = smpp.rpartition(":")
         if not host or not port.isdigit():
@@ -116,34 +151,61 @@ def run_contracts(
             description=f"live smpp{'s' if smpp_tls else ''}://{host}:{port}",
             timeout=receipt_timeout,
         )
-        reports += [run_smpp(c, target_smpp, allow_sends=allow_sends) for c in smpp_contracts]
-    if not reports:
+        runners += [
+            (c, SmppCaseRunner(c, target_smpp, allow_sends=allow_sends)) for c in smpp_contracts
+        ]
+        targets.append(target_smpp.description)
+    if not runners:
         raise ContractError("nothing to run: --live runs HTTP contracts, --smpp SMPP ones")
-    return _merge(reports)
+
+    def close() -> None:
+        for _, runner in runners:
+            if isinstance(runner, SmppCaseRunner):
+                runner.close()
+
+    return Plan(runners=runners, target=", ".join(targets), close=close)
 
 
-def _merge(reports: Sequence[Report]) -> Report:
-    target = ", ".join(dict.fromkeys(r.target for r in reports))
-    return Report(target=target, cases=tuple(c for r in reports for c in r.cases))
+def run_contracts(contracts: Sequence[Contract], **options: Any) -> Report:
+    """Run `contracts` as `plan` says (same options) and report."""
+    return plan(contracts, **options).run()
 
 
-def _run_on_fakes(http: Sequence[Contract], smpp_contracts: Sequence[Contract]) -> Report:
+def _on_fakes(contracts: Sequence[Contract]) -> Plan:
     from pytest_smsmock.hub import SmsMock
 
-    providers = tuple(dict.fromkeys(c.provider for c in [*http, *smpp_contracts]))
+    providers = tuple(dict.fromkeys(c.provider for c in contracts))
     try:
         hub = SmsMock(providers=providers)
     except SmsMockError as exc:
         raise ContractError(str(exc)) from None
-    reports = []
-    with hub:
-        urls = {c.provider: getattr(hub, c.provider).url for c in http}
-        if http:
-            reports.append(run(http, Target(base_urls=urls, description="fake"), allow_sends=True))
-        for contract in smpp_contracts:
-            host, port = getattr(hub, contract.provider).smpp_address
-            target = SmppTarget(
-                host=host, port=port, wait=lambda: hub.clock.advance("1m"), description="fake"
-            )
-            reports.append(run_smpp(contract, target, allow_sends=True))
-    return _merge(reports)
+    hub.start()
+    try:
+        add_key_accounts(hub, providers)
+        runners: list[tuple[Contract, CaseRunner | SmppCaseRunner]] = []
+        for contract in contracts:
+            if contract.protocol == "smpp":
+                target_smpp = fake_target(hub, contract.provider)
+                runners.append((contract, SmppCaseRunner(contract, target_smpp, allow_sends=True)))
+            else:
+                url = getattr(hub, contract.provider).url
+                target = Target(base_urls={contract.provider: url}, api_key=FAKE_API_KEY)
+                runners.append((contract, CaseRunner(contract, target, allow_sends=True)))
+    except BaseException:
+        hub.stop()
+        raise
+
+    def close() -> None:
+        for _, runner in runners:
+            if isinstance(runner, SmppCaseRunner):
+                runner.close()
+        hub.stop()
+        hub.raise_errors()
+
+    return Plan(runners=runners, target="fake", close=close)
+
+
+def add_key_accounts(hub: SmsMock, providers: Sequence[str]) -> None:
+    """An account with the API key `FAKE_API_KEY` on each fake (besides ``test``/``test``)."""
+    for provider in providers:
+        getattr(hub, provider).add_account("contract-key", "contract-key-pw", api_key=FAKE_API_KEY)

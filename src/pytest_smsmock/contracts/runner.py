@@ -21,7 +21,18 @@ from urllib.parse import urlencode, urlsplit
 from pytest_smsmock.contracts.model import CaseResult, Contract, ContractError, Interaction, Report
 from pytest_smsmock.contracts.shapes import Drift, compare, parse_body
 
-__all__ = ["Answer", "CaseRunner", "Target", "check", "describe_url", "extract", "run", "send"]
+__all__ = [
+    "Answer",
+    "CaseRunner",
+    "Target",
+    "check",
+    "describe_url",
+    "extract",
+    "missing_reason",
+    "run",
+    "scrub",
+    "send",
+]
 
 _PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 
@@ -167,6 +178,29 @@ def extract(tree: Any, path: str) -> Any:
     return node
 
 
+def missing_reason(name: str) -> str:
+    """Why a case whose request needs `name` was skipped."""
+    if name in ("username", "password", "api_key"):
+        option = "--" + name.replace("_", "-")
+        return f"needs {name}: give {option} or $SMSMOCK_LIVE_{name.upper()}"
+    return f"needs {name} from an earlier case"
+
+
+def scrub(drifts: Iterable[Drift], secrets: Iterable[str]) -> list[Drift]:
+    """`drifts` with any credential masked: a drift names shapes, formats and codes, but a
+    text body's layout keeps its words, and an answer may echo what it was sent."""
+    secrets = [s for s in secrets if s]
+    out = []
+    for drift in drifts:
+        fields = {"expected": drift.expected, "actual": drift.actual, "field": drift.field}
+        for name, value in fields.items():
+            for secret in secrets:
+                value = value.replace(secret, "***").replace(re.escape(secret), "***")
+            fields[name] = value
+        out.append(Drift(kind=drift.kind, **fields))
+    return out
+
+
 class CaseRunner:
     """Runs one contract's cases in order against one base URL, keeping what they capture
     (the pytest items run one case each through it)."""
@@ -187,11 +221,14 @@ class CaseRunner:
         self.target = target
         self.allow_sends = allow_sends
         self.transport = transport
-        self.names = {
+        credentials = {
             "username": target.username,
             "password": target.password,
             "api_key": target.api_key,
         }
+        # A credential not given is absent: a case that needs it is skipped, not sent empty.
+        self.names = {k: v for k, v in credentials.items() if v}
+        self.secrets = tuple(v for k, v in credentials.items() if v and k != "username")
 
     def run_one(self, interaction: Interaction) -> CaseResult:
         def result(outcome: str, drifts: Iterable[Drift] = (), reason: str = "") -> CaseResult:
@@ -214,13 +251,13 @@ class CaseRunner:
                 timeout=self.target.timeout,
             )
         except KeyError as exc:
-            return result("skipped", reason=f"needs {exc.args[0]} from an earlier case")
+            return result("skipped", reason=missing_reason(str(exc.args[0])))
         except (OSError, http.client.HTTPException) as exc:
             error = Drift(
                 field="connection", kind="error", expected="an answer", actual=type(exc).__name__
             )
             return result("drift", [error])
-        drifts = check(interaction, answer)
+        drifts = scrub(check(interaction, answer), self.secrets)
         tree = parse_body(answer.content_type, answer.body)
         for name, path in interaction.capture.items():
             value = extract(tree, path)

@@ -78,7 +78,12 @@ def test_live_over_https_with_the_test_ca(live: SmsMock) -> None:
         allow_sends=True,
     )
     assert report.drifts == {} and report.target.startswith("live https://")
-    untrusted = run_contracts([load_suite("broadnet")], live=live.broadnet.https_url)
+    untrusted = run_contracts(
+        [load_suite("broadnet")],
+        live=live.broadnet.https_url,
+        username="live-user",
+        password="live-s3cret",
+    )
     assert {d.kind for ds in untrusted.drifts.values() for d in ds} == {"error"}
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from pytest_smsmock import cli
 from pytest_smsmock.contracts import SMPP_PROVIDERS, SmppTarget, load_smpp_suite, run_contracts
-from pytest_smsmock.contracts.smpp import receipt_layout, record_smpp, run_smpp
+from pytest_smsmock.contracts.smpp import FAKE_TICK, receipt_layout, record_smpp, run_smpp
 from pytest_smsmock.hub import SmsMock
 from pytest_smsmock.smpp import TlvTag
 
@@ -48,7 +48,7 @@ def target(hub: SmsMock, provider: str, *, tls: bool = False) -> SmppTarget:
         tls=tls,
         ca_file=hub.ca_file,
         description="live",
-        wait=lambda: hub.clock.advance("1m"),
+        wait=lambda: hub.clock.advance(FAKE_TICK),
     )
 
 
