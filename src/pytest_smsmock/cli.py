@@ -137,7 +137,9 @@ def _parser() -> argparse.ArgumentParser:
     actions = contract.add_subparsers(dest="action", required=True)
     run = actions.add_parser("run", help="run providers' shipped contract suites")
     run.add_argument("providers", nargs="+", metavar="PROVIDER")
-    verify = actions.add_parser("verify", help="verify consumer contract files")
+    verify = actions.add_parser(
+        "verify", help="verify consumer contract files (or cassettes, read as contracts)"
+    )
     verify.add_argument("files", nargs="+", metavar="FILE")
     for sub in (run, verify):
         sub.add_argument("--live", metavar="URL", help="a live base URL (default: the fakes)")
@@ -403,14 +405,14 @@ def cassette(args: argparse.Namespace, out: TextIO | None = None) -> int:
 def contract(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """`contract run` / `contract verify`: the human report on `out`, JSON in --report."""
     out = out or sys.stdout
-    from pytest_smsmock.contracts import Contract, load_suites, run_contracts
+    from pytest_smsmock.contracts import load_contracts, load_suites, run_contracts
 
     if args.live is not None and args.api_key is not None and args.password is not None:
         raise SmsMockError("give --username/--password or --api-key, not both")
     if args.action == "run":
         contracts = [c for name in args.providers for c in load_suites(name)]
     else:
-        contracts = [Contract.load(name) for name in args.files]
+        contracts = [c for name in args.files for c in load_contracts(name)]
     report = run_contracts(
         contracts,
         live=args.live,

@@ -291,8 +291,9 @@ def smsmock(smsmock_session: SmsMock, request: pytest.FixtureRequest) -> Iterato
         )
         if options.get("scenario") is not None:
             hub.load_scenario(_load(request, hub, options["scenario"]), seed=seed)
-        if record_dir or options.get("record"):
-            hub.record(source=request.node.nodeid)
+        contract_out = request.config.getoption("smsmock_contract_out", None)
+        if record_dir or options.get("record") or options.get("contract") or contract_out:
+            hub.record(source=request.node.nodeid)  # a consumer contract is read from it
         if options.get("replay") is not None:
             hub.replay(
                 _resolve_scenario(request, options["replay"]),
@@ -344,20 +345,23 @@ def cassette_name(nodeid: str) -> str:
 def _write_contract(
     request: pytest.FixtureRequest, hub: SmsMock, path: object, reports: dict[str, Any]
 ) -> None:
-    """The consumer contract of a passing test (docs/contracts.md), when asked for."""
+    """The consumer contract of a passing test (docs/contracts.md), when asked for: read from
+    the test's recording (HTTP and SMPP), which the fixture started."""
     out = request.config.getoption("smsmock_contract_out", None)
     if (path is None and out is None) or any(r.failed for r in reports.values()):
+        return
+    if not hub.recording:  # the test reset the hub: nothing recorded since
         return
     import re
 
     from pytest_smsmock.contracts.consumer import write_contracts
 
-    entries = hub.journal.entries(channel="http")
+    cassette = hub.cassette()
     if path is not None:
-        write_contracts(entries, request.config.rootpath / str(path))
+        write_contracts(cassette, request.config.rootpath / str(path))
     if out is not None:
         name = re.sub(r"[^\w.-]+", "_", request.node.nodeid).strip("_")
-        write_contracts(entries, Path(str(out)) / f"{name}.yaml")
+        write_contracts(cassette, Path(str(out)) / f"{name}.yaml")
 
 
 @pytest.fixture

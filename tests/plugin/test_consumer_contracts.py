@@ -12,6 +12,7 @@ import yaml
 from werkzeug import Request, Response
 
 from pytest_smsmock import cli
+from pytest_smsmock.contracts import Contract, load_contracts
 from pytest_smsmock.hub import SmsMock
 
 DOWNSTREAM = """
@@ -137,9 +138,13 @@ def test_contract_out_writes_one_file_per_test(
         )
     )
     out = pytester.path / "out"
-    pytester.runpytest("-p", "no:cacheprovider", f"--smsmock-contract-out={out}").assert_outcomes(
-        passed=1
-    )
+    pytester.runpytest(
+        "-p", "no:cacheprovider", f"--smsmock-contract-out={out}", "--smsmock-record=cassettes"
+    ).assert_outcomes(passed=1)
     (written,) = out.iterdir()
     assert written.name == "test_notify.py_test_notify.yaml"
     assert cli.main(["contract", "verify", str(written)]) == 0
+    # The cassette of the same test is the same contract (one path), and verifies too.
+    cassette = pytester.path / "cassettes" / "test_notify" / "test_notify.yaml"
+    assert [c.as_dict() for c in load_contracts(cassette)] == [Contract.load(written).as_dict()]
+    assert cli.main(["contract", "verify", str(cassette)]) == 0

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from pytest_smsmock.contracts.consumer import load_contracts
 from pytest_smsmock.contracts.model import CaseResult, Contract, ContractError, Interaction, Report
 from pytest_smsmock.contracts.runner import CaseRunner, Target, describe_url, run
 from pytest_smsmock.contracts.shapes import Drift, compare, infer
@@ -43,6 +44,7 @@ __all__ = [
     "compare",
     "infer",
     "live_target",
+    "load_contracts",
     "load_smpp_suite",
     "load_suite",
     "load_suites",

@@ -1,13 +1,19 @@
 """Consumer contracts: what a downstream suite's client code sent to the fakes and the shapes of
-the answers it received, written from a test's journal (``@pytest.mark.smsmock(contract=...)``,
-``--smsmock-contract-out=DIR``) and verified later (``smsmock contract verify``).
+the answers it received, written from a recording of the test (``@pytest.mark.smsmock(
+contract=...)``, ``--smsmock-contract-out=DIR``) and verified later (``smsmock contract
+verify``). A contract is a recording plus rules about what must match: `consumer_contracts`
+reads a `Cassette` (the recorder's, or a ``cassette: 1`` file given to ``verify``), so HTTP and
+SMPP come from the one capture at the fakes' choke points (`core/tap.py`).
 
-The journal masks credentials as ``***``; they come back as placeholders: ``${password}`` (or
-``${api_key}`` under an API-key name), the value of a user-name field as ``${username}``, and an
-``Authorization`` header as ``auth: basic`` / ``auth: app``. A value of an earlier answer that a
-later request carries (a message id asked about) becomes a capture (``${c1}``), so the replay asks
-about the id the replay got. The journal keeps the first 2,000 characters of a body: a longer
-answer is recorded as ``{type: any}``.
+HTTP: the recording redacts credentials (``REDACTED``); they come back as placeholders:
+``${password}`` (or ``${api_key}`` under an API-key name), the value of a user-name field as
+``${username}``, and an ``Authorization`` header as ``auth: basic`` / ``auth: app``. A value of
+an earlier answer that a later request carries (a message id asked about) becomes a capture
+(``${c1}``), so the replay asks about the id the replay got. An exchange that met a socket fault
+has no answer to keep and is left out.
+
+SMPP (`smpp.smpp_interactions`): binds, submit_sm, enquire_link and unbind with their answers,
+and the delivery receipts received; one contract per provider with ``protocol: smpp``.
 """
 
 from __future__ import annotations
@@ -16,16 +22,20 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
-from pytest_smsmock.contracts.model import Contract, Interaction
+import yaml
+
+from pytest_smsmock.contracts.model import Contract, ContractError, Interaction
 from pytest_smsmock.contracts.shapes import infer, parse_body
-from pytest_smsmock.core.journal import JournalEntry
+from pytest_smsmock.contracts.smpp import smpp_interactions
+from pytest_smsmock.recording.cassette import Cassette, CassetteError, HttpExchange, SmppPdu
+from pytest_smsmock.recording.redact import MARK
 
-__all__ = ["consumer_contracts", "write_contracts"]
+__all__ = ["consumer_contracts", "load_contracts", "write_contracts"]
 
-JOURNAL_BODY_LIMIT = 2000
 _USER_KEYS = {"user", "username", "login", "userid", "user_id"}
+_USER_NAMES = "username|user|login|userid|user_id"
 _KEY_KEYS = re.compile(r"api[_-]?key|access[_-]?key", re.IGNORECASE)
 _AUTH = {"basic": "basic", "app": "app"}
 
@@ -34,46 +44,44 @@ def _placeholder(key: str) -> str:
     return "${api_key}" if _KEY_KEYS.fullmatch(key) else "${password}"
 
 
-def _request(entry: JournalEntry) -> dict[str, Any]:
-    method, _, rest = entry.summary.partition(" ")
-    target = rest.split(" [")[0]
-    parts = urlsplit(target)
-    request: dict[str, Any] = {"method": method, "path": parts.path}
+def _header(headers: Iterable[tuple[str, str]], name: str) -> str:
+    return next((v for k, v in headers if k.lower() == name), "")
+
+
+def _body(text: str) -> str:
+    """A recorded request body with its redacted values and user names as placeholders."""
+    mark = re.escape(MARK)
+    text = re.sub(rf'("([\w-]+)"\s*:\s*)"{mark}"', lambda m: f'{m[1]}"{_placeholder(m[2])}"', text)
+    text = re.sub(
+        rf"<([\w-]+)>{mark}</\1>", lambda m: f"<{m[1]}>{_placeholder(m[1])}</{m[1]}>", text
+    )
+    text = re.sub(rf"(^|&)([\w-]+)={mark}", lambda m: f"{m[1]}{m[2]}={_placeholder(m[2])}", text)
+    text = re.sub(rf'("(?:{_USER_NAMES})"\s*:\s*)"[^"]*"', r'\1"${username}"', text)
+    text = re.sub(rf"<({_USER_NAMES})>[^<]*</\1>", r"<\1>${username}</\1>", text)
+    text = re.sub(rf"(^|&)({_USER_NAMES})=[^&]*", r"\1\2=${username}", text)
+    return text.replace(MARK, "${password}")
+
+
+def _request(exchange: HttpExchange) -> dict[str, Any]:
+    request: dict[str, Any] = {"method": exchange.method, "path": exchange.path}
     query: dict[str, str] = {}
-    for key, value in parse_qsl(parts.query, keep_blank_values=True):
-        if value == "***":
+    for key, value in parse_qsl(exchange.query, keep_blank_values=True):
+        if value == MARK:
             value = _placeholder(key)
         elif key.lower() in _USER_KEYS:
             value = "${username}"
         query[key] = value
     if query:
         request["query"] = query
-    content_type = str(entry.detail.get("content_type", ""))
+    content_type = _header(exchange.headers, "content-type")
     if content_type:
         request["headers"] = {"Content-Type": content_type}
-    scheme = _AUTH.get(str(entry.detail.get("auth_scheme", "")).lower())
+    scheme = _AUTH.get(_header(exchange.headers, "authorization").partition(" ")[0].lower())
     if scheme:
         request["auth"] = scheme
-    body = str(entry.detail.get("body", ""))
-    if body:
-        body = re.sub(r'("(?:username|user|login)"\s*:\s*)"[^"]*"', r'\1"${username}"', body)
-        body = re.sub(r"<(username|user|login)>[^<]*</\1>", r"<\1>${username}</\1>", body)
-        request["body"] = body.replace("***", "${password}")
+    if exchange.body:
+        request["body"] = _body(exchange.body.decode("utf-8", "replace"))
     return request
-
-
-def _response(entry: JournalEntry) -> dict[str, Any]:
-    body = str(entry.detail.get("body", ""))
-    content_type = str(entry.detail.get("content_type", ""))
-    if len(body) >= JOURNAL_BODY_LIMIT:
-        shape: dict[str, Any] = {"type": "any"}
-    else:
-        shape = infer(parse_body(content_type, body.encode("utf-8")))
-    return {
-        "status": int(entry.detail.get("status", 0)),
-        "content_type": content_type,
-        "body": shape,
-    }
 
 
 def _values(tree: Any, path: str = "$") -> Iterator[tuple[str, str]]:
@@ -89,59 +97,43 @@ def _values(tree: Any, path: str = "$") -> Iterator[tuple[str, str]]:
             yield path, text
 
 
-def _pairs(entries: Iterable[JournalEntry]) -> Iterator[tuple[JournalEntry, JournalEntry]]:
-    pending: JournalEntry | None = None
-    for entry in entries:
-        if entry.channel != "http":
+def _http_interactions(exchanges: Iterable[HttpExchange]) -> list[Interaction]:
+    """One provider's HTTP interactions, in the order the client made them."""
+    interactions: list[Interaction] = []
+    seen: list[tuple[int, str, str]] = []  # (interaction, path, value) of earlier answers
+    captures: dict[int, dict[str, str]] = {}
+    for exchange in exchanges:
+        if exchange.fault is not None:
             continue
-        if entry.direction == "in":
-            pending = entry
-        elif entry.direction == "out" and pending is not None:
-            yield pending, entry
-            pending = None
-
-
-def consumer_contracts(entries: Iterable[JournalEntry]) -> list[Contract]:
-    """One contract per provider, its interactions in the order the client made them."""
-    by_provider: dict[str, list[Interaction]] = {}
-    seen: dict[str, list[tuple[int, str, str]]] = {}  # provider -> (interaction, path, value)
-    captures: dict[str, dict[int, dict[str, str]]] = {}
-    for request_entry, response_entry in _pairs(entries):
-        provider = request_entry.provider
-        interactions = by_provider.setdefault(provider, [])
-        request = _request(request_entry)
+        request = _request(exchange)
         text = repr(request)
-        for index, path, value in seen.get(provider, []):
+        for index, path, value in seen:
             if value in text:
-                name = f"c{sum(len(c) for c in captures.get(provider, {}).values()) + 1}"
-                captures.setdefault(provider, {}).setdefault(index, {})[name] = path
+                name = f"c{sum(len(c) for c in captures.values()) + 1}"
+                captures.setdefault(index, {})[name] = path
                 request = _replace(request, value, "${" + name + "}")
                 text = repr(request)
-        response = _response(response_entry)
-        body = str(response_entry.detail.get("body", ""))
-        tree = parse_body(response["content_type"], body.encode("utf-8"))
-        seen.setdefault(provider, []).extend(
-            (len(interactions), path, value) for path, value in _values(tree)
-        )
+        content_type = _header(exchange.response_headers, "content-type")
+        tree = parse_body(content_type, exchange.response_body)
+        seen.extend((len(interactions), path, value) for path, value in _values(tree))
         interactions.append(
             Interaction(
-                name=f"{len(interactions) + 1}-{request['method'].lower()}"
-                f"{request['path'].replace('/', '-')}",
+                name=f"{len(interactions) + 1}-{exchange.method.lower()}"
+                f"{exchange.path.replace('/', '-')}",
                 request=request,
-                response=response,
+                response={
+                    "status": exchange.status,
+                    "content_type": content_type,
+                    "body": infer(tree),
+                },
             )
         )
-    contracts = []
-    for provider, interactions in by_provider.items():
-        wanted = captures.get(provider, {})
-        final = tuple(
-            Interaction(
-                name=i.name, request=i.request, response=i.response, capture=wanted.get(n, {})
-            )
-            for n, i in enumerate(interactions)
+    return [
+        Interaction(
+            name=i.name, request=i.request, response=i.response, capture=captures.get(n, {})
         )
-        contracts.append(Contract(provider=provider, interactions=final))
-    return contracts
+        for n, i in enumerate(interactions)
+    ]
 
 
 def _replace(value: Any, old: str, new: str) -> Any:
@@ -152,16 +144,63 @@ def _replace(value: Any, old: str, new: str) -> Any:
     return value
 
 
-def write_contracts(entries: Iterable[JournalEntry], path: Path) -> list[Path]:
-    """Write the journal's contracts at `path` (one provider), or `stem-PROVIDER.yaml` beside
-    it for each provider when several were used."""
-    contracts = consumer_contracts(entries)
+def consumer_contracts(cassette: Cassette, *, source: str = "<memory>") -> list[Contract]:
+    """Per provider, an HTTP contract and an SMPP one, for what the recording holds of each."""
+    http: dict[str, list[HttpExchange]] = {}
+    smpp: dict[str, list[SmppPdu]] = {}
+    for item in cassette.interactions:
+        if isinstance(item, HttpExchange):
+            http.setdefault(item.provider, []).append(item)
+        elif isinstance(item, SmppPdu):
+            smpp.setdefault(item.provider, []).append(item)
+    contracts = []
+    for provider, exchanges in http.items():
+        interactions = tuple(_http_interactions(exchanges))
+        if interactions:
+            contracts.append(Contract(provider=provider, interactions=interactions, source=source))
+    for provider, pdus in smpp.items():
+        found = tuple(smpp_interactions(pdus))
+        if found:
+            contracts.append(
+                Contract(provider=provider, interactions=found, source=source, protocol="smpp")
+            )
+    return contracts
+
+
+def load_contracts(path: str | Path) -> list[Contract]:
+    """The contracts of a file: a contract file, or a cassette (``cassette: 1``) read as the
+    consumer contracts of what it recorded."""
+    from pytest_smsmock.recording.cassette import parse_cassette
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
+    except (OSError, yaml.YAMLError) as exc:
+        raise ContractError(f"{path}: cannot read: {exc}") from None
+    if isinstance(data, dict) and "cassette" in data:
+        try:
+            cassette = parse_cassette(text, source_name=str(path))
+        except CassetteError as exc:
+            raise ContractError(str(exc)) from None
+        contracts = consumer_contracts(cassette, source=str(path))
+        if not contracts:
+            raise ContractError(f"{path}: the cassette holds no request to verify")
+        return contracts
+    return [Contract.from_dict(data, source=str(path))]
+
+
+def write_contracts(cassette: Cassette, path: Path) -> list[Path]:
+    """Write the recording's contracts at `path` when there is one, else one per provider and
+    protocol beside it: ``stem-PROVIDER.yaml``, ``stem-PROVIDER-smpp.yaml``."""
+    contracts = consumer_contracts(cassette)
     written = []
     for contract in contracts:
+        suffix = f"-{contract.provider}" + ("-smpp" if contract.protocol == "smpp" else "")
         target = (
             path
             if len(contracts) == 1
-            else path.with_name(f"{path.stem}-{contract.provider}{path.suffix or '.yaml'}")
+            else path.with_name(f"{path.stem}{suffix}{path.suffix or '.yaml'}")
         )
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(
