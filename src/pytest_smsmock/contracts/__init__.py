@@ -9,11 +9,18 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pytest_smsmock.contracts.consumer import load_contracts
 from pytest_smsmock.contracts.model import CaseResult, Contract, ContractError, Interaction, Report
-from pytest_smsmock.contracts.runner import CaseRunner, Target, describe_url, run
+from pytest_smsmock.contracts.runner import (
+    FAKE_API_KEY,
+    CaseRunner,
+    Target,
+    add_key_accounts,
+    describe_url,
+    run,
+)
 from pytest_smsmock.contracts.shapes import Drift, compare, infer
 from pytest_smsmock.contracts.smpp import SmppCaseRunner, SmppTarget, fake_target, run_smpp
 from pytest_smsmock.contracts.suites import (
@@ -24,9 +31,6 @@ from pytest_smsmock.contracts.suites import (
     load_suites,
 )
 from pytest_smsmock.errors import SmsMockError
-
-if TYPE_CHECKING:
-    from pytest_smsmock.hub import SmsMock
 
 __all__ = [
     "FAKE_API_KEY",
@@ -77,11 +81,6 @@ def live_target(
         ca_file=ca_file,
         description=f"live {describe_url(url)}",
     )
-
-
-#: The API key of the account the fakes get for the cases that authenticate with one
-#: (``auth: app``, ``accesskey=${api_key}``, ``apikey=${api_key}``).
-FAKE_API_KEY = "smsmock-contract-key"
 
 
 @dataclass(slots=True, kw_only=True)
@@ -205,9 +204,3 @@ def _on_fakes(contracts: Sequence[Contract]) -> Plan:
         hub.raise_errors()
 
     return Plan(runners=runners, target="fake", close=close)
-
-
-def add_key_accounts(hub: SmsMock, providers: Sequence[str]) -> None:
-    """An account with the API key `FAKE_API_KEY` on each fake (besides ``test``/``test``)."""
-    for provider in providers:
-        getattr(hub, provider).add_account("contract-key", "contract-key-pw", api_key=FAKE_API_KEY)

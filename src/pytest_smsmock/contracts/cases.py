@@ -124,6 +124,17 @@ def _infobip_rest() -> list[dict[str, Any]]:
         ),
         case("rest-wrong-credentials", "/sms/3/logs", headers=WRONG_BASIC),
         case("rest-no-credentials", "/sms/3/logs"),
+        # Infobip's REST API also takes an API key: `Authorization: App <key>` (--api-key).
+        case(
+            "rest-v2-send-text-app-key",
+            "/sms/2/text/advanced",
+            method="POST",
+            sends=True,
+            auth="app",
+            json=text,
+        ),
+        case("rest-v3-logs-app-key", "/sms/3/logs", auth="app", query={"limit": "1"}),
+        case("rest-wrong-app-key", "/sms/3/logs", headers={"Authorization": "App wrong-key"}),
     ]
 
 
@@ -265,6 +276,18 @@ def _broadnet() -> list[dict[str, Any]]:
             query={"userid": "${username}", "password": "${password}"},
         ),
         case(
+            "balance-accesskey",
+            "/websmpp/balanceReport",
+            query={"accesskey": "${api_key}"},
+        ),
+        case(
+            "websms-send-accesskey",
+            "/websmpp/websms",
+            sends=True,
+            query={k: v for k, v in send.items() if k not in ("user", "pass")}
+            | {"accesskey": "${api_key}"},
+        ),
+        case(
             "balance-wrong-password",
             "/websmpp/balanceReport",
             query={"userid": "${username}", "password": "wrong-password"},
@@ -362,6 +385,7 @@ def _smsc() -> list[dict[str, Any]]:
         case("balance-fmt3", "/sys/balance.php", query={**auth, "fmt": "3"}),
         case("balance-fmt3-currency", "/sys/balance.php", query={**auth, "fmt": "3", "cur": "1"}),
         case("balance-fmt0", "/sys/balance.php", query={**auth, "fmt": "0"}),
+        case("balance-apikey-fmt3", "/sys/balance.php", query={"apikey": "${api_key}", "fmt": "3"}),
         case(
             "balance-wrong-password-fmt3",
             "/sys/balance.php",

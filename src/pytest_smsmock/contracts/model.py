@@ -38,6 +38,13 @@ class ContractError(SmsMockError):
     """A contract file that cannot be used (exit code 2 of the commands)."""
 
 
+class _Dumper(yaml.SafeDumper):
+    """No anchors and aliases: two cases sharing a request body read as two copies."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Interaction:
     name: str
@@ -116,7 +123,9 @@ class Contract:
         return data
 
     def dumps(self) -> str:
-        return yaml.safe_dump(self.as_dict(), sort_keys=False, allow_unicode=True, width=100)
+        return yaml.dump(
+            self.as_dict(), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pytest_smsmock.contracts.model import CaseResult, Contract, ContractError, Interaction, Report
-from pytest_smsmock.contracts.runner import missing_reason, scrub
+from pytest_smsmock.contracts.runner import mask, missing_reason
 from pytest_smsmock.contracts.shapes import Drift, compare, infer
 from pytest_smsmock.recording.cassette import SmppPdu
 from pytest_smsmock.smpp import (
@@ -405,6 +405,10 @@ class SmppCaseRunner:
             return result("skipped", reason="sends: run with --allow-sends")
         try:
             status, tree = self.operate(interaction.request)
+            tree = {
+                k: mask(v, [self.target.password]) if isinstance(v, str) else v
+                for k, v in tree.items()
+            }
         except KeyError as exc:
             return result("skipped", reason=missing_reason(str(exc.args[0])))
         except (OSError, TimeoutError) as exc:
@@ -422,7 +426,6 @@ class SmppCaseRunner:
             )
         if expected.get("body") is not None:
             drifts += compare(expected["body"], tree)
-        drifts = scrub(drifts, [self.target.password])
         return result("drift" if drifts else "ok", drifts)
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pytest_smsmock.contracts.model import Contract, ContractError, Interaction
-from pytest_smsmock.contracts.runner import check, extract, send
+from pytest_smsmock.contracts.runner import FAKE_API_KEY, add_key_accounts, check, extract, send
 from pytest_smsmock.contracts.shapes import infer, parse_body
 
 __all__ = [
@@ -68,9 +68,10 @@ def record(provider: str) -> Contract:
     from pytest_smsmock.contracts.cases import PROVIDER_CASES
     from pytest_smsmock.hub import SmsMock
 
-    names = {"username": "test", "password": "test", "api_key": ""}
+    names = {"username": "test", "password": "test", "api_key": FAKE_API_KEY}
     interactions = []
     with SmsMock(providers=(provider,)) as hub:
+        add_key_accounts(hub, (provider,))
         base_url = getattr(hub, provider).url
         for seed in PROVIDER_CASES[provider]:
             answer = send(seed["request"], base_url, names)

@@ -19,7 +19,8 @@ from pytest_smsmock.contracts.suites import record
 from pytest_smsmock.hub import SmsMock
 
 #: The case counts published in docs/contracts.md.
-CASE_COUNTS = {"infobip": 23, "mimsms": 11, "broadnet": 12, "smsc": 18}
+CASE_COUNTS = {"infobip": 26, "mimsms": 11, "broadnet": 14, "smsc": 19}
+LIVE_KEY = "live-key-7f3a9c"
 DOCS = Path(__file__).parents[3] / "docs" / "contracts.md"
 
 
@@ -29,7 +30,7 @@ def live(loopback_only: list[str]) -> Iterator[SmsMock]:
     with SmsMock(providers=PROVIDERS) as hub:
         for provider in PROVIDERS:
             fake = getattr(hub, provider)
-            fake.add_account("live-user", "live-s3cret")
+            fake.add_account("live-user", "live-s3cret", api_key=LIVE_KEY)
         yield hub
 
 
@@ -62,9 +63,11 @@ def test_live_second_hub_gives_an_empty_report(live: SmsMock, provider: str) -> 
         live=getattr(live, provider).url,
         username="live-user",
         password="live-s3cret",
+        api_key=LIVE_KEY,
         allow_sends=True,
     )
     assert report.drifts == {}
+    assert {c.outcome for c in report.cases} == {"ok"}
     assert report.target.startswith("live http://127.0.0.1:")
 
 
@@ -172,6 +175,7 @@ def test_cli_exit_codes_reports_and_no_credentials(
     assert cli.main(["contract", "run", "smsc", "mimsms"]) == 0
     monkeypatch.setenv("SMSMOCK_LIVE_USERNAME", "live-user")
     monkeypatch.setenv("SMSMOCK_LIVE_PASSWORD", "live-s3cret")
+    monkeypatch.setenv("SMSMOCK_LIVE_API_KEY", LIVE_KEY)
     out = tmp_path / "out.json"
     argv = [
         "contract",
@@ -195,7 +199,11 @@ def test_cli_exit_codes_reports_and_no_credentials(
     assert cli.main(argv) == 1
     report = json.loads(out.read_text())
     drifted = [c for c in report["cases"] if c["outcome"] == "drift"]
-    assert {c["case"] for c in drifted} == {"balance-fmt3", "balance-fmt3-currency"}
+    assert {c["case"] for c in drifted} == {
+        "balance-fmt3",
+        "balance-fmt3-currency",
+        "balance-apikey-fmt3",
+    }
     assert drifted[0]["drifts"] == [
         {"field": "$.balance", "kind": "missing", "expected": "string", "actual": "absent"},
         {"field": "$.bal", "kind": "extra", "expected": "absent", "actual": "string"},
@@ -203,6 +211,49 @@ def test_cli_exit_codes_reports_and_no_credentials(
     printed = capsys.readouterr().out
     assert "DRIFT   smsc/balance-fmt3" in printed and "missing      $.balance" in printed
     for text in (printed, out.read_text()):
-        assert "live-s3cret" not in text and "live-user" not in text
+        assert "live-s3cret" not in text and "live-user" not in text and LIVE_KEY not in text
     assert cli.main(["contract", "run", "nosuch"]) == 2
     assert cli.main(["contract", "verify", str(tmp_path / "missing.yaml")]) == 2
+
+
+@pytest.mark.parametrize(
+    ("provider", "keyed"),
+    [
+        ("infobip", {"rest-v3-logs-app-key", "rest-v2-send-text-app-key"}),
+        ("broadnet", {"balance-accesskey", "websms-send-accesskey"}),
+        ("smsc", {"balance-apikey-fmt3"}),
+    ],
+)
+def test_api_key_alone_runs_the_key_cases_and_never_reports_the_key(
+    live: SmsMock,
+    provider: str,
+    keyed: set[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`--api-key K` without a password: the cases that authenticate with the key run (and
+    pass), those that need the password are skipped saying so; the key is in no report, even
+    where the live answer echoes it (Broadnet's balance altered to do so)."""
+    out = tmp_path / "out.json"
+    argv = ["contract", "run", provider, "--live", getattr(live, provider).url]
+    argv += ["--api-key", LIVE_KEY, "--allow-sends", "--report", str(out)]
+    assert cli.main(argv) == 0
+    cases = json.loads(out.read_text())["cases"]
+    assert {c["case"] for c in cases if c["outcome"] == "ok"} >= keyed
+    reasons = {c.get("reason", "") for c in cases if c["outcome"] == "skipped"}
+    assert "needs username: give --username or $SMSMOCK_LIVE_USERNAME" in reasons
+    printed = capsys.readouterr().out
+    assert LIVE_KEY not in printed + out.read_text()
+    if provider != "broadnet":
+        return
+
+    def echo(request: Request, response: Response) -> None:
+        if request.path == "/websmpp/balanceReport" and "accesskey" in request.args:
+            response.set_data(f"ERROR - HTTP26 --> unknown key {request.args['accesskey']}")
+
+    alter(live.broadnet, monkeypatch, echo)
+    assert cli.main(argv) == 1
+    printed = capsys.readouterr().out
+    assert "balance-accesskey" in printed and "unknown\\ key\\ \\*\\*\\*" in printed
+    assert LIVE_KEY not in printed + out.read_text()
