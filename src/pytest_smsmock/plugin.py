@@ -96,8 +96,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         dest="smsmock_live",
         default=None,
         metavar="PROVIDER",
-        help="run PROVIDER's contract suite against --smsmock-live-url (docs/contracts.md); "
-        "credentials from SMSMOCK_LIVE_USERNAME/_PASSWORD/_API_KEY",
+        help="run PROVIDER's contract suites as tests: against --smsmock-live-url (HTTP) and/or "
+        "--smsmock-live-smpp (SMPP), or the in-process fake when neither is given "
+        "(docs/contracts.md); credentials from SMSMOCK_LIVE_USERNAME/_PASSWORD/_API_KEY",
     )
     group.addoption(
         "--smsmock-contract-out",
@@ -108,7 +109,32 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--smsmock-live-url", dest="smsmock_live_url", default=None, metavar="URL")
     group.addoption(
-        "--smsmock-live-ca-file", dest="smsmock_live_ca_file", default=None, metavar="FILE"
+        "--smsmock-live-smpp",
+        dest="smsmock_live_smpp",
+        default=None,
+        metavar="HOST:PORT",
+        help="the live SMSC the provider's SMPP contract suite runs against",
+    )
+    group.addoption(
+        "--smsmock-live-smpp-tls",
+        dest="smsmock_live_smpp_tls",
+        action="store_true",
+        help="--smsmock-live-smpp speaks TLS (trusting --smsmock-live-ca-file when given)",
+    )
+    group.addoption(
+        "--smsmock-live-receipt-timeout",
+        dest="smsmock_live_receipt_timeout",
+        default=60.0,
+        type=float,
+        metavar="S",
+        help="seconds to wait for a live delivery receipt (60)",
+    )
+    group.addoption(
+        "--smsmock-live-ca-file",
+        dest="smsmock_live_ca_file",
+        default=None,
+        metavar="FILE",
+        help="CA bundle trusted for an https live URL or a TLS live SMSC",
     )
     group.addoption(
         "--smsmock-live-allow-sends",

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -132,20 +131,10 @@ def test_verify_is_red_with_the_fields_named_against_an_altered_fake(
     }
 
 
-@pytest.fixture
-def live(loopback_only: list[str]) -> Iterator[SmsMock]:
-    """A second hub playing the live SMSC: real time, receipts 100 ms after a submit."""
-    with SmsMock(providers=("infobip",), clock="realtime") as hub:
-        hub.load_scenario(
-            {"version": 1, "rules": [{"dlr": [{"after": "100ms", "status": "delivered"}]}]}
-        )
-        hub.infobip.add_account("liveuser", "livepw")
-        yield hub
-
-
 def test_verify_against_a_live_smsc_over_tls_and_read_only(
-    written: Path, live: SmsMock, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    written: Path, live_smsc: SmsMock, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    live = live_smsc
     host, port = live.infobip.smpp_tls_address
     credentials = ["--username", "liveuser", "--password", "livepw"]
     every = ["--smpp", f"{host}:{port}", "--smpp-tls", "--ca-file", live.ca_file]
