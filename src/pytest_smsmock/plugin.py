@@ -10,6 +10,9 @@
 - options `--smsmock-seed`, `--smsmock-clock`, `--smsmock-start` with ini twins; ini
   `smsmock_intercept` (false / true / strict); `--smsmock-record=DIR` writes one cassette per
   test (docs/recording.md).
+- consumer contracts: the marker's `contract=FILE` and `--smsmock-contract-out=DIR` record the
+  test and write a passing test's contract from the recording; `--smsmock-live=PROVIDER` adds
+  the provider's contract suites as items (`contracts/pytest_live.py`, docs/contracts.md).
 - a "smsmock journal" report section on every failed test that used the fixture, after a
   "smsmock hints" section when the fakes explained a refusal (journal channel ``hint``).
 """
