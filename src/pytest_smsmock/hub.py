@@ -554,9 +554,11 @@ class SmsMock:
 
     def finish_replay(self) -> None:
         """End a replay; a strict one that went otherwise raises its near-miss report."""
+        replayer, self.runtime.replay = self.runtime.replay, None
+        if replayer is None:
+            return  # every test's teardown: the recording package stays unimported
         from pytest_smsmock.recording import Replayer
 
-        replayer, self.runtime.replay = self.runtime.replay, None
         if isinstance(replayer, Replayer):
             replayer.finish()
 
