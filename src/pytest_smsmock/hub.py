@@ -182,10 +182,12 @@ class SmsMock:
             engine=lambda: self._engine,
             report_error=self.report_error,
             settle=self.settle,
+            smpp_built=self._smpp_built,
         )
         names = providers if providers is not None else provider_names()
-        #: Every enabled fake by name, each built on first use (`FakeSet`); `lazy=False` builds
-        #: them all now, as `smsmock serve` and a fixed `port_base` want.
+        #: Every enabled fake by name, each built on first use (`FakeSet`), its SMPP side on
+        #: its first SMPP use; `lazy=False` builds them all now, SMPP sides included, as
+        #: `smsmock serve` and a fixed `port_base` want (everything listens at start).
         self.fakes = FakeSet(self, names, fakes)
         self.scenario: Scenario | None = None
         self._http: HttpListenerGroup | None = None
@@ -204,7 +206,8 @@ class SmsMock:
         self._proxy: ProxyServer | None = None
         self._receiver: Receiver | None = None
         if not lazy or port_base is not None:
-            self.fakes.build_all()
+            for fake in self.fakes.build_all():
+                fake.build_smpp()
 
     # -- typed access to the fakes -------------------------------------------------------
     @property
@@ -258,13 +261,8 @@ class SmsMock:
         for fake in built:
             self._listen_http(fake)
         self._http.start()
-        if any(fake.smpp_listeners for fake in built):
-            # Imported only when an SMPP fake exists: the SMPP layer is the larger part of what
-            # a hub imports (a suite that uses only HTTP fakes never loads it).
-            from pytest_smsmock.servers.smpp import SmppServer
-
-            self.smpp_server = SmppServer(self, host=self.host, port_base=self._next_port)
-            self.smpp_server.start()
+        if any(fake.smpp_built for fake in built):
+            self._start_smpp_server()
         if self.clock_mode == "realtime":
             from pytest_smsmock.servers.realtime import RealtimeDriver
 
@@ -296,14 +294,28 @@ class SmsMock:
         if not self.running or self._http is None:
             return
         self._listen_http(fake)
-        if fake.smpp_listeners:
-            from pytest_smsmock.servers.smpp import SmppServer  # only for a fake speaking SMPP
+        if fake.smpp_built:  # a fake that speaks nothing but SMPP
+            self._listen_smpp(fake)
 
-            if self.smpp_server is None:
-                self.smpp_server = SmppServer(self, host=self.host, port_base=self._next_port)
-                self.smpp_server.start()
-            else:
-                self.smpp_server.open_fake(fake)
+    def _smpp_built(self, fake: ProviderFake) -> None:
+        """A fake's SMPP side, built on its first SMPP use, listens now if the hub runs (a fake
+        still being built listens with the rest of it, `_fake_built`)."""
+        if self.running and any(built is fake for built in self.fakes.built()):
+            self._listen_smpp(fake)
+
+    def _listen_smpp(self, fake: ProviderFake) -> None:
+        if self.smpp_server is None:
+            self._start_smpp_server()  # `fake` listens with it
+        else:
+            self.smpp_server.open_fake(fake)
+
+    def _start_smpp_server(self) -> None:
+        """The SMPP server, listening for every fake whose SMPP side is built; imported only
+        when a test first speaks SMPP (a suite that uses HTTP only never loads the layer)."""
+        from pytest_smsmock.servers.smpp import SmppServer
+
+        self.smpp_server = SmppServer(self, host=self.host, port_base=self._next_port)
+        self.smpp_server.start()
 
     def stop(self) -> None:
         self.stop_intercept()
@@ -470,6 +482,7 @@ class SmsMock:
         return protocol, listener
 
     def _smpp_server(self, provider: str, listener: str) -> SmppServer:
+        self._use_smpp(provider)
         if self.smpp_server is None:
             raise ConfigError(f"no SMPP listener {provider}/{listener} is running (no SMPP)")
         return self.smpp_server
@@ -477,10 +490,18 @@ class SmsMock:
     def serving(self, provider: str, protocol: str, listener: str) -> bool:
         """Whether that listener has a socket (a hub used without servers has none)."""
         if protocol == "smpp":
+            self._use_smpp(provider)
             return (
                 self.smpp_server is not None and (provider, listener) in self.smpp_server.addresses
             )
         return (provider, listener) in self.http_servers
+
+    def _use_smpp(self, provider: str) -> None:
+        """An outage of an SMPP listener not used yet: it starts first, so a client that asks
+        for its address during the outage finds it down."""
+        fake = self.fakes.get(provider) if self.running else None
+        if fake is not None:
+            fake.build_smpp()
 
     def take_down(
         self, provider: str, listener: str | None = None, *, protocol: str | None = None

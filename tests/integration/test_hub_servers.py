@@ -169,3 +169,39 @@ def test_a_listener_that_cannot_start_leaves_nothing_running() -> None:
                 again.bind(("127.0.0.1", base))
         return
     pytest.fail("no run of 2 free ports could be held in 5 attempts")
+
+
+def _refused(address: tuple[str, int]) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(5)
+        return probe.connect_ex(address) != 0
+
+
+def test_a_fakes_smpp_side_listens_from_its_first_smpp_use() -> None:
+    """HTTP use leaves the SMPP side unbuilt and nothing listening for SMPP; asking for an
+    address, an SMPP outage or an MO meant for SMPP builds it and starts its listeners."""
+    with SmsMock(providers=("infobip", "broadnet", "enhanced_smpp")) as mock:
+        assert mock.infobip.url and not mock.infobip.smpp_built
+        assert mock.smpp_server is None and mock.infobip.smpp_addresses == {}
+        plain = mock.infobip.smpp_address
+        assert mock.infobip.smpp_built and not _refused(plain)
+        assert not _refused(mock.infobip.smpp_tls_address)
+
+        assert not mock.broadnet.smpp_built
+        mock.take_down("broadnet", protocol="smpp")  # an outage of a listener not used yet
+        assert mock.broadnet.smpp_built
+        assert _refused(mock.broadnet.smpp_addresses["plain"])
+        mock.bring_up("broadnet", protocol="smpp")
+        assert not _refused(mock.broadnet.smpp_address)
+
+        assert mock.enhanced_smpp.smpp_built  # SMPP is all it has: built with it
+        assert not _refused(mock.enhanced_smpp.smpp_addresses["plain"])
+
+
+def test_an_mo_meant_for_smpp_builds_the_smpp_side() -> None:
+    with SmsMock(providers=("infobip",)) as mock:
+        mock.infobip.inject_mo("38591000000", "to the inbox")
+        assert not mock.infobip.smpp_built
+        mock.infobip.inject_mo("38591000000", "over smpp", protocol="smpp")
+        assert mock.infobip.smpp_built
+        assert [item.kind for item in mock.infobip.smpp.pending()] == ["mo"]

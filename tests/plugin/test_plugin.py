@@ -60,6 +60,54 @@ def test_a_test_that_uses_one_provider_builds_only_that_one(pytester: pytest.Pyt
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)
 
 
+def test_a_test_that_uses_http_only_builds_no_smpp_side(pytester: pytest.Pytester) -> None:
+    """A provider's SMPP side (its service, listeners, the SMPP layer and the test CA of its
+    TLS listener) is built on its first SMPP use: a test that speaks HTTP to Infobip loads none
+    of it and nothing listens for SMPP; a later test gets working plain and TLS listeners."""
+    pytester.makepyfile(
+        """
+        import sys
+        import requests
+        import smpplib.client
+
+        SMPP = ("pytest_smsmock.smpp", "pytest_smsmock.servers.smpp",
+                "pytest_smsmock.providers.smpp_common", "pytest_smsmock.providers.infobip.smpp",
+                "trustme", "cryptography")
+
+        def test_http_only(smsmock):
+            answer = requests.get(smsmock.infobip.url + "/api/command",
+                                  params={"username": "test", "password": "test", "cmd": "CREDITS"},
+                                  timeout=10)
+            assert answer.status_code == 200
+            assert not smsmock.infobip.smpp_built
+            assert smsmock.infobip.smpp_addresses == {}
+            assert smsmock.smpp_server is None
+            assert [m for m in SMPP if m in sys.modules] == []
+
+        def test_smpp_later(smsmock):
+            fake = smsmock.infobip
+            assert not fake.smpp_built
+            trusting = smsmock.client_ssl_context()
+            trusting.check_hostname = False  # smpplib passes no server_hostname
+            for address, context in ((fake.smpp_address, None), (fake.smpp_tls_address, trusting)):
+                client = smpplib.client.Client(*address, timeout=5, ssl_context=context)
+                client.connect()
+                try:
+                    client.bind_transceiver(system_id="test", password="test")
+                    client.send_message(source_addr="38591000", destination_addr="385911234567",
+                                        short_message=b"hi")
+                    answer = client.read_pdu()
+                    assert answer.command == "submit_sm_resp" and answer.status == 0
+                    assert [s.tls for s in fake.smpp.bound_sessions()] == [context is not None]
+                finally:
+                    client.disconnect()
+            assert [m.protocol for m in fake.messages] == ["smpp", "smpp"]
+        """
+    )
+    # A process of its own: an inline run would share this process's imports.
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
 def test_state_is_reset_between_tests(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """

@@ -15,6 +15,7 @@ The HTTP wrapper (`wsgi()`) is the one place that
 
 from __future__ import annotations
 
+import importlib
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -57,7 +58,7 @@ MAX_BODY = 16 * 1024 * 1024
 
 class SmppHook(Protocol):
     """What a fake asks of its SMPP service (`providers/smpp_common.py`), for fakes that have
-    SMPP listeners; the service is built by the class in `ProviderFake.smpp_service`."""
+    SMPP listeners; the service is built by the class `ProviderFake.smpp_service` names."""
 
     def __init__(self, fake: ProviderFake) -> None: ...
 
@@ -123,6 +124,8 @@ class Runtime:
     #: A recorder observing the fakes, and a cassette answering for them (`recording/`).
     tap: Tap | None = None
     replay: Replay | None = None
+    #: A fake's SMPP side was just built (its first SMPP use): the hub starts its listeners.
+    smpp_built: Callable[[ProviderFake], None] = lambda fake: None
 
 
 class ProviderFake:
@@ -134,9 +137,12 @@ class ProviderFake:
     smpp_listeners: ClassVar[tuple[SmppListener, ...]] = ()
     currency: ClassVar[str] = "EUR"
     default_balance: ClassVar[str] = "1000"
-    #: Builds the SMPP service of a fake with SMPP listeners (`smpp_common.SmppService` or a
-    #: profile's subclass of it).
-    smpp_service: ClassVar[type[SmppHook] | None] = None
+    #: The SMPP service of a fake with SMPP listeners, ``"module:Class"`` like the provider
+    #: registry (`smpp_common.SmppService` or a profile's subclass of it). It is imported and
+    #: built on the fake's first SMPP use (`smpp`, `smpp_address`, an SMPP outage), and the
+    #: hub starts the SMPP listeners then: a test that speaks only HTTP to a provider loads
+    #: none of the SMPP layer (its PDU classes, the listener, the TLS listener's test CA).
+    smpp_service: ClassVar[str | None] = None
 
     def __init__(self, runtime: Runtime, *, seed: int | str = 0) -> None:
         self.runtime = runtime
@@ -158,13 +164,15 @@ class ProviderFake:
         self._seed: int | str = seed
         self._ids: dict[str, IdGenerator] = {}
         self._lock = threading.RLock()
-        # SMPP hook: fakes with SMPP listeners get their profile's service (providers/smpp_common).
-        self.smpp: SmppHook | None = None
-        if self.smpp_listeners:
-            if self.smpp_service is None:
-                raise TypeError(f"{type(self).__name__} has SMPP listeners but no smpp_service")
-            self.smpp = self.smpp_service(self)
+        # SMPP hook: fakes with SMPP listeners get their profile's service (providers/smpp_common)
+        # on first SMPP use; a fake with nothing but SMPP has no other use, so it gets it now.
+        if self.smpp_listeners and self.smpp_service is None:
+            raise TypeError(f"{type(self).__name__} has SMPP listeners but no smpp_service")
+        self._smpp: SmppHook | None = None
+        self._smpp_lock = threading.Lock()
         self.reset(seed=seed)
+        if self.smpp_listeners and not self.http_listeners:
+            self.build_smpp()
 
     # -- public surface -------------------------------------------------------------------
     @property
@@ -187,9 +195,33 @@ class ProviderFake:
         return self._bound_url(self.http_listeners[0].name)
 
     @property
+    def smpp(self) -> SmppHook | None:
+        """The fake's SMPP service (None without SMPP listeners), built on first use."""
+        service = self._smpp
+        return service if service is not None else self.build_smpp()
+
+    @property
+    def smpp_built(self) -> bool:
+        """Whether the SMPP side exists yet (reading it does not build it)."""
+        return self._smpp is not None
+
+    def build_smpp(self) -> SmppHook | None:
+        """Build the SMPP service now (first use does it anyway) and have the hub start its
+        listeners; the hub's eager mode (`smsmock serve`, a fixed port base) calls it at once."""
+        if self.smpp_service is None:
+            return None
+        with self._smpp_lock:  # held while the listeners start: a second caller finds them up
+            if self._smpp is None:
+                module, _, attribute = self.smpp_service.partition(":")
+                service_class = getattr(importlib.import_module(module), attribute)
+                self._smpp = service_class(self)
+                self.runtime.smpp_built(self)
+            return self._smpp
+
+    @property
     def smpp_address(self) -> tuple[str, int]:
-        """``(host, port)`` of the plain SMPP listener."""
-        if not self.smpp_listeners:
+        """``(host, port)`` of the plain SMPP listener (started on first use)."""
+        if self.build_smpp() is None:
             raise AttributeError(f"{self.name} has no SMPP interface")
         name = self.smpp_listeners[0].name
         if name not in self.smpp_addresses:
@@ -199,6 +231,7 @@ class ProviderFake:
     @property
     def smpp_tls_address(self) -> tuple[str, int]:
         """``(host, port)`` of the TLS SMPP listener (clients trust the hub's `ca_file`)."""
+        self.build_smpp()
         for listener in self.smpp_listeners:
             if listener.tls and listener.name in self.smpp_addresses:
                 return self.smpp_addresses[listener.name]
@@ -224,8 +257,11 @@ class ProviderFake:
             f"MO {message.message_id} from {message.sender} to {message.to}: {message.text!r}",
             {"message_id": message.message_id, "sender": message.sender, "to": message.to},
         )
-        if self.smpp is not None and self.smpp.wants_mo(message):  # SMPP hook
-            self.smpp.deliver_mo(message)
+        smpp = self._smpp
+        if smpp is None and ("protocol", "smpp") in message.extra:
+            smpp = self.smpp  # an MO meant for SMPP: the SMPP side is used now
+        if smpp is not None and smpp.wants_mo(message):  # SMPP hook
+            smpp.deliver_mo(message)
         else:
             self.deliver_mo(message)
         return message
@@ -244,8 +280,8 @@ class ProviderFake:
         self._ids.clear()
         for username, password, options in self.default_accounts():
             self.add_account(username, password, **options)
-        if self.smpp is not None:  # SMPP hook: queued deliver_sm go, old sessions close
-            self.smpp.reset()
+        if self._smpp is not None:  # SMPP hook: queued deliver_sm go, old sessions close
+            self._smpp.reset()
         self.reset_state()
 
     # -- for subclasses ------------------------------------------------------------------
@@ -417,8 +453,8 @@ class ProviderFake:
         self.journal.record_lazy(
             self.name, "dlr", "event", _render_change, (message.message_id, change), at=change.at
         )
-        if message.protocol == "smpp" and self.smpp is not None:  # SMPP hook
-            self.smpp.on_status_change(message, change)
+        if message.protocol == "smpp" and self._smpp is not None:  # SMPP hook
+            self._smpp.on_status_change(message, change)
         else:
             self.on_status_change(message, change)
         if self.messages.max_finished is not None and change.status in FINAL_STATUSES:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytest_smsmock.core.accounts import Account
 from pytest_smsmock.core.messages import Message, Status, StatusChange
@@ -13,12 +13,14 @@ from pytest_smsmock.providers.base import HttpListener, ProviderFake, SmppListen
 from pytest_smsmock.providers.broadnet import ids
 from pytest_smsmock.providers.broadnet.dlr import accepts_ok, dlr_request, wants_push
 from pytest_smsmock.providers.broadnet.options import AccountSettings, settings
-from pytest_smsmock.providers.broadnet.smpp import BroadnetSmpp
 from pytest_smsmock.providers.broadnet.status import (
     NATIVE_STATUSES,
     Rejection,
     resolve_scenario_status,
 )
+
+if TYPE_CHECKING:
+    from pytest_smsmock.providers.broadnet.smpp import BroadnetSmpp
 
 __all__ = ["Batch", "BatchEntry", "BroadnetModel", "check_account"]
 
@@ -62,7 +64,7 @@ class BroadnetModel(ProviderFake):
     title = "Broadnet"
     http_listeners = (HttpListener(name="primary"), HttpListener(name="https", tls=True))
     smpp_listeners = (SmppListener(name="plain"),)
-    smpp_service = BroadnetSmpp
+    smpp_service = "pytest_smsmock.providers.broadnet.smpp:BroadnetSmpp"
     smpp: BroadnetSmpp
     currency = "JOD"
 

@@ -29,7 +29,7 @@ class EnhancedSmppFake(ProviderFake):
     name = "enhanced_smpp"
     title = "Enhanced SMPP"
     smpp_listeners = (SmppListener(name="plain"), SmppListener(name="tls", tls=True))
-    smpp_service = EnhancedSmppService
+    smpp_service = "pytest_smsmock.providers.enhanced_smpp.smpp:EnhancedSmppService"
     smpp: EnhancedSmppService
 
     @property

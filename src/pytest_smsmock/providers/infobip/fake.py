@@ -49,7 +49,6 @@ from pytest_smsmock.providers.base import HttpListener, ProviderFake, SmppListen
 from pytest_smsmock.providers.infobip import hlr, rest_status
 from pytest_smsmock.providers.infobip.rest import APIS as REST_APIS
 from pytest_smsmock.providers.infobip.rest import INFOBIP_REST, RestApi
-from pytest_smsmock.providers.infobip.smpp import InfobipSmpp
 from pytest_smsmock.providers.infobip.v3 import (
     ACCOUNT_OPTIONS,
     INFOBIP_DIALECT,
@@ -64,6 +63,7 @@ if TYPE_CHECKING:
     from pytest_smsmock.core.messages import InboundMessage, Message, Status, StatusChange
     from pytest_smsmock.core.queues import OnceQueue
     from pytest_smsmock.providers.base import Runtime
+    from pytest_smsmock.providers.infobip.smpp import InfobipSmpp
 
 __all__ = ["ACCOUNT_OPTIONS", "InfobipFake"]
 
@@ -102,7 +102,7 @@ class InfobipFake(ProviderFake):
     title = "Infobip"
     http_listeners = (HttpListener(name="primary"), HttpListener(name="secondary"))
     smpp_listeners = (SmppListener(name="plain"), SmppListener(name="tls", tls=True))
-    smpp_service = InfobipSmpp
+    smpp_service = "pytest_smsmock.providers.infobip.smpp:InfobipSmpp"
     smpp: InfobipSmpp
 
     def __init__(self, runtime: Runtime, *, seed: int | str = 0) -> None:

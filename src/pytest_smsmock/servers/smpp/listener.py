@@ -74,7 +74,7 @@ class SmppServer:
         if self._loop is not None:
             return self
         contexts = {}
-        for fake in self.hub.built_fakes():
+        for fake in self._smpp_fakes():
             for listener in fake.smpp_listeners:
                 if listener.tls and "tls" not in contexts:
                     contexts["tls"] = self.hub.server_ssl_context()
@@ -127,8 +127,12 @@ class SmppServer:
     async def _open(self, context: ssl.SSLContext | None) -> None:
         self._tls = context
         self.next_port = self.port_base
-        for fake in self.hub.built_fakes():
+        for fake in self._smpp_fakes():
             await self._open_fake(fake)
+
+    def _smpp_fakes(self) -> list[ProviderFake]:
+        """The fakes whose SMPP side is built (a fake's first SMPP use builds it)."""
+        return [fake for fake in self.hub.built_fakes() if fake.smpp_built]
 
     async def _open_fake(self, fake: ProviderFake) -> None:
         service = fake.smpp
