@@ -767,6 +767,7 @@ class SmsMock:
         for fake in self.fakes.built():
             for name, url in fake.urls.items():
                 rows.append((fake.name, f"http:{name}", url))
-            for name, (host, port) in fake.smpp_addresses.items():
+            smpp = fake.smpp_addresses if fake.smpp_built else {}  # listing starts nothing
+            for name, (host, port) in smpp.items():
                 rows.append((fake.name, f"smpp:{name}", f"{host}:{port}"))
         return rows

@@ -80,7 +80,8 @@ def test_a_test_that_uses_http_only_builds_no_smpp_side(pytester: pytest.Pyteste
                                   timeout=10)
             assert answer.status_code == 200
             assert not smsmock.infobip.smpp_built
-            assert smsmock.infobip.smpp_addresses == {}
+            kinds = [kind for _, kind, _ in smsmock.endpoints()]
+            assert kinds == ["http:primary", "http:secondary"]
             assert smsmock.smpp_server is None
             assert [m for m in SMPP if m in sys.modules] == []
 

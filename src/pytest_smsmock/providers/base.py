@@ -160,7 +160,7 @@ class ProviderFake:
             lambda: runtime.tap,
         )
         self.urls: dict[str, str] = {}
-        self.smpp_addresses: dict[str, tuple[str, int]] = {}
+        self._smpp_addresses: dict[str, tuple[str, int]] = {}
         self._seed: int | str = seed
         self._ids: dict[str, IdGenerator] = {}
         self._lock = threading.RLock()
@@ -219,22 +219,29 @@ class ProviderFake:
             return self._smpp
 
     @property
+    def smpp_addresses(self) -> dict[str, tuple[str, int]]:
+        """``(host, port)`` of each SMPP listener by name (started on first use; empty while
+        the hub is not running)."""
+        self.build_smpp()
+        return self._smpp_addresses
+
+    @property
     def smpp_address(self) -> tuple[str, int]:
         """``(host, port)`` of the plain SMPP listener (started on first use)."""
-        if self.build_smpp() is None:
+        if not self.smpp_listeners:
             raise AttributeError(f"{self.name} has no SMPP interface")
         name = self.smpp_listeners[0].name
         if name not in self.smpp_addresses:
             raise AttributeError(f"{self.name}: SMPP listener {name!r} is not running")
-        return self.smpp_addresses[name]
+        return self._smpp_addresses[name]
 
     @property
     def smpp_tls_address(self) -> tuple[str, int]:
         """``(host, port)`` of the TLS SMPP listener (clients trust the hub's `ca_file`)."""
-        self.build_smpp()
+        addresses = self.smpp_addresses
         for listener in self.smpp_listeners:
-            if listener.tls and listener.name in self.smpp_addresses:
-                return self.smpp_addresses[listener.name]
+            if listener.tls and listener.name in addresses:
+                return addresses[listener.name]
         raise AttributeError(f"{self.name} has no running TLS SMPP listener")
 
     def add_account(self, username: str, password: str, **options: Any) -> Account:
@@ -468,7 +475,7 @@ class ProviderFake:
         self.urls[listener] = url
 
     def bind_smpp(self, listener: str, address: tuple[str, int]) -> None:
-        self.smpp_addresses[listener] = address
+        self._smpp_addresses[listener] = address
 
     def _bound_url(self, listener: str) -> str:
         try:
@@ -627,7 +634,7 @@ class ProviderFake:
         """Endpoints and the default credentials, for `smsmock serve`'s table."""
         return {
             "http": dict(self.urls),
-            "smpp": {k: f"{h}:{p}" for k, (h, p) in self.smpp_addresses.items()},
+            "smpp": {k: f"{h}:{p}" for k, (h, p) in self._smpp_addresses.items()},
             "accounts": [a.username for a in self.accounts],
         }
 
