@@ -14,6 +14,7 @@ An empty value stays empty (``password=`` says the client sent none, which is wo
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any, Final
@@ -29,47 +30,54 @@ _NAMES: Final = r"(?:passw(?:or)?d|pwd|psw|pass|api[_-]?key|access[_-]?key|secre
 # One cheap test before the patterns: most entries (status changes, PDUs) name no credential.
 _ANY: Final = re.compile(rf"{_NAMES}|authorization|://[^/\s@]*@", re.IGNORECASE)
 
-_PATTERNS: Final = (
-    # name=value in a query string or form body (not inside a longer name: "bypass=")
-    (re.compile(rf"(?<![\w-])({_NAMES}=)[^&\s\"'<>;]+", re.IGNORECASE), rf"\1{MASK}"),
-    # "name": "value" in JSON
-    (
-        re.compile(rf'("{_NAMES}"\s*:\s*)"(?:[^"\\]|\\.)+"', re.IGNORECASE),
-        rf'\1"{MASK}"',
-    ),
-    # "name": "value" in JSON sent URL-encoded (JSON=%7B%22password%22%3A%22...%22...)
-    (
-        re.compile(rf"(%22{_NAMES}%22(?:%20|\+)*%3A(?:%20|\+)*%22)(?:(?!%22).)+", re.IGNORECASE),
-        rf"\1{MASK}",
-    ),
-    # <name attr="...">value</name> in XML
-    (
-        re.compile(rf"(<({_NAMES})(?:\s[^>]*)?>)[^<]+(</\2\s*>)", re.IGNORECASE),
-        rf"\1{MASK}\3",
-    ),
-    # the same URL-encoded (XML=%3Cpassword%3E...%3C%2Fpassword%3E)
-    (
-        re.compile(rf"(%3C({_NAMES})%3E)(?:(?!%3C).)+(%3C%2F\2%3E)", re.IGNORECASE),
-        rf"\1{MASK}\3",
-    ),
-    # Authorization: Basic xxx / App xxx (Infobip's API key) / a bare token
-    (
-        re.compile(
-            r"(authorization[\"']?\s*[:=]\s*[\"']?(?:[a-z][\w-]*\s+)?)[^\s,;\"']+",
-            re.IGNORECASE,
+
+@functools.cache
+def _patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The patterns that mask, compiled when a text first names a credential: about 5 ms of
+    regex compilation a session pays only if its journal ever sees one."""
+    return (
+        # name=value in a query string or form body (not inside a longer name: "bypass=")
+        (re.compile(rf"(?<![\w-])({_NAMES}=)[^&\s\"'<>;]+", re.IGNORECASE), rf"\1{MASK}"),
+        # "name": "value" in JSON
+        (
+            re.compile(rf'("{_NAMES}"\s*:\s*)"(?:[^"\\]|\\.)+"', re.IGNORECASE),
+            rf'\1"{MASK}"',
         ),
-        rf"\1{MASK}",
-    ),
-    # scheme://user:password@host
-    (re.compile(r"(\w+://[^/\s:@]*:)[^/\s@]+@"), rf"\1{MASK}@"),
-)
+        # "name": "value" in JSON sent URL-encoded (JSON=%7B%22password%22%3A%22...%22...)
+        (
+            re.compile(
+                rf"(%22{_NAMES}%22(?:%20|\+)*%3A(?:%20|\+)*%22)(?:(?!%22).)+", re.IGNORECASE
+            ),
+            rf"\1{MASK}",
+        ),
+        # <name attr="...">value</name> in XML
+        (
+            re.compile(rf"(<({_NAMES})(?:\s[^>]*)?>)[^<]+(</\2\s*>)", re.IGNORECASE),
+            rf"\1{MASK}\3",
+        ),
+        # the same URL-encoded (XML=%3Cpassword%3E...%3C%2Fpassword%3E)
+        (
+            re.compile(rf"(%3C({_NAMES})%3E)(?:(?!%3C).)+(%3C%2F\2%3E)", re.IGNORECASE),
+            rf"\1{MASK}\3",
+        ),
+        # Authorization: Basic xxx / App xxx (Infobip's API key) / a bare token
+        (
+            re.compile(
+                r"(authorization[\"']?\s*[:=]\s*[\"']?(?:[a-z][\w-]*\s+)?)[^\s,;\"']+",
+                re.IGNORECASE,
+            ),
+            rf"\1{MASK}",
+        ),
+        # scheme://user:password@host
+        (re.compile(r"(\w+://[^/\s:@]*:)[^/\s@]+@"), rf"\1{MASK}@"),
+    )
 
 
 def mask_text(text: str) -> str:
     """`text` with every credential value it shows replaced by ``***``."""
     if not _ANY.search(text):
         return text
-    for pattern, replacement in _PATTERNS:
+    for pattern, replacement in _patterns():
         text = pattern.sub(replacement, text)
     return text
 
