@@ -29,7 +29,7 @@ from pytest_smsmock.core.journal import Journal
 from pytest_smsmock.errors import ConfigError, ServerThreadError
 from pytest_smsmock.intercept.hosts import HostMap
 from pytest_smsmock.providers import provider_class, provider_names
-from pytest_smsmock.providers.base import ProviderFake, Runtime
+from pytest_smsmock.providers.base import HttpListener, ProviderFake, Runtime
 from pytest_smsmock.scenario.engine import Engine
 from pytest_smsmock.scenario.model import Scenario
 from pytest_smsmock.servers.threads import is_serving
@@ -183,6 +183,7 @@ class SmsMock:
             report_error=self.report_error,
             settle=self.settle,
             smpp_built=self._smpp_built,
+            listen_http=self._listen_wanted,
         )
         names = providers if providers is not None else provider_names()
         #: Every enabled fake by name, each built on first use (`FakeSet`), its SMPP side on
@@ -205,7 +206,10 @@ class SmsMock:
         self._sleep_patch: SleepPatch | None = None
         self._proxy: ProxyServer | None = None
         self._receiver: Receiver | None = None
-        if not lazy or port_base is not None:
+        self._listen_lock = threading.Lock()  # listeners started on first use, from any thread
+        #: Everything listens at start: every fake, its SMPP side and its TLS listeners.
+        self.eager = not lazy or port_base is not None
+        if self.eager:
             for fake in self.fakes.build_all():
                 fake.build_smpp()
 
@@ -270,16 +274,33 @@ class SmsMock:
             self._driver.start()
 
     def _listen_http(self, fake: ProviderFake) -> None:
-        assert self._http is not None
+        """Start `fake`'s HTTP listeners; a TLS one waits for its first use (`_listen_wanted`),
+        so the test CA is made only when a test asks for an HTTPS URL (or the hub is eager)."""
         for listener in fake.http_listeners:
-            context = self.server_ssl_context() if listener.tls else None
-            server = self._http.add(
-                fake.wsgi(listener.name), self.host, self._next_port or 0, ssl_context=context
-            )
-            self.http_servers[(fake.name, listener.name)] = server
-            fake.bind_http(listener.name, server.url)
-            if self._next_port:
-                self._next_port += 1
+            if self.eager or not listener.tls:
+                self._listen_one(fake, listener)
+
+    def _listen_one(self, fake: ProviderFake, listener: HttpListener) -> None:
+        assert self._http is not None
+        context = self.server_ssl_context() if listener.tls else None
+        server = self._http.add(
+            fake.wsgi(listener.name), self.host, self._next_port or 0, ssl_context=context
+        )
+        self.http_servers[(fake.name, listener.name)] = server
+        fake.bind_http(listener.name, server.url)
+        if self._next_port:
+            self._next_port += 1
+
+    def _listen_wanted(self, fake: ProviderFake, name: str) -> None:
+        """A listener that starts on first use (TLS) is wanted: it starts if the hub runs."""
+        if not self.running or self._http is None:
+            return
+        with self._listen_lock:
+            if (fake.name, name) in self.http_servers:
+                return
+            for listener in fake.http_listeners:
+                if listener.name == name and any(built is fake for built in self.fakes.built()):
+                    self._listen_one(fake, listener)
 
     def built_fakes(self) -> list[ProviderFake]:
         """The fakes built so far (a test that used one provider built only that one)."""
@@ -454,6 +475,7 @@ class SmsMock:
 
     # -- access points going down (failover) ----------------------------------------------
     def _http_server(self, provider: str, listener: str) -> HttpServer:
+        self._use_http(provider, listener)
         try:
             return self.http_servers[(provider, listener)]
         except KeyError:
@@ -494,7 +516,14 @@ class SmsMock:
             return (
                 self.smpp_server is not None and (provider, listener) in self.smpp_server.addresses
             )
+        self._use_http(provider, listener)
         return (provider, listener) in self.http_servers
+
+    def _use_http(self, provider: str, listener: str) -> None:
+        """An outage of an HTTP listener that starts on first use: it starts first."""
+        fake = self.fakes.get(provider) if self.running else None
+        if fake is not None and (provider, listener) not in self.http_servers:
+            self._listen_wanted(fake, listener)
 
     def _use_smpp(self, provider: str) -> None:
         """An outage of an SMPP listener not used yet: it starts first, so a client that asks
@@ -762,12 +791,14 @@ class SmsMock:
 
     # -- description -------------------------------------------------------------------------
     def endpoints(self) -> list[tuple[str, str, str]]:
-        """(provider, kind, address) rows for every running listener."""
+        """(provider, kind, address) rows for every running listener (listing starts none)."""
         rows: list[tuple[str, str, str]] = []
         for fake in self.fakes.built():
-            for name, url in fake.urls.items():
-                rows.append((fake.name, f"http:{name}", url))
-            smpp = fake.smpp_addresses if fake.smpp_built else {}  # listing starts nothing
+            for listener in fake.http_listeners:
+                server = self.http_servers.get((fake.name, listener.name))
+                if server is not None:
+                    rows.append((fake.name, f"http:{listener.name}", server.url))
+            smpp = fake.smpp_addresses if fake.smpp_built else {}
             for name, (host, port) in smpp.items():
                 rows.append((fake.name, f"smpp:{name}", f"{host}:{port}"))
         return rows

@@ -199,6 +199,25 @@ def test_a_fakes_smpp_side_listens_from_its_first_smpp_use() -> None:
         assert not _refused(mock.enhanced_smpp.smpp_addresses["plain"])
 
 
+def test_an_https_listener_starts_from_its_first_use() -> None:
+    """Broadnet's plain HTTP serves at once; its HTTPS listener (and the test CA) waits for
+    its URL or an outage naming it."""
+    with SmsMock(providers=("broadnet",)) as mock:
+        assert mock.broadnet.url
+        assert ("broadnet", "https") not in mock.http_servers
+        mock.take_down("broadnet", "https")
+        server = mock.http_servers[("broadnet", "https")]
+        assert _refused((server.host, server.port))
+        mock.bring_up("broadnet", "https")
+        answer = requests.get(
+            mock.broadnet.https_url + "/websmpp/balanceReport",
+            params={"userid": "test", "password": "test"},
+            verify=mock.ca_file,
+            timeout=10,
+        )
+        assert answer.status_code == 200
+
+
 def test_an_mo_meant_for_smpp_builds_the_smpp_side() -> None:
     with SmsMock(providers=("infobip",)) as mock:
         mock.infobip.inject_mo("38591000000", "to the inbox")

@@ -62,8 +62,9 @@ def test_a_test_that_uses_one_provider_builds_only_that_one(pytester: pytest.Pyt
 
 def test_a_test_that_uses_http_only_builds_no_smpp_side(pytester: pytest.Pytester) -> None:
     """A provider's SMPP side (its service, listeners, the SMPP layer and the test CA of its
-    TLS listener) is built on its first SMPP use: a test that speaks HTTP to Infobip loads none
-    of it and nothing listens for SMPP; a later test gets working plain and TLS listeners."""
+    TLS listener) is built on its first SMPP use, and an HTTPS listener starts when its URL is
+    first asked for: a test that speaks plain HTTP to Infobip and Broadnet loads none of it and
+    nothing else listens; a later test gets working SMPP, SMPP/TLS and HTTPS listeners."""
     pytester.makepyfile(
         """
         import sys
@@ -79,11 +80,21 @@ def test_a_test_that_uses_http_only_builds_no_smpp_side(pytester: pytest.Pyteste
                                   params={"username": "test", "password": "test", "cmd": "CREDITS"},
                                   timeout=10)
             assert answer.status_code == 200
-            assert not smsmock.infobip.smpp_built
-            kinds = [kind for _, kind, _ in smsmock.endpoints()]
-            assert kinds == ["http:primary", "http:secondary"]
+            answer = requests.get(smsmock.broadnet.url + "/websmpp/balanceReport",
+                                  params={"userid": "test", "password": "test"}, timeout=10)
+            assert answer.status_code == 200 and answer.text
+            assert not smsmock.infobip.smpp_built and not smsmock.broadnet.smpp_built
+            kinds = [(name, kind) for name, kind, _ in smsmock.endpoints()]
+            assert kinds == [("infobip", "http:primary"), ("infobip", "http:secondary"),
+                             ("broadnet", "http:primary")]
             assert smsmock.smpp_server is None
             assert [m for m in SMPP if m in sys.modules] == []
+
+        def test_https_later(smsmock):
+            answer = requests.get(smsmock.broadnet.https_url + "/websmpp/balanceReport",
+                                  params={"userid": "test", "password": "test"},
+                                  verify=smsmock.ca_file, timeout=10)
+            assert answer.status_code == 200 and answer.text
 
         def test_smpp_later(smsmock):
             fake = smsmock.infobip
@@ -106,7 +117,7 @@ def test_a_test_that_uses_http_only_builds_no_smpp_side(pytester: pytest.Pyteste
         """
     )
     # A process of its own: an inline run would share this process's imports.
-    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=3)
 
 
 def test_state_is_reset_between_tests(pytester: pytest.Pytester) -> None:

@@ -97,7 +97,8 @@ def _render_change(value: tuple[str, StatusChange]) -> tuple[str, dict[str, Any]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HttpListener:
-    """One HTTP access point of a provider; `tls=True` serves HTTPS with the hub's test CA."""
+    """One HTTP access point of a provider; `tls=True` serves HTTPS with the hub's test CA,
+    and starts when its URL is first asked for (the CA is made then)."""
 
     name: str
     tls: bool = False
@@ -126,6 +127,8 @@ class Runtime:
     replay: Replay | None = None
     #: A fake's SMPP side was just built (its first SMPP use): the hub starts its listeners.
     smpp_built: Callable[[ProviderFake], None] = lambda fake: None
+    #: An HTTP listener that starts on first use (TLS) is wanted: the hub starts it if it runs.
+    listen_http: Callable[[ProviderFake, str], None] = lambda fake, name: None
 
 
 class ProviderFake:
@@ -159,7 +162,7 @@ class ProviderFake:
             self._callback_fault_hook,
             lambda: runtime.tap,
         )
-        self.urls: dict[str, str] = {}
+        self._urls: dict[str, str] = {}
         self._smpp_addresses: dict[str, tuple[str, int]] = {}
         self._seed: int | str = seed
         self._ids: dict[str, IdGenerator] = {}
@@ -193,6 +196,14 @@ class ProviderFake:
         if not self.http_listeners:
             raise AttributeError(f"{self.name} has no HTTP API")
         return self._bound_url(self.http_listeners[0].name)
+
+    @property
+    def urls(self) -> dict[str, str]:
+        """Base URL of each HTTP listener by name (a TLS listener starts on first use)."""
+        for listener in self.http_listeners:
+            if listener.name not in self._urls:
+                self.runtime.listen_http(self, listener.name)
+        return self._urls
 
     @property
     def smpp(self) -> SmppHook | None:
@@ -472,14 +483,16 @@ class ProviderFake:
 
     # -- wiring (the hub) -------------------------------------------------------------------
     def bind_http(self, listener: str, url: str) -> None:
-        self.urls[listener] = url
+        self._urls[listener] = url
 
     def bind_smpp(self, listener: str, address: tuple[str, int]) -> None:
         self._smpp_addresses[listener] = address
 
     def _bound_url(self, listener: str) -> str:
+        if listener not in self._urls:
+            self.runtime.listen_http(self, listener)  # a TLS listener's first use
         try:
-            return self.urls[listener]
+            return self._urls[listener]
         except KeyError:
             raise AttributeError(
                 f"{self.name}: HTTP listener {listener!r} is not running (start the hub first)"
@@ -633,7 +646,7 @@ class ProviderFake:
     def describe(self) -> Mapping[str, object]:
         """Endpoints and the default credentials, for `smsmock serve`'s table."""
         return {
-            "http": dict(self.urls),
+            "http": dict(self._urls),
             "smpp": {k: f"{h}:{p}" for k, (h, p) in self._smpp_addresses.items()},
             "accounts": [a.username for a in self.accounts],
         }
