@@ -19,9 +19,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
+import importlib.abc
+import importlib.util
+import sys
+from collections.abc import Generator, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -166,11 +170,51 @@ def pytest_configure(config: pytest.Config) -> None:
         "replay_mode='strict', record=False: replay a cassette, record this test "
         "(docs/recording.md); contract=None: write this test's consumer contract to that file",
     )
-    try:
-        import freezegun
-    except ImportError:
-        return
-    freezegun.configure(extend_ignore_list=FREEZEGUN_IGNORE)
+    _configure_freezegun()
+
+
+def _configure_freezegun() -> None:
+    """Keep the transports on real time under freezegun (`FREEZEGUN_IGNORE`), without importing
+    it: freezegun takes 25-35 ms of CPU to import (dateutil, sqlite3...), which every pytest
+    session would pay for this plugin. Already imported: configured now; installed: configured
+    as soon as something imports it (`_FreezegunWatch`), before a test module's `freeze_time`
+    reads the ignore list."""
+    freezegun = sys.modules.get("freezegun")
+    if freezegun is not None:
+        freezegun.configure(extend_ignore_list=FREEZEGUN_IGNORE)
+    elif importlib.util.find_spec("freezegun") is not None:
+        sys.meta_path.insert(0, _FreezegunWatch())
+
+
+class _FreezegunWatch(importlib.abc.MetaPathFinder):
+    """A post-import hook for one package: finds freezegun with the other finders, and has its
+    loader configure it once the package has run. Leaves `sys.meta_path` on first use."""
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> Any:
+        if fullname != "freezegun":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(fullname)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _ConfigureAfterLoad(spec.loader)
+        return spec
+
+
+class _ConfigureAfterLoad(importlib.abc.Loader):
+    def __init__(self, loader: importlib.abc.Loader) -> None:
+        self.loader = loader
+
+    def create_module(self, spec: Any) -> ModuleType | None:
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module: ModuleType) -> None:
+        self.loader.exec_module(module)
+        module.configure(extend_ignore_list=FREEZEGUN_IGNORE)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.loader, name)  # get_data, resource readers...
 
 
 def _option(config: pytest.Config, name: str) -> str | None:

@@ -316,6 +316,38 @@ def test_works_under_xdist(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=4)
 
 
+def test_freezegun_is_configured_when_imported_not_before(pytester: pytest.Pytester) -> None:
+    """The plugin keeps the transports on real time under freezegun without importing it (its
+    import costs every session tens of ms): a session that never imports it does not load it,
+    and one that does gets it configured before its tests freeze time."""
+    pytester.makepyfile(
+        test_none="""
+        import sys
+
+        def test_not_loaded(smsmock):
+            assert smsmock.infobip.url
+            assert "freezegun" not in sys.modules
+        """,
+        test_frozen="""
+        import urllib.request
+        import freezegun.config
+        from freezegun import freeze_time
+
+        def test_configured():
+            assert "pytest_smsmock.servers" in freezegun.config.settings.default_ignore_list
+
+        @freeze_time("2030-05-01 12:00:00")
+        def test_transport_on_real_time(smsmock):
+            url = smsmock.infobip.url + "/api/command?username=test&password=test&cmd=CREDITS"
+            assert urllib.request.urlopen(url, timeout=10).status == 200
+        """,
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "test_none.py")
+    result.assert_outcomes(passed=1)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "test_frozen.py")
+    result.assert_outcomes(passed=2)
+
+
 def test_plugin_import_is_cheap(pytester: pytest.Pytester) -> None:
     result = pytester.run(
         sys.executable,
