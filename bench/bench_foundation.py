@@ -120,7 +120,7 @@ def start_stop() -> dict[str, float]:
         return time.perf_counter() - t0
 
     def ours() -> tuple[float, float, int]:
-        hub = SmsMock()
+        hub = SmsMock(lazy=False)  # every listener (a lazy hub starts none until first use)
         hub.server_ssl_context()  # the CA is made once per session; time the servers
         t0 = time.perf_counter()
         hub.start()
@@ -139,42 +139,99 @@ def start_stop() -> dict[str, float]:
     }
 
 
+_SEND = """
+import json
+import urllib.request
+
+def send(url):
+    body = {"messages": [{"destinations": [{"to": "385911234567"}], "text": "hi"}]}
+    request = urllib.request.Request(
+        url + "/sms/2/text/advanced", data=json.dumps(body).encode(), method="POST",
+        headers={"Authorization": "Basic dGVzdDp0ZXN0", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert b"messageId" in answer.read()
+
+def enquire_link(address):
+    import socket, struct
+    with socket.create_connection(address, timeout=10) as sock:
+        sock.sendall(struct.pack(">IIII", 16, 0x15, 0, 1))
+        assert struct.unpack(">IIII", sock.recv(16))[1] == 0x80000015
+"""
+
+#: name: (test file, extra pytest arguments). Each smsmock suite is a realistic first test:
+#: one Infobip send over HTTP (REST), then for SMPP one enquire_link on its plain listener;
+#: pytest-httpserver's suite answers one request the same way.
 SESSION_SUITES = {
-    # name: (test file, extra pytest arguments)
     "no plugin": ("def test_it():\n    assert True\n", ["-p", "no:smsmock"]),
     "plugin loaded": ("def test_it():\n    assert True\n", []),
-    "smsmock (infobip)": ("def test_it(smsmock):\n    assert smsmock.infobip.url\n", []),
-    "pytest-httpserver": ("def test_it(httpserver):\n    assert httpserver.url_for('/')\n", []),
+    "smsmock http": (
+        _SEND + "\ndef test_it(smsmock):\n    send(smsmock.infobip.url)\n",
+        [],
+    ),
+    "smsmock smpp": (
+        _SEND
+        + "\ndef test_it(smsmock):\n    send(smsmock.infobip.url)\n"
+        + "    enquire_link(smsmock.infobip.smpp_address)\n",
+        [],
+    ),
+    "pytest-httpserver": (
+        "import urllib.request\n\ndef test_it(httpserver):\n"
+        "    httpserver.expect_request('/').respond_with_data('ok')\n"
+        "    assert urllib.request.urlopen(httpserver.url_for('/'), timeout=10).read() == b'ok'\n",
+        [],
+    ),
 }
 
 
 def session_start(rounds: int = ROUNDS) -> dict[str, float]:
-    """Whole pytest runs of a one-test suite in fresh interpreters, median of `rounds`, the four
-    suites interleaved (a noisy spell falls on all): what a user's session pays for importing
-    the plugin and for the first use of the fixture, beside pytest-httpserver's own fixture."""
+    """Whole pytest runs of a one-test suite in fresh interpreters, median of `rounds`, the
+    suites interleaved (a noisy spell falls on all), after one warm-up round: what a user's
+    session pays for importing the plugin and for the first use of the fixture, beside
+    pytest-httpserver's own fixture. Wall time, and the CPU time of the run (user + system,
+    steadier than wall on a shared machine). Bytecode is cached (in a temporary directory),
+    as in a user's installed environment; ``PYTHONDONTWRITEBYTECODE`` would make every run
+    compile the package from source again."""
+    import os
+    import resource
     import subprocess
     import sys
 
-    times: dict[str, list[float]] = {name: [] for name in SESSION_SUITES}
+    wall: dict[str, list[float]] = {name: [] for name in SESSION_SUITES}
+    cpu: dict[str, list[float]] = {name: [] for name in SESSION_SUITES}
     with tempfile.TemporaryDirectory() as tmp:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
+        files = {}
         for name, (body, _) in SESSION_SUITES.items():
-            slug = name.split()[0].replace("-", "_")
-            (Path(tmp) / f"test_{slug}.py").write_text(body)
-        for _ in range(rounds):
+            files[name] = f"test_{name.replace(' ', '_').replace('-', '_')}.py"
+            (Path(tmp) / files[name]).write_text(body)
+        for round_ in range(rounds + 1):  # round 0 writes the bytecode caches
             for name, (_, extra) in SESSION_SUITES.items():
-                slug = name.split()[0].replace("-", "_")
-                command = [sys.executable, "-m", "pytest", f"test_{slug}.py", "-q"]
+                command = [sys.executable, "-m", "pytest", files[name], "-q"]
                 command += ["-p", "no:cacheprovider", "-p", "no:xdist", *extra]
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 started = time.perf_counter()
-                subprocess.run(command, cwd=tmp, check=True, capture_output=True)
-                times[name].append(time.perf_counter() - started)
-    median = {name: statistics.median(values) for name, values in times.items()}
-    return {
-        "session_no_plugin_s": median["no plugin"],
-        "session_plugin_import_s": median["plugin loaded"] - median["no plugin"],
-        "session_fixture_first_use_s": median["smsmock (infobip)"] - median["plugin loaded"],
-        "session_httpserver_first_use_s": median["pytest-httpserver"] - median["plugin loaded"],
-    }
+                subprocess.run(command, cwd=tmp, env=env, check=True, capture_output=True)
+                elapsed = time.perf_counter() - started
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                if round_:
+                    wall[name].append(elapsed)
+                    cpu[name].append(
+                        after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+                    )
+    figures: dict[str, float] = {}
+    for kind, times in (("", wall), ("cpu_", cpu)):
+        median = {name: statistics.median(values) for name, values in times.items()}
+        figures |= {
+            f"session_{kind}no_plugin_s": median["no plugin"],
+            f"session_{kind}plugin_import_s": median["plugin loaded"] - median["no plugin"],
+            f"session_{kind}http_first_use_s": median["smsmock http"] - median["plugin loaded"],
+            f"session_{kind}smpp_first_use_s": median["smsmock smpp"] - median["smsmock http"],
+            f"session_{kind}httpserver_first_use_s": (
+                median["pytest-httpserver"] - median["plugin loaded"]
+            ),
+        }
+    return figures
 
 
 def main() -> dict[str, Any]:
@@ -185,18 +242,20 @@ def main() -> dict[str, Any]:
     figures.update(start_stop())
     both = figures["smsmock_start_s"] + figures["smsmock_stop_s"]
     figures["start_stop_vs_httpserver"] = both / figures["httpserver_start_stop_s"]
+
+    def session(key: str) -> str:
+        wall, cpu = figures[f"session_{key}_s"], figures[f"session_cpu_{key}_s"]
+        return f"{wall * 1000:+.0f} ms (cpu {cpu * 1000:+.0f})"
+
     rows = [
+        ("session: pytest alone", session("no_plugin").lstrip("+"), "-"),
+        ("session: plugin import", session("plugin_import"), "pytest alone"),
         (
-            "session: plugin import",
-            f"{figures['session_plugin_import_s'] * 1000:.0f} ms",
-            f"pytest alone {figures['session_no_plugin_s'] * 1000:.0f} ms",
+            "session: first use, Infobip HTTP",
+            session("http_first_use"),
+            f"pytest-httpserver's first use {session('httpserver_first_use')}",
         ),
-        (
-            "session: first use of smsmock",
-            f"{figures['session_fixture_first_use_s'] * 1000:.0f} ms",
-            f"pytest-httpserver's first use "
-            f"{figures['session_httpserver_first_use_s'] * 1000:.0f} ms",
-        ),
+        ("session: then first SMPP use", session("smpp_first_use"), "the HTTP suite"),
         (
             "hub.reset()",
             f"{figures['reset_us']:.1f} us",
@@ -216,7 +275,7 @@ def main() -> dict[str, Any]:
         ),
     ]
     for name, value, baseline in rows:
-        print(f"{name:<32} {value:>12}   baseline: {baseline}")
+        print(f"{name:<34} {value:>22}   baseline: {baseline}")
     return figures
 
 
