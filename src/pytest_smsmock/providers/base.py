@@ -471,8 +471,11 @@ class ProviderFake:
         self.journal.record_lazy(
             self.name, "dlr", "event", _render_change, (message.message_id, change), at=change.at
         )
-        if message.protocol == "smpp" and self._smpp is not None:  # SMPP hook
-            self._smpp.on_status_change(message, change)
+        smpp = self._smpp if message.protocol == "smpp" else None
+        if smpp is None and message.protocol == "smpp":
+            smpp = self.smpp  # sent over SMPP before the SMPP side was used (a test's own Message)
+        if smpp is not None:  # SMPP hook
+            smpp.on_status_change(message, change)
         else:
             self.on_status_change(message, change)
         if self.messages.max_finished is not None and change.status in FINAL_STATUSES:
