@@ -8,6 +8,9 @@ setters do the same in a fraction of the instructions. `bench/README.md` ("SMPP"
 figures that keep each use: the callgrind count per socket-free submit_sm.
 
 Only values whose fields are valid by construction may be built this way: nothing is checked.
+
+Named tuples (the submission path's values, a submit's decoded content) are built with
+`new_tuple`: every field given, in order, without the named tuple's generated ``__new__``.
 """
 
 from __future__ import annotations
@@ -16,9 +19,14 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["slot_setter", "unchecked_builder"]
+__all__ = ["new_tuple", "slot_setter", "unchecked_builder"]
 
 _T = TypeVar("_T")
+
+#: ``new_tuple(SomeNamedTuple, (field, ...))``: the named tuple from all its fields in order.
+#: Its generated ``__new__`` is a Python function that ends in this same call: going straight
+#: to it takes a third of the instructions (1.4k against 3.6k for nine fields, callgrind).
+new_tuple = tuple.__new__
 
 
 def slot_setter(cls: type[Any], name: str) -> Callable[[Any, Any], None]:

@@ -45,7 +45,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol
 
 from pytest_smsmock.core.encoding import (
     GSM7_BASIC,
@@ -64,7 +64,7 @@ from pytest_smsmock.core.encoding import (
     split_octets,
     split_udh,
 )
-from pytest_smsmock.core.frozen import slot_setter, unchecked_builder
+from pytest_smsmock.core.frozen import new_tuple, slot_setter
 from pytest_smsmock.core.messages import (
     FINAL_STATUSES,
     InboundMessage,
@@ -261,9 +261,12 @@ class SmppSession:
 # -- message content ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Content:
-    """The user data of a submit_sm / data_sm, decoded."""
+class Content(NamedTuple):
+    """The user data of a submit_sm / data_sm, decoded.
+
+    A named tuple rather than a frozen dataclass: as immutable, and built (`new_tuple`, once
+    per submit) in a fifth of the instructions of the dataclass's slot setters (bench/README.md,
+    "SMPP")."""
 
     text: str
     encoding: str
@@ -341,16 +344,19 @@ def decode_content(pdu: SubmitSm | DataSm) -> Content:
                 parts = segment(text, encoding=encoding).parts
             except EncodingError:
                 parts = count_parts(text)
-    return _content(
-        text,
-        _ENCODING_NAMES[encoding],
-        data,
-        udh,
-        concat,
-        payload is not None,
-        parts,
-        dc in _FLASH_CODINGS,
-        dc,
+    return new_tuple(
+        Content,
+        (
+            text,
+            _ENCODING_NAMES[encoding],
+            data,
+            udh,
+            concat,
+            payload is not None,
+            parts,
+            dc in _FLASH_CODINGS,
+            dc,
+        ),
     )
 
 
@@ -389,10 +395,6 @@ def _destination_view(
         short_message=pdu.short_message,
         tlvs=pdu.tlvs,
     )
-
-
-#: `Content(...)` from its fields in order, unchecked (one per submit; the values are built here).
-_content = unchecked_builder(Content)
 
 
 def _smpp_date(moment: datetime | None) -> str:
@@ -461,6 +463,9 @@ class SmppService:
         self._rr: dict[str, int] = {}
         self._pump_pending = False
         self.generation = 0
+        # `fake.ids("smpp").random.getrandbits`, looked up once per reset (two calls and a
+        # property less per submit); the fake reseeds its generators before resetting this.
+        self._draw_id: Callable[[int], int] | None = None
 
     # -- configuration seen by the listener -------------------------------------------------
     def session_config(self) -> SessionConfig:
@@ -516,6 +521,7 @@ class SmppService:
         """Forget queued deliveries, tunables a test set (``fake.smpp.window = 100``: the
         class value comes back) and close every session of an earlier test."""
         restore_class_settings(self)
+        self._draw_id = None
         with self._lock:
             self._outbox.clear()
             self._rr.clear()
@@ -639,12 +645,16 @@ class SmppService:
         fake = self.fake
         now = fake.runtime.clock.now()
         content, scheduled, expires = self._check_submit(session, pdu, account, now)
-        draft = Draft(
-            pdu.destination_addr,
-            pdu.source_addr,
-            content.text,
-            self.price(session, account, content.parts),
-            self.imposed_plan(session, pdu),
+        draft = new_tuple(
+            Draft,
+            (
+                pdu.destination_addr,
+                pdu.source_addr,
+                content.text,
+                self.price(session, account, content.parts),
+                self.imposed_plan(session, pdu),
+                None,
+            ),
         )
 
         def build(draft: Draft, decision: SubmitDecision) -> Message:
@@ -1004,7 +1014,10 @@ class SmppService:
 
     def new_message_id(self) -> str:
         # 16 lowercase hex digits, zero-padded: what f"{...:016x}" gives, without the format call.
-        return self.fake.ids("smpp").random.getrandbits(64).to_bytes(8).hex()
+        draw = self._draw_id
+        if draw is None:  # the fake's id generator of this test (reseeded by each reset)
+            draw = self._draw_id = self.fake.ids("smpp").random.getrandbits
+        return draw(64).to_bytes(8).hex()
 
     def query(self, session: SmppSession, pdu: QuerySm) -> Response:
         message = self.fake.messages.get(pdu.message_id)
