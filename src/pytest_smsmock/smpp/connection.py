@@ -100,8 +100,10 @@ _S = CommandStatus
 _MAX_SEQUENCE = 0x7FFFFFFF
 #: The states where the table hands an ESME's submit_sm to the application and lets the SMSC
 #: answer it without a state change: the submit hot paths of `next_event` and `send`. Derived
-#: from the table, not restated (tests check the hot paths decide as the generic ones do).
-SUBMIT_STATES = frozenset(
+#: from the table, not restated (tests check the hot paths decide as the generic ones do). A
+#: tuple: its membership test compares by identity in C, where a set would hash the state
+#: through `Enum.__hash__`, a Python call (two per submit_sm).
+SUBMIT_STATES = tuple(
     state
     for state in State
     if outcome_for(state, Sender.ESME, CommandId.SUBMIT_SM).action is Action.DELIVER

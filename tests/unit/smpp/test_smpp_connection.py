@@ -488,4 +488,4 @@ def test_an_answered_probe_keeps_the_session() -> None:
 
 
 def test_submit_states_are_read_off_the_table() -> None:
-    assert {State.BOUND_TX, State.BOUND_TRX} == SUBMIT_STATES
+    assert {State.BOUND_TX, State.BOUND_TRX} == set(SUBMIT_STATES)
