@@ -11,6 +11,11 @@ Only values whose fields are valid by construction may be built this way: nothin
 
 Named tuples (the submission path's values, a submit's decoded content) are built with
 `new_tuple`: every field given, in order, without the named tuple's generated ``__new__``.
+
+A mutable slotted dataclass with many fields (a `Message`) is built on a hot path by
+`positional_builder`: CPython 3.11 spends some 600 instructions per keyword argument of a call,
+so its ``__init__`` called with nineteen of them costs 16k instructions where the same fields
+given positionally cost 4.5k.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["new_tuple", "slot_setter", "unchecked_builder"]
+__all__ = ["new_tuple", "positional_builder", "slot_setter", "unchecked_builder"]
 
 _T = TypeVar("_T")
 
@@ -59,4 +64,38 @@ def unchecked_builder(cls: type[_T], *, keywords: bool = False) -> Callable[...,
     exec("\n".join(lines), namespace)  # source built from the field names only
     build: Callable[..., _T] = namespace["build"]
     build.__qualname__ = f"unchecked {cls.__qualname__}"
+    return build
+
+
+def positional_builder(cls: type[_T], names: tuple[str, ...]) -> Callable[..., _T]:
+    """A constructor of the mutable slotted dataclass `cls` taking the fields `names`
+    positionally, in that order; every other field gets its default (or its default factory's
+    value), as ``cls.__init__`` gives it. It does what that ``__init__`` does (a dataclass
+    without ``__post_init__`` checks nothing), minus the cost of keyword arguments. Generated
+    once, from the class's fields: a field added to `cls` is set by it as well."""
+    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+    params = cls.__dataclass_params__  # type: ignore[attr-defined]
+    if params.frozen or hasattr(cls, "__post_init__") or not hasattr(cls, "__slots__"):
+        raise TypeError(f"{cls.__qualname__}: a mutable slotted dataclass without __post_init__")
+    known = {f.name for f in fields}
+    unknown = [name for name in names if name not in known]
+    if unknown or len(set(names)) != len(names):
+        raise TypeError(f"{cls.__qualname__}: fields {list(names)} (unknown: {unknown})")
+    lines = [f"def build({', '.join(names)}):", "    value = new(cls)"]
+    namespace: dict[str, Any] = {"cls": cls, "new": object.__new__}
+    for f in fields:
+        if f.name in names:
+            lines.append(f"    value.{f.name} = {f.name}")
+        elif f.default is not dataclasses.MISSING:
+            namespace[f"_d_{f.name}"] = f.default
+            lines.append(f"    value.{f.name} = _d_{f.name}")
+        elif f.default_factory is not dataclasses.MISSING:
+            namespace[f"_f_{f.name}"] = f.default_factory
+            lines.append(f"    value.{f.name} = _f_{f.name}()")
+        else:
+            raise TypeError(f"{cls.__qualname__}: field {f.name!r} has no default")
+    lines.append("    return value")
+    exec("\n".join(lines), namespace)  # source built from the field names only
+    build: Callable[..., _T] = namespace["build"]
+    build.__qualname__ = f"positional {cls.__qualname__}"
     return build

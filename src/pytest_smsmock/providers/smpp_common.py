@@ -64,7 +64,7 @@ from pytest_smsmock.core.encoding import (
     split_octets,
     split_udh,
 )
-from pytest_smsmock.core.frozen import new_tuple, slot_setter
+from pytest_smsmock.core.frozen import new_tuple, positional_builder, slot_setter
 from pytest_smsmock.core.messages import (
     FINAL_STATUSES,
     InboundMessage,
@@ -173,6 +173,32 @@ RECEIPT_STATS: dict[Status, str] = {
 }
 
 _REPORTS = ("none", "all", "failure", "all")  # Message.report by registered_delivery bits 0-1
+#: `Message(...)` of a submit with these fields, positionally in this order (the others get their
+#: defaults): the keyword call cost 16k instructions per submit, this one 4.5k (`core/frozen`).
+_new_message = positional_builder(
+    Message,
+    (
+        "message_id",
+        "provider",
+        "account",
+        "to",
+        "sender",
+        "text",
+        "submitted_at",
+        "protocol",
+        "api",
+        "parts",
+        "encoding",
+        "data_coding",
+        "binary",
+        "flash",
+        "scheduled_at",
+        "expires_at",
+        "report",
+        "price",
+        "extra",
+    ),
+)
 _SUBMIT_SM_RESP = trusted(SubmitSmResp)
 
 _MODES: dict[type[Bind], str] = {BindReceiver: "rx", BindTransceiver: "trx"}
@@ -711,26 +737,26 @@ class SmppService:
         account = session.account
         assert account is not None
         encoding = content.encoding
-        message = Message(
-            message_id=self.new_message_id(),
-            provider=self.fake.name,
-            account=account.username,
-            to=pdu.destination_addr,
-            sender=pdu.source_addr,
-            text=content.text,
-            submitted_at=now,
-            protocol="smpp",
-            api=session.api,
-            parts=content.parts,
-            encoding=encoding,
-            data_coding=content.data_coding,
-            binary=content.data if encoding == "binary" else None,
-            flash=content.flash,
-            scheduled_at=scheduled,
-            expires_at=expires,
-            report=_REPORTS[pdu.registered_delivery & 0x03],
-            price=draft.price,
-            extra=self.message_extra(session, pdu, content),
+        message = _new_message(
+            self.new_message_id(),  # message_id
+            self.fake.name,  # provider
+            account.username,  # account
+            pdu.destination_addr,  # to
+            pdu.source_addr,  # sender
+            content.text,  # text
+            now,  # submitted_at
+            "smpp",  # protocol
+            session.api,  # api
+            content.parts,  # parts
+            encoding,  # encoding
+            content.data_coding,  # data_coding
+            content.data if encoding == "binary" else None,  # binary
+            content.flash,  # flash
+            scheduled,  # scheduled_at
+            expires,  # expires_at
+            _REPORTS[pdu.registered_delivery & 0x03],  # report
+            draft.price,  # price
+            self.message_extra(session, pdu, content),  # extra
         )
         fault = decision.fault
         if isinstance(fault, SmppFault) and fault.behaviour.on_submit is SubmitEffect.RECEIPT:
