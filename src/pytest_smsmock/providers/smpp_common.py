@@ -1193,11 +1193,17 @@ class SmppService:
     # -- the outbound queue --------------------------------------------------------------------
     def enqueue(self, item: Outbound) -> None:
         # Not journaled: the status change (or the MO) already is, and so is the deliver_sm.
-        with self._lock:
+        lock = self._lock  # not `with`: it makes two bound methods per use (every receipt)
+        lock.acquire()
+        try:
             queue = self._outbox.get(item.key)
             if queue is None:
                 queue = self._outbox[item.key] = deque()
             queue.append(item)
+            if self._pump_pending or self.transport is None:
+                return  # a pump is on its way, or no listener to pump (see `_wake`)
+        finally:
+            lock.release()
         self._wake()
 
     def _wake(self) -> None:
