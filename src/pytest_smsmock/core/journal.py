@@ -66,25 +66,31 @@ Render = Callable[[Any], tuple[str, Mapping[str, Any]]]
 # A loopback host and its port inside a URL or an address: the port differs from run to run.
 _LOOPBACK_PORT = re.compile(r"(?<![\w.])(127(?:\.\d{1,3}){3}|localhost|\[::1\]):\d{1,5}\b")
 
-# A `record_lazy` entry until the journal is read: (seq, at, provider, channel, direction,
-# render number, value). A plain tuple is the cheapest thing to append (the SMPP listener
-# journals every PDU); it becomes a `JournalEntry` the first time anything reads the journal.
-_Pending = tuple[int, datetime, str, str, str, int, Any]
+# A `record_lazy` entry until the journal is read: ``(at, kind, *value)`` when `value` is a
+# plain tuple (one tuple per entry where there would be two), else ``(at, kind, value)``. `kind`
+# numbers the entry's (provider, channel, direction, render, flattened) in `_KINDS`, so what an
+# entry holds of its own is its time and its value: no sequence number either, since entries
+# are numbered consecutively and an entry's number follows from its place (`_render_locked`).
+# A plain tuple is the cheapest thing to append (the SMPP listener journals every PDU, a long
+# scenario four entries per message); it becomes a `JournalEntry` the first time anything reads
+# the journal. An entry whose value is made of plain values (str, int, bytes, datetime) holds
+# nothing the garbage collector has to walk: it stops tracking such a tuple the first time it
+# sees it.
+_Pending = tuple[Any, ...]
+_Kind = tuple[str, str, str, Render, bool]
 
-# Render functions by number. A pending entry holds the number, not the function, so an entry
-# whose value is made of plain values (str, int, bytes, datetime) holds nothing the garbage
-# collector has to walk: it stops tracking such a tuple the first time it sees it.
-_RENDERS: list[Render] = []
-_RENDER_NUMBERS: dict[Render, int] = {}
-_RENDERS_LOCK = threading.Lock()
+# Kinds by number, for the life of the process: a few per provider and render function.
+_KINDS: list[_Kind] = []
+_KIND_NUMBERS: dict[_Kind, int] = {}
+_KINDS_LOCK = threading.Lock()
 
 
-def _register(render: Render) -> int:
-    with _RENDERS_LOCK:
-        number = _RENDER_NUMBERS.get(render)
+def _register(kind: _Kind) -> int:
+    with _KINDS_LOCK:
+        number = _KIND_NUMBERS.get(kind)
         if number is None:
-            number = _RENDER_NUMBERS[render] = len(_RENDERS)
-            _RENDERS.append(render)
+            number = _KIND_NUMBERS[kind] = len(_KINDS)
+            _KINDS.append(kind)
         return number
 
 
@@ -167,16 +173,19 @@ class Journal:
         """Journal an entry now and render it when the journal is read: `render(value)` returns
         (summary, detail). It must be a pure function of an immutable `value` (a frozen PDU,
         a tuple of strings and numbers), and a long-lived one (a module's function): each
-        distinct `render` is remembered for the life of the process."""
+        distinct (provider, channel, direction, render) is remembered for the life of the
+        process."""
         stamp = at if at is not None else self._now()
-        number = _RENDER_NUMBERS.get(render)
-        if number is None:
-            number = _register(render)
+        flat = type(value) is tuple
+        kind = _KIND_NUMBERS.get((provider, channel, direction, render, flat))
+        if kind is None:
+            kind = _register((provider, channel, direction, render, flat))
+        item = (stamp, kind, *value) if flat else (stamp, kind, value)
         lock = self._lock  # not `with`: it makes two bound methods per use (a hot path)
         lock.acquire()
         try:
-            seq = self._seq = self._seq + 1
-            self._entries.append((seq, stamp, provider, channel, direction, number, value))
+            self._seq += 1
+            self._entries.append(item)
             self._fresh += 1
         finally:
             lock.release()
@@ -187,13 +196,16 @@ class Journal:
         self._fresh = 0
         if not fresh:
             return
+        seq = self._seq - fresh  # entries are numbered consecutively, the last is `_seq`
         tail = [entries.pop() for _ in range(fresh)]
         tail.reverse()
         for item in tail:
+            seq += 1
             if type(item) is tuple:
-                seq, at, provider, channel, direction, number, value = item
-                summary, detail = _RENDERS[number](value)
+                provider, channel, direction, render, flat = _KINDS[item[1]]
+                summary, detail = render(item[2:] if flat else item[2])
                 summary, detail = mask_text(summary), mask_detail(detail)
+                at = item[0]
                 item = _new_entry(JournalEntry)
                 _set_seq(item, seq)
                 _set_at(item, at)

@@ -78,6 +78,17 @@ def _render_accepted(value: tuple[str, str, str, int, str]) -> tuple[str, dict[s
     return summary, {"message_id": message_id, "to": to, "parts": parts}
 
 
+def _render_decision(
+    value: tuple[int, str, str, str | None, str],
+) -> tuple[str, dict[str, Any]]:
+    """The journal entry of a scenario rule's decision (rendered when the journal is read):
+    what it made of the submission to `to`, in words (`outcome`, written when it decided:
+    the drawn plan lives on only in the clock's events)."""
+    rule, rule_name, to, fault, outcome = value
+    summary = f"rules[{rule}]" + (f" ({rule_name})" if rule_name else "") + f" matched {to}: "
+    return summary + outcome, {"rule": rule, "to": to, "fault": fault}
+
+
 def _render_change(value: tuple[str, StatusChange]) -> tuple[str, dict[str, Any]]:
     """The journal entry of a status change (rendered when the journal is read)."""
     message_id, change = value
@@ -396,18 +407,13 @@ class ProviderFake:
             if decision.respond is not None
             else "dlr " + (", ".join(f"+{t.after} {t.status}" for t in decision.plan) or "none")
         )
-        self.journal.record(
+        fault = None if decision.fault is None else str(decision.fault.kind)
+        self.journal.record_lazy(
             self.name,
             "scenario",
             "event",
-            f"rules[{decision.rule}]"
-            + (f" ({decision.rule_name})" if decision.rule_name else "")
-            + f" matched {context.to}: {outcome}",
-            {
-                "rule": decision.rule,
-                "to": context.to,
-                "fault": None if decision.fault is None else str(decision.fault.kind),
-            },
+            _render_decision,
+            (decision.rule, decision.rule_name, context.to, fault, outcome),
         )
         return decision
 

@@ -1,0 +1,30 @@
+"""The 48-hour scenario under callgrind: instructions per message, a figure the machine's noise
+does not move (the same code and input count the same instructions, whatever else runs).
+
+    valgrind --tool=callgrind --collect-atstart=no --toggle-collect=functools_reduce \\
+        python -m bench.callgrind_scenario COUNT
+
+Only what runs inside `functools.reduce` is counted: one whole `bench_scenario.run(COUNT)`
+(submissions, 96 virtual hours of the clock, the reads at the end), after a run of 200 messages
+outside the count (imports, first calls). `bench_scenario.instructions()` runs it.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+from bench.bench_scenario import run
+
+WARM_UP = 200
+
+
+def main(argv: list[str]) -> None:
+    count = int(argv[0])
+    run(WARM_UP)
+    figures = functools.reduce(lambda _, n: run(n), [count], {})
+    assert figures["messages"] == count
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
