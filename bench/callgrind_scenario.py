@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import sys
+from typing import Any
 
 from bench.bench_scenario import run
 
@@ -22,7 +23,8 @@ WARM_UP = 200
 def main(argv: list[str]) -> None:
     count = int(argv[0])
     run(WARM_UP)
-    figures = functools.reduce(lambda _, n: run(n), [count], {})
+    empty: dict[str, Any] = {}
+    figures = functools.reduce(lambda _, n: run(n), [count], empty)
     assert figures["messages"] == count
 
 
