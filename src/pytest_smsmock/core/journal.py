@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
@@ -66,20 +67,18 @@ Render = Callable[[Any], tuple[str, Mapping[str, Any]]]
 # A loopback host and its port inside a URL or an address: the port differs from run to run.
 _LOOPBACK_PORT = re.compile(r"(?<![\w.])(127(?:\.\d{1,3}){3}|localhost|\[::1\]):\d{1,5}\b")
 
-# A `record_lazy` entry until the journal is read: ``(at, kind, *value)`` when `value` is a
-# plain tuple (one tuple per entry where there would be two), else ``(at, kind, value)``. `kind`
-# numbers the entry's (provider, channel, direction, render, flattened) in `_KINDS`, so what an
-# entry holds of its own is its time and its value: no sequence number either, since entries
-# are numbered consecutively and an entry's number follows from its place (`_render_locked`).
-# A plain tuple is the cheapest thing to append (the SMPP listener journals every PDU, a long
-# scenario four entries per message); it becomes a `JournalEntry` the first time anything reads
-# the journal. An entry whose value is made of plain values (str, int, bytes, datetime) holds
-# nothing the garbage collector has to walk: it stops tracking such a tuple the first time it
-# sees it.
-_Pending = tuple[Any, ...]
-_Kind = tuple[str, str, str, Render, bool]
+# Entries nobody has read yet wait in one flat list of their fields (`Journal._pending`): for
+# each, its kind, its time, then its value (the `size` fields of a plain tuple, or the value
+# itself when `size` is None). A kind numbers an entry's (provider, channel, direction, render,
+# size) in `_KINDS`, for the life of the process (a few per provider and render function). No
+# store is cheaper: an entry has no object of its own (a tuple per entry would add 48 bytes
+# with its place in a deque), no sequence number (entries are numbered consecutively, so an
+# entry's number follows from its place) and no strings of its own. A long scenario journals
+# four entries per message, the SMPP listener one per PDU (bench/README.md, "Scenarios"). An
+# eager entry recorded while others wait joins them, as kind `_READY`, to keep the order.
+_Kind = tuple[str, str, str, Render, int | None]
+_READY = -1
 
-# Kinds by number, for the life of the process: a few per provider and render function.
 _KINDS: list[_Kind] = []
 _KIND_NUMBERS: dict[_Kind, int] = {}
 _KINDS_LOCK = threading.Lock()
@@ -92,6 +91,15 @@ def _register(kind: _Kind) -> int:
             number = _KIND_NUMBERS[kind] = len(_KINDS)
             _KINDS.append(kind)
         return number
+
+
+def _width(pending: list[Any], at: int) -> int:
+    """How many fields the waiting entry starting at `pending[at]` takes."""
+    kind = pending[at]
+    if kind == _READY:
+        return 2
+    size = _KINDS[kind][4]
+    return 3 if size is None else 2 + size
 
 
 _new_entry = object.__new__
@@ -124,13 +132,15 @@ class Journal:
         self._now = now
         # Called before every read: the hub's listeners journal what clients sent first.
         self._settle = settle if settle is not None else _nothing
-        # JournalEntry values, and `_Pending` tuples among the last `_fresh` items.
-        self._entries: deque[JournalEntry | _Pending] = deque(maxlen=max_entries)
+        # Entries already read (rendered), oldest first, then those waiting (see `_KINDS`).
+        self._entries: deque[JournalEntry] = deque(maxlen=max_entries)
+        self._pending: list[Any] = []
+        self._waiting = 0  # how many entries `_pending` holds
+        # More waiting entries than this, and the oldest go (twice the bound: trimming costs
+        # one pass over the list, so it happens once per `max_entries` new entries).
+        self._trim_at = sys.maxsize if max_entries is None else 2 * max_entries
         self._lock = threading.Lock()
         self._seq = 0
-        # How many items at the right end were appended since the journal was last read: every
-        # unrendered entry is among them (a bounded journal simply drops the oldest unread).
-        self._fresh = 0
 
     def record(
         self,
@@ -156,8 +166,13 @@ class Journal:
                 summary=summary,
                 detail=masked,
             )
-            self._entries.append(entry)
-            self._fresh += 1
+            if self._waiting:  # it comes after them
+                self._pending += (_READY, entry)
+                self._waiting += 1
+                if self._waiting > self._trim_at:
+                    self._trim_locked()
+            else:
+                self._entries.append(entry)
         return entry
 
     def record_lazy(
@@ -176,45 +191,75 @@ class Journal:
         distinct (provider, channel, direction, render) is remembered for the life of the
         process."""
         stamp = at if at is not None else self._now()
-        flat = type(value) is tuple
-        kind = _KIND_NUMBERS.get((provider, channel, direction, render, flat))
-        if kind is None:
-            kind = _register((provider, channel, direction, render, flat))
-        item = (stamp, kind, *value) if flat else (stamp, kind, value)
+        if type(value) is tuple:
+            size = len(value)
+            kind = _KIND_NUMBERS.get((provider, channel, direction, render, size))
+            if kind is None:
+                kind = _register((provider, channel, direction, render, size))
+            fields = (kind, stamp, *value)
+        else:
+            kind = _KIND_NUMBERS.get((provider, channel, direction, render, None))
+            if kind is None:
+                kind = _register((provider, channel, direction, render, None))
+            fields = (kind, stamp, value)
         lock = self._lock  # not `with`: it makes two bound methods per use (a hot path)
         lock.acquire()
         try:
             self._seq += 1
-            self._entries.append(item)
-            self._fresh += 1
+            self._pending += fields
+            self._waiting += 1
+            if self._waiting > self._trim_at:
+                self._trim_locked()
         finally:
             lock.release()
 
-    def _render_locked(self) -> None:
-        entries = self._entries
-        fresh = min(self._fresh, len(entries))
-        self._fresh = 0
-        if not fresh:
+    def _trim_locked(self) -> None:
+        """Drop what a bounded journal no longer keeps: every entry already read (each is older
+        than the waiting ones) and the oldest waiting ones beyond the bound."""
+        bound = self._entries.maxlen
+        if bound is None or self._waiting <= bound:
             return
-        seq = self._seq - fresh  # entries are numbered consecutively, the last is `_seq`
-        tail = [entries.pop() for _ in range(fresh)]
-        tail.reverse()
-        for item in tail:
+        self._entries.clear()
+        pending = self._pending
+        start = 0
+        for _ in range(self._waiting - bound):
+            start += _width(pending, start)
+        del pending[:start]
+        self._waiting = bound
+
+    def _render_locked(self) -> None:
+        """Make every waiting entry a `JournalEntry` (the first read after they were recorded)."""
+        self._trim_locked()
+        pending, entries = self._pending, self._entries
+        seq = self._seq - self._waiting  # the number of the entry before the first waiting one
+        i, end = 0, len(pending)
+        while i < end:
+            kind = pending[i]
             seq += 1
-            if type(item) is tuple:
-                provider, channel, direction, render, flat = _KINDS[item[1]]
-                summary, detail = render(item[2:] if flat else item[2])
-                summary, detail = mask_text(summary), mask_detail(detail)
-                at = item[0]
-                item = _new_entry(JournalEntry)
-                _set_seq(item, seq)
-                _set_at(item, at)
-                _set_provider(item, provider)
-                _set_channel(item, channel)
-                _set_direction(item, direction)
-                _set_summary(item, summary)
-                _set_detail(item, detail)
-            entries.append(item)
+            if kind == _READY:
+                entries.append(pending[i + 1])
+                i += 2
+                continue
+            provider, channel, direction, render, size = _KINDS[kind]
+            at = pending[i + 1]
+            if size is None:
+                value = pending[i + 2]
+                i += 3
+            else:
+                value = tuple(pending[i + 2 : i + 2 + size])
+                i += 2 + size
+            summary, detail = render(value)
+            entry = _new_entry(JournalEntry)
+            _set_seq(entry, seq)
+            _set_at(entry, at)
+            _set_provider(entry, provider)
+            _set_channel(entry, channel)
+            _set_direction(entry, direction)
+            _set_summary(entry, mask_text(summary))
+            _set_detail(entry, mask_detail(detail))
+            entries.append(entry)
+        self._pending = []
+        self._waiting = 0
 
     @property
     def max_entries(self) -> int | None:
@@ -224,13 +269,15 @@ class Journal:
         """Keep at most the last `max_entries` entries (None: all); older ones go now. Sequence
         numbers keep counting, so a bounded journal shows how many went before."""
         with self._lock:
+            self._render_locked()
             self._entries = deque(self._entries, maxlen=max_entries)
-            self._fresh = min(self._fresh, len(self._entries))
+            self._trim_at = sys.maxsize if max_entries is None else 2 * max_entries
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
-            self._fresh = 0
+            self._pending = []
+            self._waiting = 0
             self._seq = 0
 
     def entries(
@@ -243,9 +290,9 @@ class Journal:
     ) -> list[JournalEntry]:
         self._settle()
         with self._lock:
-            if self._fresh:
+            if self._waiting:
                 self._render_locked()
-            snapshot: list[JournalEntry] = list(self._entries)  # type: ignore[arg-type]
+            snapshot = list(self._entries)
         return [
             e
             for e in snapshot
@@ -260,7 +307,10 @@ class Journal:
 
     def __len__(self) -> int:
         self._settle()
-        return len(self._entries)
+        with self._lock:
+            held = len(self._entries) + self._waiting
+            bound = self._entries.maxlen
+        return held if bound is None else min(held, bound)
 
     def render(self, *, last: int | None = None) -> str:
         lines = [e.line() for e in self.entries()]

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-import gc
 import threading
+import tracemalloc
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -328,13 +328,46 @@ def test_a_bounded_journal_renders_what_it_would_drop() -> None:
     assert [(e.seq, e.summary) for e in journal] == [(1, "request 0 /c")]
 
 
-def test_a_pending_entry_of_plain_values_leaves_the_collector_alone() -> None:
+def test_a_waiting_entry_takes_no_object_of_its_own() -> None:
     journal = Journal(lambda: T0)
-    journal.record_lazy("p", "smpp", "in", _render_request, (1, "/d"))
-    gc.collect()  # the collector stops tracking a tuple of untracked values when it meets one
-    (pending,) = journal._entries
-    assert type(pending) is tuple and not gc.is_tracked(pending)
-    assert [e.summary for e in journal] == ["request 1 /d"]
+    values = [(i, "/d") for i in range(1000)]  # the callers' values, made before counting
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for value in values:
+            journal.record_lazy("p", "smpp", "in", _render_request, value)
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    # Its four fields (kind, time, the value's two) and the list's spare room: no tuple (88 B).
+    assert grown < 1000 * 40
+    entries = journal.entries()
+    assert (entries[-1].seq, entries[-1].summary) == (1000, "request 999 /d")
+
+
+def test_a_bounded_journal_keeps_order_and_numbers_when_eager_and_lazy_entries_mix() -> None:
+    journal = Journal(lambda: T0, max_entries=3)
+    journal.record("p", "http", "in", "first")  # read at once: no entry waits before it
+    for i in range(5):
+        journal.record_lazy("p", "smpp", "in", _render_request, (i, "/e"))
+        journal.record("p", "http", "out", f"answer {i}")  # waits behind the lazy one
+    assert len(journal) == 3
+    assert [(e.seq, e.summary) for e in journal] == [
+        (9, "answer 3"),
+        (10, "request 4 /e"),
+        (11, "answer 4"),
+    ]
+    for i in range(7):  # beyond twice the bound, unread: the oldest go before anyone reads
+        journal.record_lazy("p", "smpp", "in", _render_request, (i, "/f"))
+    assert len(journal) == 3 and len(journal._pending) <= 2 * 3 * 4
+    assert [(e.seq, e.summary) for e in journal] == [
+        (16, "request 4 /f"),
+        (17, "request 5 /f"),
+        (18, "request 6 /f"),
+    ]
+    journal.set_max_entries(None)
+    journal.record_lazy("p", "smpp", "in", _render_request, (0, "/g"))
+    assert [e.seq for e in journal] == [16, 17, 18, 19]
 
 
 def test_accounts_build_with_aliases_and_refuse_bad_values() -> None:
