@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, overload
+from typing import Any, NoReturn, overload
 
 from pytest_smsmock.core.frozen import unchecked_builder
 from pytest_smsmock.errors import SmsMockAssertionError
@@ -72,6 +72,28 @@ class StatusChange:
 _status_change = unchecked_builder(StatusChange)
 
 
+class _EmptyExtra(dict[str, Any]):
+    """The `extra` of every message built without one: one shared, read-only, empty dict (a
+    dict of its own would cost each message 64 bytes; most have nothing to put in it). Writing
+    to it is refused; a provider that keeps details builds the message with its own dict."""
+
+    def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
+        raise TypeError(
+            "this message was built without extras: give it a dict of its own first "
+            "(message.extra = {...})"
+        )
+
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+
+
+_NO_EXTRA = _EmptyExtra()
+
+
+def _no_extra() -> dict[str, Any]:
+    return _NO_EXTRA
+
+
 @dataclass(slots=True, kw_only=True, eq=False)
 class Message:
     """One accepted message (one recipient). Mutable: its status moves over its life."""
@@ -100,8 +122,9 @@ class Message:
     report: str = "all"  # which DLRs the client asked for: all | failure | none
     callback_url: str | None = None
     price: Decimal = Decimal("0")  # what the whole message (all its parts) was charged
-    extra: dict[str, Any] = field(default_factory=dict)
-    history: list[StatusChange] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=_no_extra)  # shared while empty: _EmptyExtra
+    # A tuple, not a list: two status changes cost 56 bytes in a tuple, 88 in a list.
+    history: tuple[StatusChange, ...] = ()
 
     @property
     def final(self) -> bool:
@@ -119,7 +142,7 @@ class Message:
             self.error = error
         if status in FINAL_STATUSES:
             self.done_at = at
-        self.history.append(_status_change(at, status, error, native))
+        self.history += (_status_change(at, status, error, native),)
 
     @property
     def native_status(self) -> int | str | None:
