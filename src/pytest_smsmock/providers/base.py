@@ -78,13 +78,14 @@ def _render_accepted(value: tuple[str, str, str, int, str]) -> tuple[str, dict[s
     return summary, {"message_id": message_id, "to": to, "parts": parts}
 
 
-def _render_decision(
-    value: tuple[int, str, str, str | None, str],
-) -> tuple[str, dict[str, Any]]:
-    """The journal entry of a scenario rule's decision (rendered when the journal is read):
-    what it made of the submission to `to`, in words (`outcome`, written when it decided:
-    the drawn plan lives on only in the clock's events)."""
-    rule, rule_name, to, fault, outcome = value
+def _render_decision(value: tuple[Any, ...]) -> tuple[str, dict[str, Any]]:
+    """The journal entry of a scenario rule's decision (rendered when the journal is read).
+
+    `value` is (rule, to, outcome), and the rule's name and the fault's kind after them when
+    there is one of either (the usual decision carries neither: a smaller entry). `outcome` is
+    what the rule made of the submission, in words written when it decided (the drawn plan
+    lives on only in the clock's events)."""
+    rule, to, outcome, rule_name, fault = value if len(value) == 5 else (*value, "", None)
     summary = f"rules[{rule}]" + (f" ({rule_name})" if rule_name else "") + f" matched {to}: "
     return summary + outcome, {"rule": rule, "to": to, "fault": fault}
 
@@ -407,14 +408,11 @@ class ProviderFake:
             if decision.respond is not None
             else "dlr " + (", ".join(f"+{t.after} {t.status}" for t in decision.plan) or "none")
         )
-        fault = None if decision.fault is None else str(decision.fault.kind)
-        self.journal.record_lazy(
-            self.name,
-            "scenario",
-            "event",
-            _render_decision,
-            (decision.rule, decision.rule_name, context.to, fault, outcome),
-        )
+        decided: tuple[Any, ...] = (decision.rule, context.to, outcome)
+        if decision.rule_name or decision.fault is not None:
+            fault = None if decision.fault is None else str(decision.fault.kind)
+            decided = (*decided, decision.rule_name, fault)
+        self.journal.record_lazy(self.name, "scenario", "event", _render_decision, decided)
         return decision
 
     def resolve_status(self, value: str | int) -> tuple[Status, int | str | None] | None:
