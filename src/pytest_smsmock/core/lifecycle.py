@@ -194,10 +194,15 @@ class LifecycleRunner:
         with self._lock:
             if self._buckets.get(bucket.when) is bucket:
                 del self._buckets[bucket.when]  # a step scheduled from now on gets a new bucket
+            # The bucket lets go of its event and steps, which point back at it: they go as soon
+            # as the instant is done, not at the collector's next full pass (a long run's
+            # buckets wait hours of virtual time, so they would be among its oldest objects).
+            steps, bucket.steps = bucket.steps, []
+            del bucket.event
         errors: list[Exception] = []
         on_change = self._on_change
         final = FINAL_STATUSES
-        for step in bucket.steps:
+        for step in steps:
             if step.cancelled:
                 continue
             message = step.message
