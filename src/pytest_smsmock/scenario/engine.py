@@ -27,17 +27,18 @@ from __future__ import annotations
 import contextlib
 import difflib
 import fnmatch
+import itertools
 import random
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from pytest_smsmock.core.callbacks import CallbackRequest, CallbackResult, FaultHook
 from pytest_smsmock.core.lifecycle import DEFAULT_PLAN, Plan, Transition
-from pytest_smsmock.core.messages import Status
+from pytest_smsmock.core.messages import FINAL_STATUSES, Status
 from pytest_smsmock.errors import ScenarioError
 from pytest_smsmock.scenario.faults import (
     SMPP_BEHAVIOUR,
@@ -105,6 +106,15 @@ class SubmitDecision:
     rule_name: str = ""
 
 
+class _TimelineStep(NamedTuple):
+    """One step of a rule's DLR timeline for one provider (`Engine._timeline`)."""
+
+    after: TimeValue
+    outcomes: tuple[tuple[Status, int | str | None], ...]  # (status, native), by the weights
+    cum_weights: tuple[float, ...] | None  # None: one outcome, nothing to draw
+    error: int | str | None
+
+
 #: The decision without a rule: the default plan (shared: a decision is immutable).
 NO_DECISION = SubmitDecision()
 
@@ -130,7 +140,7 @@ def _seed_text(seed: int | str) -> str:
 
 
 def _matches_any(patterns: Sequence[Pattern], value: str) -> bool:
-    return not patterns or any(p.matches(value) for p in patterns)
+    return any(pattern.matches(value) for pattern in patterns)
 
 
 def check_names(scenario: Scenario, fakes: Mapping[str, StatusResolver]) -> list[ScenarioError]:
@@ -175,6 +185,7 @@ class Engine:
         self._fault_times: dict[int, deque[float]] = {}
         self._statuses: dict[tuple[str, str | int], tuple[Status, int | str | None]] = {}
         self._errors: dict[tuple[str, str | int], int | str] = {}
+        self._timelines: dict[tuple[int, str], tuple[_TimelineStep, ...]] = {}
         #: Clock handles of this scenario's events (`events`), cancelled on replacement.
         self.scheduled: list[Any] = []
         if scenario is not None:
@@ -344,12 +355,14 @@ class Engine:
             return False
         if match.apis and context.api not in match.apis:
             return False
-        if not (
-            _matches_any(match.account, context.account)
-            and _matches_any(match.to, context.to)
-            and _matches_any(match.sender, context.sender)
-            and _matches_any(match.text, context.text)
-        ):
+        # An empty list of patterns matches anything.
+        if match.account and not _matches_any(match.account, context.account):
+            return False
+        if match.to and not _matches_any(match.to, context.to):
+            return False
+        if match.sender and not _matches_any(match.sender, context.sender):
+            return False
+        if match.text and not _matches_any(match.text, context.text):
             return False
         if match.nth is not None and not match.nth.matches(n):
             return False
@@ -362,21 +375,37 @@ class Engine:
     def _plan(self, rule: Rule, provider: str) -> Plan:
         rng = self.stream(f"dlr/{provider}")
         steps = []
-        for step in rule.dlr or ():
+        for step in self._timeline(rule, provider):
             after = step.after.draw(rng)
-            options = step.status.options
-            if len(options) == 1:
-                value = options[0][0]
+            if step.cum_weights is None:
+                status, native = step.outcomes[0]
             else:
-                value = rng.choices([v for v, _ in options], weights=[w for _, w in options])[0]
-            status, native = self._status(provider, value)
-            error = (
-                None if step.error is None else self._errors.get((provider, step.error), step.error)
-            )
-            steps.append(Transition(after=after, status=status, error=error, native=native))
-            if status.final:
+                status, native = rng.choices(step.outcomes, cum_weights=step.cum_weights)[0]
+            steps.append(Transition(after=after, status=status, error=step.error, native=native))
+            if status in FINAL_STATUSES:
                 break
         return tuple(steps)
+
+    def _timeline(self, rule: Rule, provider: str) -> tuple[_TimelineStep, ...]:
+        """A rule's DLR steps for one provider, their statuses and errors resolved once (the
+        names never change while the engine lives; every submission the rule decides draws
+        from them)."""
+        key = (rule.index, provider)
+        timeline = self._timelines.get(key)
+        if timeline is None:
+            steps = []
+            for step in rule.dlr or ():
+                options = step.status.options
+                weights = None
+                if len(options) > 1:  # as `random.choices` adds up the weights it is given
+                    weights = tuple(itertools.accumulate(w for _, w in options))
+                error = step.error
+                if error is not None:
+                    error = self._errors.get((provider, error), error)
+                outcomes = tuple(self._status(provider, value) for value, _ in options)
+                steps.append(_TimelineStep(step.after, outcomes, weights, error))
+            timeline = self._timelines[key] = tuple(steps)
+        return timeline
 
     # -- transport faults -------------------------------------------------------------------
     def _build_fault(

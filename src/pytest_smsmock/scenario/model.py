@@ -19,10 +19,11 @@ that the engine draws from its seeded streams, never drawn at load time.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import math
 import random
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -172,20 +173,33 @@ class Pattern:
     kind: str
     value: str
     compiled: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    # The test of one candidate, chosen once by kind (every submission asks every rule's
+    # patterns; a glob is compiled as `fnmatch.fnmatchcase` compiles it).
+    _test: Callable[[str], object] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        value = self.value
+        test: Callable[[str], object]
+        if self.kind == "exact":
+            test = value.__eq__
+        elif self.kind == "prefix":
+            test = functools.partial(_starts_with, value)
+        elif self.kind == "glob":
+            test = re.compile(fnmatch.translate(value)).match
+        else:
+            assert self.compiled is not None
+            test = self.compiled.search
+        object.__setattr__(self, "_test", test)
 
     def matches(self, text: str) -> bool:
-        candidates = (text, text[1:]) if text.startswith("+") else (text,)
-        return any(self._one(c) for c in candidates)
+        test = self._test
+        if test(text):
+            return True
+        return text[:1] == "+" and bool(test(text[1:]))
 
-    def _one(self, text: str) -> bool:
-        if self.kind == "exact":
-            return text == self.value
-        if self.kind == "prefix":
-            return text.startswith(self.value)
-        if self.kind == "glob":
-            return fnmatch.fnmatchcase(text, self.value)
-        assert self.compiled is not None
-        return self.compiled.search(text) is not None
+
+def _starts_with(prefix: str, text: str) -> bool:
+    return text.startswith(prefix)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
