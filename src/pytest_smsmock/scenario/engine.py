@@ -37,6 +37,7 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple, Protocol, TypeVar
 
 from pytest_smsmock.core.callbacks import CallbackRequest, CallbackResult, FaultHook
+from pytest_smsmock.core.frozen import unchecked_builder
 from pytest_smsmock.core.lifecycle import DEFAULT_PLAN, Plan, Transition
 from pytest_smsmock.core.messages import FINAL_STATUSES, Status
 from pytest_smsmock.errors import ScenarioError
@@ -79,9 +80,13 @@ MALFORMED_CHUNK = b"lskdu018973t09sylgasjkfg1][]'./.sdlv"
 _FaultT = TypeVar("_FaultT", "HttpFault", "SmppFault")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SubmitContext:
-    """What the engine knows of a submission when it decides."""
+class SubmitContext(NamedTuple):
+    """What the engine knows of a submission when it decides.
+
+    A named tuple rather than a frozen dataclass, as `providers/submission.py`'s values: as
+    immutable, and built in a fraction of the instructions (a frozen dataclass sets each of its
+    eight fields through ``object.__setattr__``) once for every submission a scenario decides.
+    """
 
     provider: str
     protocol: str  # http | smpp
@@ -117,6 +122,12 @@ class _TimelineStep(NamedTuple):
 
 #: The decision without a rule: the default plan (shared: a decision is immutable).
 NO_DECISION = SubmitDecision()
+
+# Built unchecked once per submission a rule plans (`core/frozen.py`): a decision checks
+# nothing, and a drawn delay is never negative (the schema admits no negative duration, and
+# each distribution draws within its bounds), which is all a `Transition` checks.
+_decision = unchecked_builder(SubmitDecision, keywords=True)
+_transition = unchecked_builder(Transition)
 
 
 class StatusResolver(Protocol):
@@ -337,7 +348,7 @@ class Engine:
             if rule.respond is not None:
                 return SubmitDecision(respond=rule.respond, rule=rule.index, rule_name=rule.name)
             plan = self._plan(rule, provider)
-        return SubmitDecision(plan=plan, rule=rule.index, rule_name=rule.name)
+        return _decision(plan=plan, rule=rule.index, rule_name=rule.name)
 
     def _first_rule(self, context: SubmitContext, n: int) -> Rule | None:
         assert self.scenario is not None
@@ -381,7 +392,7 @@ class Engine:
                 status, native = step.outcomes[0]
             else:
                 status, native = rng.choices(step.outcomes, cum_weights=step.cum_weights)[0]
-            steps.append(Transition(after=after, status=status, error=step.error, native=native))
+            steps.append(_transition(after, status, step.error, native))
             if status in FINAL_STATUSES:
                 break
         return tuple(steps)

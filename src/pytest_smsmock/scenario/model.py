@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import itertools
 import math
 import random
 import re
@@ -154,11 +155,18 @@ class Choice:
     """Weighted choice between time values: ``{choice: {30s: 0.7, 5m: 0.3}}``."""
 
     options: tuple[tuple[TimeValue, float], ...]
+    # The values and their running total of weights, added up once as `random.choices` adds
+    # up the weights it is given (so it draws the same); a draw per submission uses them.
+    _values: tuple[TimeValue, ...] = field(init=False, compare=False, repr=False)
+    _cum_weights: tuple[float, ...] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_values", tuple(v for v, _ in self.options))
+        cum_weights = tuple(itertools.accumulate(w for _, w in self.options))
+        object.__setattr__(self, "_cum_weights", cum_weights)
 
     def draw(self, rng: random.Random) -> timedelta:
-        values = [v for v, _ in self.options]
-        weights = [w for _, w in self.options]
-        return rng.choices(values, weights=weights)[0].draw(rng)
+        return rng.choices(self._values, cum_weights=self._cum_weights)[0].draw(rng)
 
 
 TimeValue = Fixed | Uniform | LogNormal | Exponential | Choice
