@@ -200,28 +200,30 @@ class LifecycleRunner:
             steps, bucket.steps = bucket.steps, []
             del bucket.event
         errors: list[Exception] = []
-        on_change = self._on_change
+        on_change, lock, waiting = self._on_change, self._lock, self._pending
         final = FINAL_STATUSES
+        when = bucket.when
         for step in steps:
             if step.cancelled:
                 continue
             message = step.message
-            with self._lock:
+            lock.acquire()  # not `with`: it makes two bound methods per step (a hot path)
+            try:
                 step.cancelled = True  # done: a later cancel() finds nothing to drop
-                pending = self._pending.get(message.message_id)
+                pending = waiting.get(message.message_id)
                 if pending is step:
-                    del self._pending[message.message_id]
+                    del waiting[message.message_id]
                 elif isinstance(pending, list):
                     pending.remove(step)
                     if not pending:
-                        del self._pending[message.message_id]
+                        del waiting[message.message_id]
+            finally:
+                lock.release()
             if message.status in final:
                 continue
             transition = step.transition
             try:
-                message.set_status(
-                    transition.status, bucket.when, transition.error, transition.native
-                )
+                message.set_status(transition.status, when, transition.error, transition.native)
                 on_change(message, message.history[-1])
             except Exception as exc:  # the other steps of the instant still run
                 errors.append(exc)

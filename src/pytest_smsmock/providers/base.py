@@ -406,7 +406,7 @@ class ProviderFake:
             if decision.fault is not None
             else f"respond {dict(decision.respond)}"
             if decision.respond is not None
-            else "dlr " + (", ".join(f"+{t.after} {t.status}" for t in decision.plan) or "none")
+            else "dlr " + (", ".join([f"+{t.after} {t.status}" for t in decision.plan]) or "none")
         )
         decided: tuple[Any, ...] = (decision.rule, context.to, outcome)
         if decision.rule_name or decision.fault is not None:
