@@ -1,12 +1,16 @@
-"""A 48-virtual-hour scenario at 1k, 10k and 100k messages, through the engine and lifecycle.
+"""A 48-virtual-hour scenario at 1k, 10k and 100k messages, through the one submission path.
 
-No sockets: each message is decided by the scenario engine (`ProviderFake.decide`), accepted
-(`ProviderFake.accept`: journal entry, lifecycle plan on the virtual clock), and lives out its
-drawn DLR timeline while the clock advances over 48 hours in one-minute steps; scripted events
-fire on the way. Wall time is measured without tracemalloc, peak memory in a second run with it.
+No sockets: each message goes through `providers.submission.submit` as a provider's API hands
+it over (the scenario engine decides, the account pays, the message is built and accepted:
+journal entries, lifecycle plan on the virtual clock), and lives out its drawn DLR timeline
+while the clock advances over 48 hours in one-minute steps; scripted events fire on the way.
+Wall time of that path and of `decide()` + `accept()` alone (what this bench measured before;
+the same run, one after the other), peak memory (tracemalloc) in a third run, and callgrind's
+instructions per message (`bench/callgrind_scenario.py`) when valgrind is there.
 
     python -m bench scenario              # through the harness (bench/__main__.py)
     python -m bench.bench_scenario        # on its own
+    python -m bench.bench_scenario 1000000
 """
 
 from __future__ import annotations
@@ -15,13 +19,18 @@ import gc
 import sys
 import time
 import tracemalloc
-from datetime import timedelta
+from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
+from bench.callgrind import per_call
+from pytest_smsmock.core.accounts import Account
 from pytest_smsmock.core.messages import Message, Status
+from pytest_smsmock.errors import Refusal
 from pytest_smsmock.hub import SmsMock
 from pytest_smsmock.providers.base import ProviderFake
-from pytest_smsmock.scenario.engine import SubmitContext
+from pytest_smsmock.providers.submission import Draft, submit
+from pytest_smsmock.scenario.engine import SubmitContext, SubmitDecision
 
 COUNTS = (1_000, 10_000, 100_000)
 HOURS = 48
@@ -55,15 +64,93 @@ SCENARIO: dict[str, Any] = {
 }
 
 
+VALIDITY = timedelta(hours=HOURS)
+FREE = Decimal(0)
+
+
 class BenchFake(ProviderFake):
     name = "bench"
     title = "Benchmark provider (no wire format)"
 
+    def send(self, account: Account, to: str, text: str, at: datetime) -> Message | None:
+        """One recipient through the one submission path, as a provider's API hands it over
+        (decide, charge, build, accept); None when the scenario refused it."""
+        result = submit(
+            self,
+            account,
+            (Draft(to, "Shop", text, FREE),),
+            protocol="http",
+            api="bench",
+            at=at,
+            build=self._build,
+            refuse=_refuse,
+            no_credit=_no_credit,
+        )
+        return result.outcomes[0].message
 
-def run(count: int) -> dict[str, Any]:
+    def _build(self, draft: Draft, decision: SubmitDecision) -> Message:
+        now = self.clock.now()
+        return Message(
+            message_id=self.new_id(),
+            provider=self.name,
+            account="test",
+            to=draft.to,
+            sender=draft.sender,
+            text=draft.text,
+            submitted_at=now,
+            api="bench",
+            price=draft.price,
+            expires_at=now + VALIDITY,
+        )
+
+
+def _refuse(answer: object, draft: Draft) -> Refusal:
+    return Refusal(f"refused: {answer}", status=400, native=answer, whole_request=False)
+
+
+def _no_credit(cost: Decimal) -> Refusal:
+    return Refusal("no credit", status=402)
+
+
+def _direct(fake: BenchFake, account: Account, to: str, text: str, at: datetime) -> bool:
+    """The same submission through `decide()` and `accept()` alone, as this bench did before
+    the one submission path (no draft, no charge): True when accepted."""
+    decision = fake.decide(
+        SubmitContext(
+            provider="bench",
+            protocol="http",
+            account="test",
+            to=to,
+            sender="Shop",
+            text=text,
+            at=at,
+        )
+    )
+    if decision.respond is not None:
+        return False
+    message = Message(
+        message_id=fake.new_id(),
+        provider="bench",
+        account="test",
+        to=to,
+        sender="Shop",
+        text=text,
+        submitted_at=at,
+        expires_at=at + VALIDITY,
+    )
+    fake.accept(message, decision.plan)
+    return True
+
+
+def run(count: int, *, path: str = "submit") -> dict[str, Any]:
+    """The scenario with `count` messages, each submitted through `path`: ``submit`` (the one
+    submission path, as real traffic) or ``direct`` (`decide()` and `accept()` alone)."""
     hub = SmsMock(providers=(), fakes=[BenchFake])
     fake = hub.fakes["bench"]
+    assert isinstance(fake, BenchFake)
     hub.load_scenario(SCENARIO)
+    account = fake.accounts.get("test")
+    assert account is not None
     step = timedelta(hours=HOURS) / count
     minute = timedelta(minutes=1)
     pending = timedelta(0)
@@ -72,31 +159,12 @@ def run(count: int) -> dict[str, Any]:
         to = f"38591{i:07d}" if i % 50 == 0 else f"38598{i:07d}"
         text = "Your OTP is 1234" if i % 2 else "hello"
         now = hub.clock.now()
-        decision = fake.decide(
-            SubmitContext(
-                provider="bench",
-                protocol="http",
-                account="test",
-                to=to,
-                sender="Shop",
-                text=text,
-                at=now,
-            )
-        )
-        if decision.respond is not None:
-            refused += 1
+        if path == "submit":
+            accepted = fake.send(account, to, text, now) is not None
         else:
-            message = Message(
-                message_id=fake.new_id(),
-                provider="bench",
-                account="test",
-                to=to,
-                sender="Shop",
-                text=text,
-                submitted_at=now,
-                expires_at=now + timedelta(hours=48),
-            )
-            fake.accept(message, decision.plan)
+            accepted = _direct(fake, account, to, text, now)
+        if not accepted:
+            refused += 1
         pending += step
         if pending >= minute:
             hub.clock.advance(pending)
@@ -115,32 +183,47 @@ def run(count: int) -> dict[str, Any]:
 
 
 def measure(count: int) -> dict[str, Any]:
-    gc.collect()
-    started = time.perf_counter()
-    figures = run(count)
-    wall = time.perf_counter() - started
+    """Wall time of both paths, one after the other in the same process (the shared machine's
+    load moves both alike: their ratio is the figure to compare), then peak memory of the
+    submission path with tracemalloc."""
+    walls = {}
+    for path in ("direct", "submit"):
+        gc.collect()
+        started = time.perf_counter()
+        figures = run(count, path=path)
+        walls[path] = time.perf_counter() - started
     gc.collect()
     tracemalloc.start()
     run(count)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     figures.update(
-        wall_s=round(wall, 3),
+        wall_s=round(walls["submit"], 3),
+        us_per_message=round(walls["submit"] / count * 1e6, 1),
+        direct_us_per_message=round(walls["direct"] / count * 1e6, 1),
         peak_mib=round(peak / 2**20, 1),
-        us_per_message=round(wall / count * 1e6, 1),
+        bytes_per_message=round(peak / count),
     )
     return figures
+
+
+def instructions(count: int = 5_000) -> float | None:
+    """Instructions per message of the scenario (the submission path) under callgrind: a
+    figure the machine's load does not move (None without valgrind)."""
+    return per_call("bench.callgrind_scenario", [], count)
 
 
 def main(counts: tuple[int, ...] = COUNTS) -> dict[str, Any]:
     rows = [measure(n) for n in counts]
     print(
-        f"{'messages':>9} {'wall s':>8} {'us/msg':>8} {'peak MiB':>9} {'journal':>9} {'final':>8}"
+        f"{'messages':>9} {'wall s':>8} {'us/msg':>8} {'direct':>8} {'peak MiB':>9} "
+        f"{'B/msg':>6} {'journal':>9} {'final':>8}"
     )
     for r in rows:
         print(
             f"{r['messages']:>9} {r['wall_s']:>8} {r['us_per_message']:>8} "
-            f"{r['peak_mib']:>9} {r['journal']:>9} {r['final']:>8}"
+            f"{r['direct_us_per_message']:>8} {r['peak_mib']:>9} {r['bytes_per_message']:>6} "
+            f"{r['journal']:>9} {r['final']:>8}"
         )
     base = rows[0]
     for r in rows[1:]:
@@ -149,7 +232,10 @@ def main(counts: tuple[int, ...] = COUNTS) -> dict[str, Any]:
             f"x{scale:g} messages: wall x{r['wall_s'] / base['wall_s']:.1f}, "
             f"memory x{r['peak_mib'] / max(base['peak_mib'], 0.1):.1f}"
         )
-    return {"rows": rows}
+    counted = instructions()
+    if counted is not None:
+        print(f"callgrind: {counted:,.0f} instructions per message (5,000 messages)")
+    return {"rows": rows, "instructions_per_message": counted}
 
 
 if __name__ == "__main__":
