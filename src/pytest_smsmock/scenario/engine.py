@@ -27,7 +27,6 @@ from __future__ import annotations
 import contextlib
 import difflib
 import fnmatch
-import itertools
 import random
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
@@ -62,6 +61,8 @@ from pytest_smsmock.scenario.model import (
     Selector,
     TimeValue,
     TransportFault,
+    pick,
+    running_total,
 )
 
 __all__ = [
@@ -391,7 +392,7 @@ class Engine:
             if step.cum_weights is None:
                 status, native = step.outcomes[0]
             else:
-                status, native = rng.choices(step.outcomes, cum_weights=step.cum_weights)[0]
+                status, native = pick(rng, step.outcomes, step.cum_weights)
             steps.append(_transition(after, status, step.error, native))
             if status in FINAL_STATUSES:
                 break
@@ -408,8 +409,8 @@ class Engine:
             for step in rule.dlr or ():
                 options = step.status.options
                 weights = None
-                if len(options) > 1:  # as `random.choices` adds up the weights it is given
-                    weights = tuple(itertools.accumulate(w for _, w in options))
+                if len(options) > 1:
+                    weights = running_total(w for _, w in options)
                 error = step.error
                 if error is not None:
                     error = self._errors.get((provider, error), error)

@@ -18,16 +18,17 @@ that the engine draws from its seeded streams, never drawn at load time.
 
 from __future__ import annotations
 
+import bisect
 import fnmatch
 import functools
 import itertools
 import math
 import random
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from pytest_smsmock.scenario.faults import (
     HTTP_FAULT_KINDS,
@@ -162,14 +163,37 @@ class Choice:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_values", tuple(v for v, _ in self.options))
-        cum_weights = tuple(itertools.accumulate(w for _, w in self.options))
-        object.__setattr__(self, "_cum_weights", cum_weights)
+        object.__setattr__(self, "_cum_weights", running_total(w for _, w in self.options))
 
     def draw(self, rng: random.Random) -> timedelta:
-        return rng.choices(self._values, cum_weights=self._cum_weights)[0].draw(rng)
+        return pick(rng, self._values, self._cum_weights).draw(rng)
 
 
 TimeValue = Fixed | Uniform | LogNormal | Exponential | Choice
+
+_T = TypeVar("_T")
+
+
+def running_total(weights: Iterable[float]) -> tuple[float, ...]:
+    """The running total of `weights` for `pick`, added up and checked as `random.choices`
+    adds up and checks the weights it is given."""
+    cum_weights = tuple(itertools.accumulate(weights))
+    total = cum_weights[-1] + 0.0
+    if total <= 0.0:
+        raise ValueError("Total of weights must be greater than zero")
+    if not math.isfinite(total):
+        raise ValueError("Total of weights must be finite")
+    return cum_weights
+
+
+def pick(rng: random.Random, values: Sequence[_T], cum_weights: Sequence[float]) -> _T:
+    """``rng.choices(values, cum_weights=cum_weights)[0]``: the same draw (one ``random()``,
+    the same bisection) without the checks `running_total` made once and the list of one.
+    A weighted delay or status is drawn for every submission a rule plans (bench/README.md,
+    "Scenarios")."""
+    return values[
+        bisect.bisect(cum_weights, rng.random() * (cum_weights[-1] + 0.0), 0, len(values) - 1)
+    ]
 
 
 # -- matching ---------------------------------------------------------------------------------
