@@ -233,11 +233,15 @@ class VirtualClock:
         self, when: datetime, callback: Callable[[], object], *, label: str = ""
     ) -> ScheduledEvent:
         due = when if when.tzinfo is UTC else _aware(when)
-        with self._lock:
+        lock = self._lock  # not `with`: it makes two bound methods per use (a hot path)
+        lock.acquire()
+        try:
             seq = next(self._seq)
             event = ScheduledEvent(due, seq, label, callback)
             heapq.heappush(self._heap, (due, seq, event))
             earliest = self._heap[0][2] is event
+        finally:
+            lock.release()
         if earliest and self._listeners:
             for listener in list(self._listeners):
                 listener()
