@@ -81,11 +81,14 @@ def _render_accepted(value: tuple[str, str, str, int, str]) -> tuple[str, dict[s
 def _render_decision(value: tuple[Any, ...]) -> tuple[str, dict[str, Any]]:
     """The journal entry of a scenario rule's decision (rendered when the journal is read).
 
-    `value` is (rule, to, outcome), and the rule's name and the fault's kind after them when
-    there is one of either (the usual decision carries neither: a smaller entry). `outcome` is
-    what the rule made of the submission, in words written when it decided (the drawn plan
-    lives on only in the clock's events)."""
-    rule, to, outcome, rule_name, fault = value if len(value) == 5 else (*value, "", None)
+    `value` is (rule, to, plan) for the usual decision, a DLR plan (`plan`: its steps in words,
+    written when it decided: the drawn plan lives on only in the clock's events, and a few
+    words cost less than the plan); otherwise (rule, to, outcome, rule's name, fault's kind)."""
+    if len(value) == 3:
+        rule, to, plan = value
+        rule_name, fault, outcome = "", None, f"dlr {plan}"
+    else:
+        rule, to, outcome, rule_name, fault = value
     summary = f"rules[{rule}]" + (f" ({rule_name})" if rule_name else "") + f" matched {to}: "
     return summary + outcome, {"rule": rule, "to": to, "fault": fault}
 
@@ -401,17 +404,18 @@ class ProviderFake:
         decision = self.engine.decide_submit(context)
         if decision.rule is None:
             return decision
-        outcome = (
-            f"fault {decision.fault.kind}"
-            if decision.fault is not None
-            else f"respond {dict(decision.respond)}"
-            if decision.respond is not None
-            else "dlr " + (", ".join([f"+{t.after} {t.status}" for t in decision.plan]) or "none")
-        )
-        decided: tuple[Any, ...] = (decision.rule, context.to, outcome)
-        if decision.rule_name or decision.fault is not None:
-            fault = None if decision.fault is None else str(decision.fault.kind)
-            decided = (*decided, decision.rule_name, fault)
+        decided: tuple[Any, ...]
+        if decision.fault is not None:
+            kind = str(decision.fault.kind)
+            decided = (decision.rule, context.to, f"fault {kind}", decision.rule_name, kind)
+        elif decision.respond is not None:
+            outcome = f"respond {dict(decision.respond)}"
+            decided = (decision.rule, context.to, outcome, decision.rule_name, None)
+        else:
+            plan = ", ".join([f"+{t.after} {t.status}" for t in decision.plan]) or "none"
+            decided = (decision.rule, context.to, plan)
+            if decision.rule_name:
+                decided = (decision.rule, context.to, f"dlr {plan}", decision.rule_name, None)
         self.journal.record_lazy(self.name, "scenario", "event", _render_decision, decided)
         return decision
 
