@@ -16,6 +16,7 @@ Credentials (passwords, API keys, Authorization headers, user:password in URLs) 
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import sys
@@ -67,13 +68,15 @@ Render = Callable[[Any], tuple[str, Mapping[str, Any]]]
 # A loopback host and its port inside a URL or an address: the port differs from run to run.
 _LOOPBACK_PORT = re.compile(r"(?<![\w.])(127(?:\.\d{1,3}){3}|localhost|\[::1\]):\d{1,5}\b")
 
-# Entries nobody has read yet wait in one flat list of their fields (`Journal._pending`): for
+# Entries nobody has read yet wait in one flat deque of their fields (`Journal._pending`): for
 # each, its kind, its time, then its value (the `size` fields of a plain tuple, or the value
 # itself when `size` is None). A kind numbers an entry's (provider, channel, direction, render,
 # size) in `_KINDS`, for the life of the process (a few per provider and render function). No
 # store is cheaper: an entry has no object of its own (a tuple per entry would add 48 bytes
 # with its place in a deque), no sequence number (entries are numbered consecutively, so an
-# entry's number follows from its place) and no strings of its own. A long scenario journals
+# entry's number follows from its place) and no strings of its own; a deque grows by blocks of
+# 64 fields, never copies what it holds and keeps no spare room beyond its last block (a list
+# keeps up to an eighth more than it holds, copied at every growth). A long scenario journals
 # four entries per message, the SMPP listener one per PDU (bench/README.md, "Scenarios"). An
 # eager entry recorded while others wait joins them, as kind `_READY`, to keep the order.
 _Kind = tuple[str, str, str, Render, int | None]
@@ -93,13 +96,27 @@ def _register(kind: _Kind) -> int:
         return number
 
 
-def _width(pending: list[Any], at: int) -> int:
-    """How many fields the waiting entry starting at `pending[at]` takes."""
-    kind = pending[at]
+def _take(fields: Iterator[Any]) -> tuple[int, Any, Any]:
+    """The next waiting entry in `fields`: (kind, time, value), or (`_READY`, entry, None)."""
+    kind = next(fields)
     if kind == _READY:
-        return 2
+        return kind, next(fields), None
+    at = next(fields)
     size = _KINDS[kind][4]
-    return 3 if size is None else 2 + size
+    value = next(fields) if size is None else tuple(itertools.islice(fields, size))
+    return kind, at, value
+
+
+class _Consumed(Iterator[Any]):
+    """The fields of a deque, oldest first, each taken out of it as it is read."""
+
+    __slots__ = ("_take",)
+
+    def __init__(self, fields: deque[Any]) -> None:
+        self._take = fields.popleft
+
+    def __next__(self) -> Any:
+        return self._take()
 
 
 _new_entry = object.__new__
@@ -134,7 +151,7 @@ class Journal:
         self._settle = settle if settle is not None else _nothing
         # Entries already read (rendered), oldest first, then those waiting (see `_KINDS`).
         self._entries: deque[JournalEntry] = deque(maxlen=max_entries)
-        self._pending: list[Any] = []
+        self._pending: deque[Any] = deque()
         self._waiting = 0  # how many entries `_pending` holds
         # More waiting entries than this, and the oldest go (twice the bound: trimming costs
         # one pass over the list, so it happens once per `max_entries` new entries).
@@ -220,34 +237,23 @@ class Journal:
         if bound is None or self._waiting <= bound:
             return
         self._entries.clear()
-        pending = self._pending
-        start = 0
+        fields = _Consumed(self._pending)
         for _ in range(self._waiting - bound):
-            start += _width(pending, start)
-        del pending[:start]
+            _take(fields)
         self._waiting = bound
 
     def _render_locked(self) -> None:
         """Make every waiting entry a `JournalEntry` (the first read after they were recorded)."""
         self._trim_locked()
-        pending, entries = self._pending, self._entries
+        fields, entries = _Consumed(self._pending), self._entries
         seq = self._seq - self._waiting  # the number of the entry before the first waiting one
-        i, end = 0, len(pending)
-        while i < end:
-            kind = pending[i]
+        for _ in range(self._waiting):
+            kind, at, value = _take(fields)
             seq += 1
             if kind == _READY:
-                entries.append(pending[i + 1])
-                i += 2
+                entries.append(at)
                 continue
-            provider, channel, direction, render, size = _KINDS[kind]
-            at = pending[i + 1]
-            if size is None:
-                value = pending[i + 2]
-                i += 3
-            else:
-                value = tuple(pending[i + 2 : i + 2 + size])
-                i += 2 + size
+            provider, channel, direction, render, _size = _KINDS[kind]
             summary, detail = render(value)
             entry = _new_entry(JournalEntry)
             _set_seq(entry, seq)
@@ -258,7 +264,6 @@ class Journal:
             _set_summary(entry, mask_text(summary))
             _set_detail(entry, mask_detail(detail))
             entries.append(entry)
-        self._pending = []
         self._waiting = 0
 
     @property
@@ -276,7 +281,7 @@ class Journal:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
-            self._pending = []
+            self._pending.clear()
             self._waiting = 0
             self._seq = 0
 
