@@ -713,7 +713,7 @@ class SmppService:
         """What a submit to one destination must pass before the scenario and the balance are
         asked: its content, the profile's validation, its times, its addresses."""
         content = decode_content(pdu)
-        self.validate_submit(session, pdu, content, account)
+        self.validate_submit(session, pdu, content, account, now)
         scheduled = expires = None
         if type(pdu) is SubmitSm or isinstance(pdu, SubmitSm):
             if pdu.schedule_delivery_time:
@@ -1010,9 +1010,15 @@ class SmppService:
         return extra
 
     def validate_submit(
-        self, session: SmppSession, pdu: SubmitSm | DataSm, content: Content, account: Account
+        self,
+        session: SmppSession,
+        pdu: SubmitSm | DataSm,
+        content: Content,
+        account: Account,
+        now: datetime,
     ) -> None:
-        """Provider validation; raise `SmppReject` with the provider's code."""
+        """Provider validation; raise `SmppReject` with the provider's code. `now` is the
+        submit's instant (the clock read once per submit)."""
 
     def check_addresses(
         self, session: SmppSession, pdu: SubmitSm | DataSm, account: Account

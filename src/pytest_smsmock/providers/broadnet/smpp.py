@@ -48,6 +48,8 @@ from pytest_smsmock.smpp.constants import CommandStatus
 from pytest_smsmock.smpp.pdus import Bind, DataSm, ReplaceSm, SubmitSm
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from pytest_smsmock.core.accounts import Account
     from pytest_smsmock.core.messages import Message
 
@@ -103,7 +105,12 @@ class BroadnetSmpp(SmppService):
         return super().check_bind(session, bind, account, mode)
 
     def validate_submit(
-        self, session: SmppSession, pdu: SubmitSm | DataSm, content: Content, account: Account
+        self,
+        session: SmppSession,
+        pdu: SubmitSm | DataSm,
+        content: Content,
+        account: Account,
+        now: datetime,
     ) -> None:
         settings = self._settings(account)
         if pdu.registered_delivery & ~0x10 not in (0, 1, 2):

@@ -176,7 +176,12 @@ class InfobipSmpp(SmppService):
 
     # -- submits -------------------------------------------------------------------------------
     def validate_submit(
-        self, session: SmppSession, pdu: SubmitSm | DataSm, content: Content, account: Account
+        self,
+        session: SmppSession,
+        pdu: SubmitSm | DataSm,
+        content: Content,
+        account: Account,
+        now: datetime,
     ) -> None:
         if account.username in self.disabled_accounts:
             raise SmppReject("the channel is disabled", status=SYSTEM_ERROR)
