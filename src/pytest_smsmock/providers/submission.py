@@ -198,7 +198,9 @@ def submit(
             decided.append((draft, decision, None))
 
     books = host.accounts
-    if charging is Charging.ALL:
+    # Read once: in CPython 3.11 each `Charging.EACH` is a Python-level descriptor call.
+    each = charging is Charging.EACH
+    if not each:  # Charging.ALL
         total = sum((d.price for d, ok, _ in decided if ok is not None), Decimal(0))
         if total and not books.charge(account, total):
             raise no_credit(total)
@@ -207,7 +209,7 @@ def submit(
         if decided_as is None:
             outcomes.append(Outcome(draft=draft, refusal=refused))
             continue
-        if charging is Charging.EACH:
+        if each:
             if not books.charge(account, draft.price):
                 outcomes.append(Outcome(draft=draft, refusal=no_credit(draft.price)))
                 continue

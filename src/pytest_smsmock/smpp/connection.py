@@ -111,6 +111,11 @@ SUBMIT_STATES = tuple(
     and outcome_for(state, Sender.SMSC, CommandId.SUBMIT_SM_RESP).next_state is None
 )
 
+#: `State.CLOSED` as a module constant for the per-PDU checks of `receive_data` and
+#: `next_event`: in CPython 3.11 reading an enum member off its class is a Python-level
+#: descriptor call (~0.3k instructions).
+_CLOSED = State.CLOSED
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SessionConfig:
@@ -299,7 +304,7 @@ class SmscConnection:
 
     def receive_data(self, data: bytes, *, now: float) -> None:
         """Feed bytes from the ESME; take what they mean from `next_event`."""
-        if self._state is State.CLOSED:
+        if self._state is _CLOSED:
             return
         self._last_received = now
         frames = self._reader.feed_frames(data)
@@ -320,7 +325,7 @@ class SmscConnection:
             return queued.popleft()
         frames = self._frames
         while self._next < len(frames):
-            if self._state is State.CLOSED:
+            if self._state is _CLOSED:
                 frames.clear()
                 self._next = 0
                 return None
