@@ -316,6 +316,9 @@ _charmap_decode = codecs.charmap_decode
 # Octets of user data that fit one SMS, per encoding (unpacked GSM: one septet per octet).
 _SINGLE_LIMIT = {Encoding.GSM7: 160, Encoding.UCS2: 140, Encoding.LATIN1: 140, Encoding.BINARY: 140}
 _UCS2_CODINGS = frozenset({0x08, 0x18})
+#: The common case's `Encoding.GSM7` as a module constant: in CPython 3.11 reading an enum
+#: member off its class is a Python-level descriptor call (~0.3k instructions per submit).
+_GSM7 = Encoding.GSM7
 _FLASH_CODINGS = frozenset({0x10, 0x18, 0xF0})
 
 
@@ -342,7 +345,7 @@ def decode_content(pdu: SubmitSm | DataSm) -> Content:
             raise SmppReject(f"user data header: {exc}", status=_S.ESME_RINVESMCLASS) from None
     dc = pdu.data_coding
     if dc in _GSM7_CODINGS:
-        encoding = Encoding.GSM7
+        encoding = _GSM7
         if GSM7_ESCAPE not in data and data.isascii():
             text = _charmap_decode(data, "strict", _GSM7_TABLE)[0]  # the common case, fast
         else:
