@@ -184,6 +184,7 @@ class SmsMock:
             settle=self.settle,
             smpp_built=self._smpp_built,
             listen_http=self._listen_wanted,
+            listen_smpp=self._listen_smpp_wanted,
         )
         names = providers if providers is not None else provider_names()
         #: Every enabled fake by name, each built on first use (`FakeSet`), its SMPP side on
@@ -332,11 +333,20 @@ class SmsMock:
 
     def _start_smpp_server(self) -> None:
         """The SMPP server, listening for every fake whose SMPP side is built; imported only
-        when a test first speaks SMPP (a suite that uses HTTP only never loads the layer)."""
+        when a test first speaks SMPP (a suite that uses HTTP only never loads the layer). A
+        TLS listener waits for its first use (`_listen_smpp_wanted`) unless the hub is eager."""
         from pytest_smsmock.servers.smpp import SmppServer
 
-        self.smpp_server = SmppServer(self, host=self.host, port_base=self._next_port)
+        self.smpp_server = SmppServer(
+            self, host=self.host, port_base=self._next_port, lazy_tls=not self.eager
+        )
         self.smpp_server.start()
+
+    def _listen_smpp_wanted(self, fake: ProviderFake, name: str) -> None:
+        """An SMPP listener that starts on first use (TLS) is wanted: it starts if its fake
+        listens already (the hub runs, its SMPP side is built)."""
+        if self.running and self.smpp_server is not None and fake.smpp_built:
+            self.smpp_server.open_listener(fake, name)
 
     def stop(self) -> None:
         self.stop_intercept()
@@ -504,7 +514,7 @@ class SmsMock:
         return protocol, listener
 
     def _smpp_server(self, provider: str, listener: str) -> SmppServer:
-        self._use_smpp(provider)
+        self._use_smpp(provider, listener)
         if self.smpp_server is None:
             raise ConfigError(f"no SMPP listener {provider}/{listener} is running (no SMPP)")
         return self.smpp_server
@@ -512,10 +522,8 @@ class SmsMock:
     def serving(self, provider: str, protocol: str, listener: str) -> bool:
         """Whether that listener has a socket (a hub used without servers has none)."""
         if protocol == "smpp":
-            self._use_smpp(provider)
-            return (
-                self.smpp_server is not None and (provider, listener) in self.smpp_server.addresses
-            )
+            self._use_smpp(provider, listener)
+            return self.smpp_server is not None and self.smpp_server.listens(provider, listener)
         self._use_http(provider, listener)
         return (provider, listener) in self.http_servers
 
@@ -525,12 +533,13 @@ class SmsMock:
         if fake is not None and (provider, listener) not in self.http_servers:
             self._listen_wanted(fake, listener)
 
-    def _use_smpp(self, provider: str) -> None:
+    def _use_smpp(self, provider: str, listener: str) -> None:
         """An outage of an SMPP listener not used yet: it starts first, so a client that asks
         for its address during the outage finds it down."""
         fake = self.fakes.get(provider) if self.running else None
         if fake is not None:
             fake.build_smpp()
+            self._listen_smpp_wanted(fake, listener)
 
     def take_down(
         self, provider: str, listener: str | None = None, *, protocol: str | None = None
@@ -798,7 +807,8 @@ class SmsMock:
                 server = self.http_servers.get((fake.name, listener.name))
                 if server is not None:
                     rows.append((fake.name, f"http:{listener.name}", server.url))
-            smpp = fake.smpp_addresses if fake.smpp_built else {}
-            for name, (host, port) in smpp.items():
-                rows.append((fake.name, f"smpp:{name}", f"{host}:{port}"))
+            smpp = self.smpp_server.addresses if self.smpp_server is not None else {}
+            for (provider, name), (host, port) in smpp.items():
+                if provider == fake.name:
+                    rows.append((fake.name, f"smpp:{name}", f"{host}:{port}"))
         return rows

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -216,6 +217,27 @@ def test_an_https_listener_starts_from_its_first_use() -> None:
             timeout=10,
         )
         assert answer.status_code == 200
+
+
+def test_a_tls_smpp_listener_starts_from_its_first_use() -> None:
+    """Infobip's plain SMPP listener starts with its SMPP side; the TLS one (and the test CA)
+    waits for its address or an outage naming it, even one fired on the listener's own loop
+    (a clock event): the outage waits for the listener to open, then takes it down."""
+    with SmsMock(providers=("infobip",)) as mock:
+        assert not _refused(mock.infobip.smpp_address)
+        assert mock.smpp_server is not None
+        assert list(mock.smpp_server.addresses) == [("infobip", "plain")]
+        assert mock._ca is None
+        server = mock.smpp_server
+        server.run(lambda: mock.take_down("infobip", "tls"))  # returns before the tasks run
+        deadline = time.monotonic() + 5  # bounded polling: each flush is a few loop turns
+        while not server.is_down("infobip", "tls") and time.monotonic() < deadline:
+            server.flush()
+        assert server.is_down("infobip", "tls")
+        assert _refused(mock.infobip.smpp_tls_address)
+        mock.bring_up("infobip", "tls")
+        assert not _refused(mock.infobip.smpp_tls_address)
+        assert [kind for _, kind, _ in mock.endpoints()][2:] == ["smpp:plain", "smpp:tls"]
 
 
 def test_an_mo_meant_for_smpp_builds_the_smpp_side() -> None:

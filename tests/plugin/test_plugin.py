@@ -61,19 +61,33 @@ def test_a_test_that_uses_one_provider_builds_only_that_one(pytester: pytest.Pyt
 
 
 def test_a_test_that_uses_http_only_builds_no_smpp_side(pytester: pytest.Pytester) -> None:
-    """A provider's SMPP side (its service, listeners, the SMPP layer and the test CA of its
-    TLS listener) is built on its first SMPP use, and an HTTPS listener starts when its URL is
-    first asked for: a test that speaks plain HTTP to Infobip and Broadnet loads none of it and
-    nothing else listens; a later test gets working SMPP, SMPP/TLS and HTTPS listeners."""
+    """A provider's SMPP side (its service, listeners, the SMPP layer) is built on its first
+    SMPP use, and a TLS listener (SMPP or HTTPS) starts when its address is first asked for:
+    a test that speaks plain HTTP to Infobip and Broadnet loads none of it and nothing else
+    listens; one that speaks plain SMPP makes no test CA; later tests get working SMPP/TLS
+    and HTTPS listeners."""
     pytester.makepyfile(
         """
         import sys
         import requests
         import smpplib.client
 
+        CA = ("trustme", "cryptography")
         SMPP = ("pytest_smsmock.smpp", "pytest_smsmock.servers.smpp",
-                "pytest_smsmock.providers.smpp_common", "pytest_smsmock.providers.infobip.smpp",
-                "trustme", "cryptography")
+                "pytest_smsmock.providers.smpp_common", "pytest_smsmock.providers.infobip.smpp")
+
+        def submit(fake, address, context=None):
+            client = smpplib.client.Client(*address, timeout=5, ssl_context=context)
+            client.connect()
+            try:
+                client.bind_transceiver(system_id="test", password="test")
+                client.send_message(source_addr="38591000", destination_addr="385911234567",
+                                    short_message=b"hi")
+                answer = client.read_pdu()
+                assert answer.command == "submit_sm_resp" and answer.status == 0
+                assert [s.tls for s in fake.smpp.bound_sessions()] == [context is not None]
+            finally:
+                client.disconnect()
 
         def test_http_only(smsmock):
             answer = requests.get(smsmock.infobip.url + "/api/command",
@@ -88,36 +102,35 @@ def test_a_test_that_uses_http_only_builds_no_smpp_side(pytester: pytest.Pyteste
             assert kinds == [("infobip", "http:primary"), ("infobip", "http:secondary"),
                              ("broadnet", "http:primary")]
             assert smsmock.smpp_server is None
-            assert [m for m in SMPP if m in sys.modules] == []
+            assert [m for m in SMPP + CA if m in sys.modules] == []
+
+        def test_plain_smpp(smsmock):
+            fake = smsmock.infobip
+            assert not fake.smpp_built
+            submit(fake, fake.smpp_address)
+            assert [kind for name, kind, _ in smsmock.endpoints() if name == "infobip"][2:] == [
+                "smpp:plain"]
+            assert [m for m in CA if m in sys.modules] == []
+
+        def test_smpp_tls_later(smsmock):
+            fake = smsmock.infobip
+            assert fake.smpp_built and "trustme" not in sys.modules
+            address = fake.smpp_tls_address  # the TLS listener starts, the test CA is made
+            trusting = smsmock.client_ssl_context()
+            trusting.check_hostname = False  # smpplib passes no server_hostname
+            submit(fake, address, trusting)
+            submit(fake, fake.smpp_address)
+            assert [m.protocol for m in fake.messages] == ["smpp", "smpp"]
 
         def test_https_later(smsmock):
             answer = requests.get(smsmock.broadnet.https_url + "/websmpp/balanceReport",
                                   params={"userid": "test", "password": "test"},
                                   verify=smsmock.ca_file, timeout=10)
             assert answer.status_code == 200 and answer.text
-
-        def test_smpp_later(smsmock):
-            fake = smsmock.infobip
-            assert not fake.smpp_built
-            trusting = smsmock.client_ssl_context()
-            trusting.check_hostname = False  # smpplib passes no server_hostname
-            for address, context in ((fake.smpp_address, None), (fake.smpp_tls_address, trusting)):
-                client = smpplib.client.Client(*address, timeout=5, ssl_context=context)
-                client.connect()
-                try:
-                    client.bind_transceiver(system_id="test", password="test")
-                    client.send_message(source_addr="38591000", destination_addr="385911234567",
-                                        short_message=b"hi")
-                    answer = client.read_pdu()
-                    assert answer.command == "submit_sm_resp" and answer.status == 0
-                    assert [s.tls for s in fake.smpp.bound_sessions()] == [context is not None]
-                finally:
-                    client.disconnect()
-            assert [m.protocol for m in fake.messages] == ["smpp", "smpp"]
         """
     )
     # A process of its own: an inline run would share this process's imports.
-    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=3)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=4)
 
 
 def test_state_is_reset_between_tests(pytester: pytest.Pytester) -> None:

@@ -144,6 +144,8 @@ class Runtime:
     smpp_built: Callable[[ProviderFake], None] = lambda fake: None
     #: An HTTP listener that starts on first use (TLS) is wanted: the hub starts it if it runs.
     listen_http: Callable[[ProviderFake, str], None] = lambda fake, name: None
+    #: An SMPP listener that starts on first use (TLS) is wanted: the hub starts it if it runs.
+    listen_smpp: Callable[[ProviderFake, str], None] = lambda fake, name: None
 
 
 class ProviderFake:
@@ -246,9 +248,12 @@ class ProviderFake:
 
     @property
     def smpp_addresses(self) -> dict[str, tuple[str, int]]:
-        """``(host, port)`` of each SMPP listener by name (started on first use; empty while
-        the hub is not running)."""
+        """``(host, port)`` of each SMPP listener by name (started on first use, a TLS one
+        too; empty while the hub is not running)."""
         self.build_smpp()
+        for listener in self.smpp_listeners:
+            if listener.name not in self._smpp_addresses:
+                self.runtime.listen_smpp(self, listener.name)
         return self._smpp_addresses
 
     @property
@@ -256,19 +261,16 @@ class ProviderFake:
         """``(host, port)`` of the plain SMPP listener (started on first use)."""
         if not self.smpp_listeners:
             raise AttributeError(f"{self.name} has no SMPP interface")
-        name = self.smpp_listeners[0].name
-        if name not in self.smpp_addresses:
-            raise AttributeError(f"{self.name}: SMPP listener {name!r} is not running")
-        return self._smpp_addresses[name]
+        return self._bound_smpp(self.smpp_listeners[0].name)
 
     @property
     def smpp_tls_address(self) -> tuple[str, int]:
-        """``(host, port)`` of the TLS SMPP listener (clients trust the hub's `ca_file`)."""
-        addresses = self.smpp_addresses
+        """``(host, port)`` of the TLS SMPP listener (clients trust the hub's `ca_file`); it
+        starts, and the test CA is made, when this is first asked for."""
         for listener in self.smpp_listeners:
-            if listener.tls and listener.name in addresses:
-                return addresses[listener.name]
-        raise AttributeError(f"{self.name} has no running TLS SMPP listener")
+            if listener.tls:
+                return self._bound_smpp(listener.name)
+        raise AttributeError(f"{self.name} has no TLS SMPP listener")
 
     def add_account(self, username: str, password: str, **options: Any) -> Account:
         """Add (or replace) an account. Common options: ``balance``/``credits``, ``currency``,
@@ -498,6 +500,16 @@ class ProviderFake:
 
     def bind_smpp(self, listener: str, address: tuple[str, int]) -> None:
         self._smpp_addresses[listener] = address
+
+    def _bound_smpp(self, listener: str) -> tuple[str, int]:
+        self.build_smpp()
+        if listener not in self._smpp_addresses:
+            self.runtime.listen_smpp(self, listener)  # a TLS listener's first use
+        try:
+            return self._smpp_addresses[listener]
+        except KeyError:
+            message = f"{self.name}: SMPP listener {listener!r} is not running"
+            raise AttributeError(message) from None
 
     def _bound_url(self, listener: str) -> str:
         if listener not in self._urls:

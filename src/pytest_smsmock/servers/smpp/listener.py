@@ -47,12 +47,24 @@ class SmppServer:
     """Every SMPP listener of a hub, on one asyncio loop in one daemon thread."""
 
     def __init__(
-        self, host_: SmppHost, *, host: str = "127.0.0.1", port_base: int | None = None
+        self,
+        host_: SmppHost,
+        *,
+        host: str = "127.0.0.1",
+        port_base: int | None = None,
+        lazy_tls: bool = False,
     ) -> None:
         self.hub = host_
         self.host = host
         self.port_base = port_base
         self.next_port = port_base
+        #: A TLS listener starts when its address is first asked for (`open_listener`), so
+        #: the test CA is made only then; else every listener starts with its fake.
+        self.lazy_tls = lazy_tls
+        self._open_lock = threading.Lock()  # listeners opened on first use, from any thread
+        #: Listeners being opened by a task of the loop (asked for on the loop itself, by a
+        #: clock event): an outage naming one waits for it.
+        self._opening: dict[tuple[str, str], asyncio.Future[None]] = {}
         self.addresses: dict[tuple[str, str], tuple[str, int]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -73,11 +85,9 @@ class SmppServer:
     def start(self) -> SmppServer:
         if self._loop is not None:
             return self
-        contexts = {}
-        for fake in self._smpp_fakes():
-            for listener in fake.smpp_listeners:
-                if listener.tls and "tls" not in contexts:
-                    contexts["tls"] = self.hub.server_ssl_context()
+        context = None
+        if any(self._starts_now(listener) and listener.tls for listener in self._all_listeners()):
+            context = self.hub.server_ssl_context()
         loop = asyncio.new_event_loop()
         self._loop = loop
         started = threading.Event()
@@ -92,7 +102,7 @@ class SmppServer:
         self._thread = threading.Thread(target=run, name="smsmock-smpp", daemon=True)
         self._thread.start()
         started.wait(10)
-        future = asyncio.run_coroutine_threadsafe(self._open(contexts.get("tls")), loop)
+        future = asyncio.run_coroutine_threadsafe(self._open(context), loop)
         try:
             future.result(30)
         except BaseException:
@@ -134,27 +144,65 @@ class SmppServer:
         """The fakes whose SMPP side is built (a fake's first SMPP use builds it)."""
         return [fake for fake in self.hub.built_fakes() if fake.smpp_built]
 
+    def _all_listeners(self) -> list[SmppListener]:
+        return [listener for fake in self._smpp_fakes() for listener in fake.smpp_listeners]
+
+    def _starts_now(self, listener: SmppListener) -> bool:
+        """Whether a listener starts with its fake; a TLS one may wait for its first use."""
+        return not (listener.tls and self.lazy_tls)
+
     async def _open_fake(self, fake: ProviderFake) -> None:
         service = fake.smpp
         if not fake.smpp_listeners or not isinstance(service, SmppService):
             return
         for listener in fake.smpp_listeners:
-            server = await self._listen(fake, listener, self.next_port or 0)
-            bound_port = server.sockets[0].getsockname()[1]
-            address = (self.host, bound_port)
-            self.addresses[(fake.name, listener.name)] = address
-            fake.bind_smpp(listener.name, address)
-            if self.next_port:
-                self.next_port += 1
+            if self._starts_now(listener):
+                await self._open_listener(fake, listener)
         self._services.append(service)
         service.attach(self)
+
+    async def _open_listener(self, fake: ProviderFake, listener: SmppListener) -> None:
+        key = (fake.name, listener.name)
+        if key in self.addresses:
+            return
+        try:
+            server = await self._listen(fake, listener, self.next_port or 0)
+        finally:
+            self._opening.pop(key, None)
+        bound_port = server.sockets[0].getsockname()[1]
+        address = (self.host, bound_port)
+        self.addresses[key] = address
+        fake.bind_smpp(listener.name, address)
+        if self.next_port:
+            self.next_port += 1
 
     def open_fake(self, fake: ProviderFake) -> None:
         """Listen for a fake built after the listener started (the hub builds fakes on first
         use); waits until its listeners are bound, unless called from the loop itself."""
-        if self._tls is None and any(listener.tls for listener in fake.smpp_listeners):
+        if self._tls is None and any(
+            listener.tls and self._starts_now(listener) for listener in fake.smpp_listeners
+        ):
             self._tls = self.hub.server_ssl_context()
         self._on_loop(self._open_fake(fake))
+
+    def open_listener(self, fake: ProviderFake, name: str) -> None:
+        """Start one listener of a fake that listens already, on its first use (a TLS one
+        when its address is first asked for: the test CA is made now); waits until it is
+        bound, unless called from the loop itself. A no-op for one that runs."""
+        if (fake.name, name) in self.addresses or not any(f is fake for f in self._smpp_fakes()):
+            return
+        with self._open_lock:  # a second caller waits and finds it bound
+            for listener in fake.smpp_listeners:
+                if listener.name == name and (fake.name, name) not in self.addresses:
+                    if listener.tls and self._tls is None:
+                        self._tls = self.hub.server_ssl_context()
+                    task = self._on_loop(self._open_listener(fake, listener))
+                    if task is not None and not task.done():
+                        self._opening[(fake.name, name)] = task
+
+    def listens(self, provider: str, listener: str) -> bool:
+        """Whether that listener has a socket, or is being given one on the loop."""
+        return (provider, listener) in self.addresses or (provider, listener) in self._opening
 
     def stop(self) -> None:
         loop = self._loop
@@ -209,31 +257,35 @@ class SmppServer:
 
     def _known(self, provider: str, listener: str) -> tuple[str, str]:
         key = (provider, listener)
-        if key not in self.addresses:
+        if not self.listens(provider, listener):
             from pytest_smsmock.errors import ConfigError
 
             running = ", ".join(f"{p}/{n}" for p, n in self.addresses) or "none"
             raise ConfigError(f"no SMPP listener {provider}/{listener}; running: {running}")
         return key
 
-    def _on_loop(self, work: Coroutine[object, object, None]) -> None:
+    def _on_loop(self, work: Coroutine[object, object, None]) -> asyncio.Task[None] | None:
         """Run a coroutine on the loop; wait for it unless called from the loop itself (a clock
-        event fired by a session's `clock.sync()`): then it runs as soon as this callback ends."""
+        event fired by a session's `clock.sync()`): then it runs as soon as this callback ends,
+        as the task returned."""
         loop = self._loop
         if loop is None:
             work.close()
-            return
+            return None
         if self.in_loop:
 
             def done(task: asyncio.Task[None]) -> None:
                 if not task.cancelled() and task.exception() is not None:
                     self.report(task.exception() or RuntimeError("outage"), None)
 
-            loop.create_task(work).add_done_callback(done)
-            return
+            task = loop.create_task(work)
+            task.add_done_callback(done)
+            return task
         asyncio.run_coroutine_threadsafe(work, loop).result(10)
+        return None
 
     async def _take_down(self, key: tuple[str, str]) -> None:
+        await self._opened(key)
         server = self._listening.pop(key, None)
         if server is None:
             return
@@ -253,7 +305,14 @@ class SmppServer:
             {"listener": key[1], "up": False},
         )
 
+    async def _opened(self, key: tuple[str, str]) -> None:
+        """Wait for a listener the loop is opening (an outage fired on the loop names it)."""
+        opening = self._opening.get(key)
+        if opening is not None:
+            await asyncio.shield(opening)
+
     async def _bring_up(self, key: tuple[str, str], *, note: bool = True) -> None:
+        await self._opened(key)
         if key in self._listening:
             return
         fake, listener = self._listeners[key]
