@@ -173,6 +173,30 @@ def pytest_configure(config: pytest.Config) -> None:
     _configure_freezegun()
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    _skip_assertion_rewriting(early_config)  # before a conftest imports the package
+
+
+def _skip_assertion_rewriting(config: pytest.Config) -> None:
+    """Have the rest of the package loaded by Python's own importer, not pytest's assertion
+    rewriter. pytest marks every module of a plugin's distribution for rewriting, so that a
+    plugin's own ``assert`` reads well in a failing test; ours assert nothing a user reads (what
+    a test should see is an explicit `SmsMockAssertionError`), and the rewriter's loader made the
+    first use of `smsmock` cost ~30 ms more CPU (it unmarshals each cached module from the open
+    file, ~6x slower than `marshal.loads`, after hashing its source; where it cannot write its
+    cache, a read-only environment, it rewrites every module again each session). Users' test
+    files and conftests are rewritten as before; a nested session in the same process (pytester)
+    does not warn, the package itself having come through the rewriter with the plugin. Best
+    effort: pytest keeps the marks in a private set."""
+    marked = getattr(config.pluginmanager.rewrite_hook, "_must_rewrite", None)
+    if isinstance(marked, set) and __package__ in marked:
+        marked.discard(__package__)
+        cache = getattr(config.pluginmanager.rewrite_hook, "_marked_for_rewrite_cache", None)
+        if isinstance(cache, dict):
+            cache.clear()
+
+
 def _configure_freezegun() -> None:
     """Keep the transports on real time under freezegun (`FREEZEGUN_IGNORE`), without importing
     it: freezegun takes 25-35 ms of CPU to import (dateutil, sqlite3...), which every pytest

@@ -133,6 +133,36 @@ def test_a_test_that_uses_http_only_builds_no_smpp_side(pytester: pytest.Pyteste
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=4)
 
 
+def test_the_package_is_loaded_unrewritten_and_test_files_still_are(
+    pytester: pytest.Pytester,
+) -> None:
+    """pytest's assertion rewriter leaves the package to Python's importer (it asserts nothing a
+    user reads, and the rewriter's loader is slower); a user's test file is rewritten as ever,
+    and a nested session in the same process does not warn about the package."""
+    pytester.makepyfile(
+        """
+        import sys
+
+        def test_loaders(smsmock):
+            assert smsmock.infobip.url
+            loaders = {type(sys.modules[name].__loader__).__name__
+                       for name in ("pytest_smsmock.hub", "pytest_smsmock.providers.infobip.fake")}
+            assert loaders == {"SourceFileLoader"}
+
+        def test_user_asserts_still_explain_themselves():
+            left = [1, 2]
+            assert left == [1, 3]
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*At index 1 diff: 2 != 3*"])
+    inline = pytester.runpytest(
+        "-p", "no:cacheprovider", "-W", "error::pytest.PytestAssertRewriteWarning", "-k", "user"
+    )
+    inline.assert_outcomes(failed=1)
+
+
 def test_state_is_reset_between_tests(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
