@@ -20,6 +20,7 @@ names; a file never holds a credential, and neither does a report. `auth` is ``b
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -135,6 +136,24 @@ class CaseResult:
     outcome: str  # "ok", "drift", "skipped" (a send without --allow-sends, a missing capture)
     drifts: tuple[Drift, ...] = ()
     reason: str = ""
+
+    @classmethod
+    def of(
+        cls,
+        contract: Contract,
+        interaction: Interaction,
+        outcome: str,
+        drifts: Iterable[Drift] = (),
+        reason: str = "",
+    ) -> CaseResult:
+        """The result of one case of `contract` (both runners, HTTP and SMPP, report so)."""
+        return cls(
+            provider=contract.provider,
+            name=interaction.name,
+            outcome=outcome,
+            drifts=tuple(drifts),
+            reason=reason,
+        )
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {

@@ -9,6 +9,7 @@ skipped too. Credentials fill the ``${...}`` placeholders of the requests and go
 from __future__ import annotations
 
 import base64
+import functools
 import http.client
 import json
 import re
@@ -241,14 +242,7 @@ class CaseRunner:
         self.secrets = tuple(v for k, v in credentials.items() if v and k != "username")
 
     def run_one(self, interaction: Interaction) -> CaseResult:
-        def result(outcome: str, drifts: Iterable[Drift] = (), reason: str = "") -> CaseResult:
-            return CaseResult(
-                provider=self.contract.provider,
-                name=interaction.name,
-                outcome=outcome,
-                drifts=tuple(drifts),
-                reason=reason,
-            )
+        result = functools.partial(CaseResult.of, self.contract, interaction)
 
         if interaction.sends and not self.allow_sends:
             return result("skipped", reason="sends: run with --allow-sends")

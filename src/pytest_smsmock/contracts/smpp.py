@@ -22,11 +22,12 @@ timeout): the fakes' listener is the code under test, so the client is not share
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import socket
 import ssl
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -392,14 +393,7 @@ class SmppCaseRunner:
             raise ContractError(f"{self.contract.source}: {cls.__name__} fields: {exc}") from None
 
     def run_one(self, interaction: Interaction) -> CaseResult:
-        def result(outcome: str, drifts: Iterable[Drift] = (), reason: str = "") -> CaseResult:
-            return CaseResult(
-                provider=self.contract.provider,
-                name=interaction.name,
-                outcome=outcome,
-                drifts=tuple(drifts),
-                reason=reason,
-            )
+        result = functools.partial(CaseResult.of, self.contract, interaction)
 
         if interaction.sends and not self.allow_sends:
             return result("skipped", reason="sends: run with --allow-sends")
