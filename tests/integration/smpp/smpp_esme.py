@@ -10,7 +10,26 @@ from typing import Any
 import smpplib.client
 import smpplib.smpp
 
+from pytest_smsmock.smpp.pdus import SubmitSm
+
 READ_TIMEOUT = 2.0
+
+
+def submit_sm(seq: int, **fields: Any) -> SubmitSm:
+    """A submit_sm from an international sender to an international number, a receipt asked
+    for; `fields` override any of it."""
+    values: dict[str, Any] = {
+        "source_addr_ton": 1,
+        "source_addr_npi": 1,
+        "source_addr": "38591000",
+        "dest_addr_ton": 1,
+        "dest_addr_npi": 1,
+        "destination_addr": "962791234567",
+        "short_message": b"first text",
+        "registered_delivery": 1,
+    }
+    values.update(fields)
+    return SubmitSm(sequence_number=seq, **values)
 
 
 class Esme:

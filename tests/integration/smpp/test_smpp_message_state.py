@@ -3,10 +3,11 @@ query_sm_resp where the profile serves query_sm."""
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 
 import pytest
-from smpp_esme import Esme, RawEsme
+from smpp_esme import Esme, RawEsme, submit_sm
 
 from pytest_smsmock.core.lifecycle import Transition
 from pytest_smsmock.core.messages import Status
@@ -18,7 +19,6 @@ from pytest_smsmock.smpp.pdus import (
     DeliverSmResp,
     QuerySm,
     QuerySmResp,
-    SubmitSm,
 )
 from pytest_smsmock.smpp.tlvs import TlvTag, tlv_value
 
@@ -31,18 +31,7 @@ STATES = {
 }
 
 
-def submit(seq: int) -> SubmitSm:
-    return SubmitSm(
-        sequence_number=seq,
-        source_addr_ton=1,
-        source_addr_npi=1,
-        source_addr="38591000",
-        dest_addr_ton=1,
-        dest_addr_npi=1,
-        destination_addr="962791234567",
-        short_message=b"state",
-        registered_delivery=1,
-    )
+submit = functools.partial(submit_sm, short_message=b"state")
 
 
 def plan(smsmock: SmsMock, provider: str, status: Status) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from smpp_esme import Esme, RawEsme
+from smpp_esme import submit_sm as submit
 
 from pytest_smsmock.core.lifecycle import Transition
 from pytest_smsmock.core.messages import Status
@@ -27,7 +28,6 @@ from pytest_smsmock.smpp.pdus import (
     ReplaceSmResp,
     SubmitMulti,
     SubmitMultiResp,
-    SubmitSm,
     UnsuccessSme,
 )
 from pytest_smsmock.smpp.tlvs import TlvTag, tlv_value
@@ -57,21 +57,6 @@ def multi(seq: int, *addresses: str, **fields: Any) -> SubmitMulti:
         registered_delivery=1,
         **fields,
     )
-
-
-def submit(seq: int, **fields: Any) -> SubmitSm:
-    values: dict[str, Any] = {
-        "source_addr_ton": 1,
-        "source_addr_npi": 1,
-        "source_addr": "38591000",
-        "dest_addr_ton": 1,
-        "dest_addr_npi": 1,
-        "destination_addr": "962791234567",
-        "short_message": b"first text",
-        "registered_delivery": 1,
-    }
-    values.update(fields)
-    return SubmitSm(sequence_number=seq, **values)
 
 
 # -- submit_multi ---------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ receipt flow repeated."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import socket
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 import smpplib.client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from smpp_esme import submit_sm
 
 from pytest_smsmock.hub import SmsMock
 from pytest_smsmock.smpp.codec import PduReader, encode
@@ -19,7 +21,6 @@ from pytest_smsmock.smpp.pdus import (
     BindTransceiver,
     EnquireLink,
     Pdu,
-    SubmitSm,
     SubmitSmResp,
     Unbind,
     UnbindResp,
@@ -29,18 +30,7 @@ PROFILES = ["infobip", "broadnet", "enhanced_smpp"]
 THROTTLED = 0x58
 
 
-def submit(seq: int) -> SubmitSm:
-    return SubmitSm(
-        sequence_number=seq,
-        source_addr_ton=1,
-        source_addr_npi=1,
-        source_addr="38591000",
-        dest_addr_ton=1,
-        dest_addr_npi=1,
-        destination_addr="962791234567",
-        short_message=b"pipelined",
-        registered_delivery=1,
-    )
+submit = functools.partial(submit_sm, short_message=b"pipelined")
 
 
 def stream(submits: int) -> bytes:
