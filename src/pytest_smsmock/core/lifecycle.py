@@ -223,8 +223,10 @@ class LifecycleRunner:
                 continue
             transition = step.transition
             try:
-                message.set_status(transition.status, when, transition.error, transition.native)
-                on_change(message, message.history[-1])
+                change = message.set_status(
+                    transition.status, when, transition.error, transition.native
+                )
+                on_change(message, change)
             except Exception as exc:  # the other steps of the instant still run
                 errors.append(exc)
         if len(errors) == 1:

@@ -93,20 +93,20 @@ def _render_decision(value: tuple[Any, ...]) -> tuple[str, dict[str, Any]]:
     return summary + outcome, {"rule": rule, "to": to, "fault": fault}
 
 
-def _render_change(value: tuple[str, StatusChange]) -> tuple[str, dict[str, Any]]:
-    """The journal entry of a status change (rendered when the journal is read)."""
-    message_id, change = value
+def _render_change(value: tuple[Any, ...]) -> tuple[str, dict[str, Any]]:
+    """The journal entry of a status change (rendered when the journal is read).
+
+    `value` is (message id, status's value), or with (error, native) after them when either is
+    set: plain values, which the collector does not track (a change object would be kept by
+    the journal until it is read)."""
+    message_id, status = value[0], value[1]
+    error, native = (value[2], value[3]) if len(value) > 2 else (None, None)
     summary = (
-        f"{message_id} -> {change.status}"
-        + (f" [{change.native}]" if change.native is not None else "")
-        + (f" (error {change.error})" if change.error is not None else "")
+        f"{message_id} -> {status}"
+        + (f" [{native}]" if native is not None else "")
+        + (f" (error {error})" if error is not None else "")
     )
-    detail = {
-        "message_id": message_id,
-        "status": str(change.status),
-        "native": change.native,
-        "error": change.error,
-    }
+    detail = {"message_id": message_id, "status": status, "native": native, "error": error}
     return summary, detail
 
 
@@ -478,9 +478,12 @@ class ProviderFake:
         return message
 
     def _status_changed(self, message: Message, change: StatusChange) -> None:
-        self.journal.record_lazy(
-            self.name, "dlr", "event", _render_change, (message.message_id, change), at=change.at
-        )
+        error, native = change.error, change.native
+        if error is None and native is None:
+            value: tuple[Any, ...] = (message.message_id, change.status._value_)
+        else:
+            value = (message.message_id, change.status._value_, error, native)
+        self.journal.record_lazy(self.name, "dlr", "event", _render_change, value, at=change.at)
         smpp = self._smpp if message.protocol == "smpp" else None
         if smpp is None and message.protocol == "smpp":
             smpp = self.smpp  # sent over SMPP before the SMPP side was used (a test's own Message)

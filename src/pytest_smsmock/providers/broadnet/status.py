@@ -121,8 +121,9 @@ def change_status(change: StatusChange) -> str:
 def reported_status(message: Message) -> str:
     """A message's current delivery status, as `websmsstatus`, the JSON/XML enquiries and the
     DLR report show it."""
-    if message.history and message.history[-1].status is message.status:
-        return change_status(message.history[-1])
+    change = message.last_change
+    if change is not None and change.status is message.status:
+        return change_status(change)
     return native_status(message.status)
 
 

@@ -113,10 +113,10 @@ def native_of(message: Message) -> tuple[v1.V1Status, v1.V1Error]:
     The latest change only: a native name or error given to an earlier step (say
     PENDING_ENROUTE) must not colour a later report.
     """
-    if not message.history:
+    change = message.last_change
+    if change is None:
         status, error = v1.from_canonical(message.status, message.error)
     else:
-        change = message.history[-1]
         status, error = v1.from_canonical(message.status, change.error, change.native)
     if status is v1.MESSAGE_ACCEPTED and message.api in (V2_API, V3_API):
         status = v1.PENDING_ACCEPTED  # what today's APIs call a message not yet sent on

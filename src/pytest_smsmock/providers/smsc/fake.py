@@ -702,8 +702,7 @@ class SmscFake(ProviderFake):
         message.extra["smsc_native"] = (code, err)
         self._index_message(account, message)
         self.accept(message, ())
-        message.set_status(STATUSES[code].canonical, now, err)
-        change = message.history[-1]
+        change = message.set_status(STATUSES[code].canonical, now, err)
         self.clock.call_at(
             now,
             lambda: self._status_changed(message, change),
@@ -834,7 +833,8 @@ class SmscFake(ProviderFake):
     def status_record(self, message: Message) -> dict[str, object]:
         """Every field of the status layouts for `message` (see `formats.LAYOUTS`)."""
         status, err = _native(message, message.status, message.error, message.native_status)
-        last = message.history[-1].at if message.history else message.submitted_at
+        change = message.last_change
+        last = change.at if change is not None else message.submitted_at
         sent = message.scheduled_at or message.submitted_at
         kind = int(message.extra.get("type", MessageType.SMS))
         sub = lookup(message.to)
