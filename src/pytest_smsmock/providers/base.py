@@ -79,18 +79,23 @@ def _render_accepted(value: tuple[str, str, str, int, str]) -> tuple[str, dict[s
 
 
 def _render_decision(value: tuple[Any, ...]) -> tuple[str, dict[str, Any]]:
-    """The journal entry of a scenario rule's decision (rendered when the journal is read).
-
-    `value` is (rule, to, plan) for the usual decision, a DLR plan (`plan`: its steps in words,
-    written when it decided: the drawn plan lives on only in the clock's events, and a few
-    words cost less than the plan); otherwise (rule, to, outcome, rule's name, fault's kind)."""
-    if len(value) == 3:
-        rule, to, plan = value
-        rule_name, fault, outcome = "", None, f"dlr {plan}"
-    else:
-        rule, to, outcome, rule_name, fault = value
+    """The journal entry of a scenario rule's refusal or fault (rendered when the journal is
+    read): `value` is (rule, to, outcome, rule's name, fault's kind)."""
+    rule, to, outcome, rule_name, fault = value
     summary = f"rules[{rule}]" + (f" ({rule_name})" if rule_name else "") + f" matched {to}: "
     return summary + outcome, {"rule": rule, "to": to, "fault": fault}
+
+
+def _render_plan(value: tuple[Any, ...]) -> tuple[str, dict[str, Any]]:
+    """The journal entry of a scenario rule's DLR plan (rendered when the journal is read):
+    `value` is (rule, rule's name, to), then each step's delay and status's value. Plain values
+    (a timedelta, a string), not the plan's `Transition`s: the collector does not track them,
+    and writing the steps in words at every decision cost a few percent of a submission."""
+    rule, rule_name, to = value[0], value[1], value[2]
+    steps = value[3:]
+    plan = ", ".join(f"+{steps[i]} {steps[i + 1]}" for i in range(0, len(steps), 2)) or "none"
+    summary = f"rules[{rule}]" + (f" ({rule_name})" if rule_name else "") + f" matched {to}: "
+    return summary + f"dlr {plan}", {"rule": rule, "to": to, "fault": None}
 
 
 def _render_change(value: tuple[Any, ...]) -> tuple[str, dict[str, Any]]:
@@ -414,10 +419,11 @@ class ProviderFake:
             outcome = f"respond {dict(decision.respond)}"
             decided = (decision.rule, context.to, outcome, decision.rule_name, None)
         else:
-            plan = ", ".join([f"+{t.after} {t.status}" for t in decision.plan]) or "none"
-            decided = (decision.rule, context.to, plan)
-            if decision.rule_name:
-                decided = (decision.rule, context.to, f"dlr {plan}", decision.rule_name, None)
+            decided = (decision.rule, decision.rule_name, context.to)
+            for step in decision.plan:
+                decided += (step.after, step.status._value_)
+            self.journal.record_lazy(self.name, "scenario", "event", _render_plan, decided)
+            return decision
         self.journal.record_lazy(self.name, "scenario", "event", _render_decision, decided)
         return decision
 
