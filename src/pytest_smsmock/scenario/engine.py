@@ -159,7 +159,7 @@ def _matches_any(patterns: Sequence[Pattern], value: str) -> bool:
 #: The position of each field in a `SubmitContext` (`_checks` reads them by index).
 _CONTEXT_INDEX = {name: i for i, name in enumerate(SubmitContext._fields)}
 
-_Check = tuple[int, Callable[[str], object]]
+_Check = tuple[int, Callable[[Any], object]]
 
 
 def _checks(match: Match) -> tuple[_Check, ...]:
