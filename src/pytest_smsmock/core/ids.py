@@ -13,6 +13,11 @@ __all__ = ["IdGenerator"]
 
 _ALNUM = string.ascii_lowercase + string.digits
 
+# A version-4 UUID from 128 random bits: the version nibble set to 4, the variant's two bits to
+# 10 (RFC 4122), as `uuid.UUID(int=..., version=4)` sets them; both masks made once.
+_UUID_KEEP = ~(0xF000 << 64) & ~(0xC000 << 48)
+_UUID_SET = (0x4000 << 64) | (0x8000 << 48)
+
 
 class IdGenerator:
     """A seeded source of ids in the shapes providers use."""
@@ -39,12 +44,7 @@ class IdGenerator:
 
     def uuid(self) -> str:
         """A version-4 UUID string drawn from the seeded source."""
-        bits = self._random.getrandbits(128)
-        bits &= ~(0xF000 << 64)
-        bits |= 0x4000 << 64
-        bits &= ~(0xC000 << 48)
-        bits |= 0x8000 << 48
-        h = f"{bits:032x}"
+        h = f"{self._random.getrandbits(128) & _UUID_KEEP | _UUID_SET:032x}"
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def integer(self, low: int, high: int) -> int:
