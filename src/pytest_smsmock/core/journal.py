@@ -68,17 +68,20 @@ Render = Callable[[Any], tuple[str, Mapping[str, Any]]]
 # A loopback host and its port inside a URL or an address: the port differs from run to run.
 _LOOPBACK_PORT = re.compile(r"(?<![\w.])(127(?:\.\d{1,3}){3}|localhost|\[::1\]):\d{1,5}\b")
 
-# Entries nobody has read yet wait in one flat deque of their fields (`Journal._pending`): for
-# each, its kind, its time, then its value (the `size` fields of a plain tuple, or the value
-# itself when `size` is None). A kind numbers an entry's (provider, channel, direction, render,
-# size) in `_KINDS`, for the life of the process (a few per provider and render function). No
-# store is cheaper: an entry has no object of its own (a tuple per entry would add 48 bytes
-# with its place in a deque), no sequence number (entries are numbered consecutively, so an
-# entry's number follows from its place) and no strings of its own; a deque grows by blocks of
-# 64 fields, never copies what it holds and keeps no spare room beyond its last block (a list
-# keeps up to an eighth more than it holds, copied at every growth). A long scenario journals
-# four entries per message, the SMPP listener one per PDU (bench/README.md, "Scenarios"). An
-# eager entry recorded while others wait joins them, as kind `_READY`, to keep the order.
+# Entries nobody has read yet wait as a flat run of their fields: for each, its kind, its time,
+# then its value (the `size` fields of a plain tuple, or the value itself when `size` is None).
+# A kind numbers an entry's (provider, channel, direction, render, size) in `_KINDS`, for the
+# life of the process (a few per provider and render function). An entry has no object of its
+# own (a tuple per entry would add 48 bytes with its place in a container), no sequence number
+# (entries are numbered consecutively, so an entry's number follows from its place) and no
+# strings of its own. The run is kept in tuples of `_CHUNK` fields (`Journal._sealed`) and the
+# list being filled (`Journal._tail`): a tuple of plain values (strings, numbers, datetimes:
+# what the status changes and decisions of a long scenario journal) is no longer tracked by
+# the collector once it has survived one collection, so full collections do not walk the
+# journal. In one deque of fields they walked every field: at a million messages of the
+# 48-hour scenario, half the run went to the collector (bench/README.md, "Scenarios"). A long
+# scenario journals four entries per message, the SMPP listener one per PDU. An eager entry
+# recorded while others wait joins them, as kind `_READY`, to keep the order.
 _Kind = tuple[str, str, str, Render, int | None]
 _READY = -1
 
@@ -107,16 +110,8 @@ def _take(fields: Iterator[Any]) -> tuple[int, Any, Any]:
     return kind, at, value
 
 
-class _Consumed(Iterator[Any]):
-    """The fields of a deque, oldest first, each taken out of it as it is read."""
-
-    __slots__ = ("_take",)
-
-    def __init__(self, fields: deque[Any]) -> None:
-        self._take = fields.popleft
-
-    def __next__(self) -> Any:
-        return self._take()
+#: How many fields a sealed chunk of `Journal._sealed` holds.
+_CHUNK = 1024
 
 
 _new_entry = object.__new__
@@ -151,8 +146,9 @@ class Journal:
         self._settle = settle if settle is not None else _nothing
         # Entries already read (rendered), oldest first, then those waiting (see `_KINDS`).
         self._entries: deque[JournalEntry] = deque(maxlen=max_entries)
-        self._pending: deque[Any] = deque()
-        self._waiting = 0  # how many entries `_pending` holds
+        self._sealed: deque[tuple[Any, ...]] = deque()
+        self._tail: list[Any] = []
+        self._waiting = 0  # how many entries `_sealed` and `_tail` hold
         # More waiting entries than this, and the oldest go (twice the bound: trimming costs
         # one pass over the list, so it happens once per `max_entries` new entries).
         self._trim_at = sys.maxsize if max_entries is None else 2 * max_entries
@@ -184,7 +180,7 @@ class Journal:
                 detail=masked,
             )
             if self._waiting:  # it comes after them
-                self._pending += (_READY, entry)
+                self._append_locked((_READY, entry))
                 self._waiting += 1
                 if self._waiting > self._trim_at:
                     self._trim_locked()
@@ -223,12 +219,32 @@ class Journal:
         lock.acquire()
         try:
             self._seq += 1
-            self._pending += fields
+            tail = self._tail  # `_append_locked`, inlined (a hot path)
+            tail += fields
+            if len(tail) >= _CHUNK:
+                self._sealed.append(tuple(tail))
+                tail.clear()
             self._waiting += 1
             if self._waiting > self._trim_at:
                 self._trim_locked()
         finally:
             lock.release()
+
+    def _append_locked(self, fields: tuple[Any, ...]) -> None:
+        tail = self._tail
+        tail += fields
+        if len(tail) >= _CHUNK:
+            self._sealed.append(tuple(tail))
+            tail.clear()
+
+    def _drain_locked(self) -> Iterator[Any]:
+        """Every waiting field, oldest first, each chunk let go of once read; read it to the
+        end (what is not read is lost)."""
+        sealed = self._sealed
+        while sealed:
+            yield from sealed.popleft()
+        tail, self._tail = self._tail, []
+        yield from tail
 
     def _trim_locked(self) -> None:
         """Drop what a bounded journal no longer keeps: every entry already read (each is older
@@ -237,15 +253,17 @@ class Journal:
         if bound is None or self._waiting <= bound:
             return
         self._entries.clear()
-        fields = _Consumed(self._pending)
+        fields = self._drain_locked()
         for _ in range(self._waiting - bound):
             _take(fields)
+        rest = list(fields)
+        self._sealed = deque(tuple(rest[i : i + _CHUNK]) for i in range(0, len(rest), _CHUNK))
         self._waiting = bound
 
     def _render_locked(self) -> None:
         """Make every waiting entry a `JournalEntry` (the first read after they were recorded)."""
         self._trim_locked()
-        fields, entries = _Consumed(self._pending), self._entries
+        fields, entries = self._drain_locked(), self._entries
         seq = self._seq - self._waiting  # the number of the entry before the first waiting one
         for _ in range(self._waiting):
             kind, at, value = _take(fields)
@@ -281,7 +299,8 @@ class Journal:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
-            self._pending.clear()
+            self._sealed.clear()
+            self._tail = []
             self._waiting = 0
             self._seq = 0
 

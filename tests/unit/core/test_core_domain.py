@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import gc
 import threading
 import tracemalloc
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -359,7 +361,8 @@ def test_a_bounded_journal_keeps_order_and_numbers_when_eager_and_lazy_entries_m
     ]
     for i in range(7):  # beyond twice the bound, unread: the oldest go before anyone reads
         journal.record_lazy("p", "smpp", "in", _render_request, (i, "/f"))
-    assert len(journal) == 3 and len(journal._pending) <= 2 * 3 * 4
+    waiting_fields = len(journal._tail) + sum(map(len, journal._sealed))
+    assert len(journal) == 3 and waiting_fields <= 2 * 3 * 4
     assert [(e.seq, e.summary) for e in journal] == [
         (16, "request 4 /f"),
         (17, "request 5 /f"),
@@ -432,3 +435,39 @@ def test_restart_applies_a_new_schedule_and_validity() -> None:
     assert msg.status is Status.SCHEDULED
     clock.advance("2h")
     assert [c.status for _id, c in changes] == [Status.ACCEPTED, Status.EXPIRED]
+
+
+def test_lazy_entries_across_many_chunks_read_back_in_order_and_in_full() -> None:
+    journal = Journal(lambda: T0)
+    for i in range(3000):  # values of two sizes: entries straddle the chunks' edges
+        value = (i, "/a") if i % 3 else (i, "/b", "extra")
+        journal.record_lazy("p", "smpp", "in", _render_sized, value)
+    entries = journal.entries()
+    assert [e.seq for e in entries] == list(range(1, 3001))
+    assert [e.summary for e in entries[:4]] == ["0 /b extra", "1 /a", "2 /a", "3 /b extra"]
+    assert entries[-1].summary == "2999 /a"
+    journal.record_lazy("p", "smpp", "in", _render_sized, (3000, "/a"))
+    assert [e.summary for e in journal.entries()[-2:]] == ["2999 /a", "3000 /a"]
+
+
+def test_a_long_unread_journal_of_plain_values_is_not_walked_by_the_collector() -> None:
+    journal = Journal(lambda: T0)
+    for i in range(5000):
+        journal.record_lazy("p", "dlr", "event", _render_sized, (f"id{i}", "delivered"))
+    gc.collect()
+    assert len(journal._sealed) >= 9
+    assert not any(gc.is_tracked(chunk) for chunk in journal._sealed)
+    assert len(journal) == 5000
+
+
+def test_a_bounded_journal_trimmed_across_chunks_keeps_the_newest_entries() -> None:
+    journal = Journal(lambda: T0, max_entries=700)
+    for i in range(2500):
+        journal.record_lazy("p", "smpp", "in", _render_sized, (i, "/c"))
+    entries = journal.entries()
+    assert [e.seq for e in entries] == list(range(1801, 2501))
+    assert entries[0].summary == "1800 /c"
+
+
+def _render_sized(value: tuple[Any, ...]) -> tuple[str, dict[str, Any]]:
+    return " ".join(str(v) for v in value), {}
