@@ -183,16 +183,41 @@ def run(count: int, *, path: str = "submit") -> dict[str, Any]:
     }
 
 
+class _CollectorTime:
+    """Wall time spent in the garbage collector while it is installed (`gc.callbacks`)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._started
+
+    def __enter__(self) -> _CollectorTime:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self)
+
+
 def measure(count: int) -> dict[str, Any]:
     """Wall time of both paths, one after the other in the same process (the shared machine's
-    load moves both alike: their ratio is the figure to compare), then peak memory of the
-    submission path with tracemalloc."""
+    load moves both alike: their ratio is the figure to compare), the collector's share of the
+    submission path's run, then peak memory of the submission path with tracemalloc."""
     walls = {}
+    collector = 0.0
     for path in PATHS:
         gc.collect()
-        started = time.perf_counter()
-        figures = run(count, path=path)
-        walls[path] = time.perf_counter() - started
+        with _CollectorTime() as spent:
+            started = time.perf_counter()
+            figures = run(count, path=path)
+            walls[path] = time.perf_counter() - started
+        if path == "submit":
+            collector = spent.seconds
     gc.collect()
     tracemalloc.start()
     run(count)
@@ -201,6 +226,7 @@ def measure(count: int) -> dict[str, Any]:
     figures.update(
         wall_s=round(walls["submit"], 3),
         us_per_message=round(walls["submit"] / count * 1e6, 1),
+        collector_share=round(collector / walls["submit"], 3),
         direct_us_per_message=round(walls["direct"] / count * 1e6, 1),
         peak_mib=round(peak / 2**20, 1),
         bytes_per_message=round(peak / count),
@@ -220,14 +246,14 @@ def instructions(count: int = 5_000) -> dict[str, float] | None:
 def main(counts: tuple[int, ...] = COUNTS) -> dict[str, Any]:
     rows = [measure(n) for n in counts]
     print(
-        f"{'messages':>9} {'wall s':>8} {'us/msg':>8} {'direct':>8} {'peak MiB':>9} "
+        f"{'messages':>9} {'wall s':>8} {'us/msg':>8} {'gc':>5} {'direct':>8} {'peak MiB':>9} "
         f"{'B/msg':>6} {'journal':>9} {'final':>8}"
     )
     for r in rows:
         print(
             f"{r['messages']:>9} {r['wall_s']:>8} {r['us_per_message']:>8} "
-            f"{r['direct_us_per_message']:>8} {r['peak_mib']:>9} {r['bytes_per_message']:>6} "
-            f"{r['journal']:>9} {r['final']:>8}"
+            f"{r['collector_share']:>5.0%} {r['direct_us_per_message']:>8} {r['peak_mib']:>9} "
+            f"{r['bytes_per_message']:>6} {r['journal']:>9} {r['final']:>8}"
         )
     base = rows[0]
     for r in rows[1:]:
