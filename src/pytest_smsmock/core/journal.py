@@ -30,7 +30,7 @@ from typing import Any
 from pytest_smsmock.core.frozen import slot_setter
 from pytest_smsmock.core.masking import mask_detail, mask_text
 
-__all__ = ["Journal", "JournalEntry"]
+__all__ = ["Journal", "JournalEntry", "lazy_kind"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -97,6 +97,16 @@ def _register(kind: _Kind) -> int:
             number = _KIND_NUMBERS[kind] = len(_KINDS)
             _KINDS.append(kind)
         return number
+
+
+def lazy_kind(provider: str, channel: str, direction: str, render: Render, size: int) -> int:
+    """The number of the lazy entries of one shape: journaled by `Journal.record_kind` with a
+    plain tuple of `size` values. A hot path resolves its kinds once (each `record_lazy` looks
+    its kind up by the five of them: a tuple to build and hash per entry)."""
+    number = _KIND_NUMBERS.get((provider, channel, direction, render, size))
+    if number is None:
+        number = _register((provider, channel, direction, render, size))
+    return number
 
 
 def _take(fields: Iterator[Any]) -> tuple[int, Any, Any]:
@@ -203,18 +213,20 @@ class Journal:
         a tuple of strings and numbers), and a long-lived one (a module's function): each
         distinct (provider, channel, direction, render) is remembered for the life of the
         process."""
-        stamp = at if at is not None else self._now()
         if type(value) is tuple:
-            size = len(value)
-            kind = _KIND_NUMBERS.get((provider, channel, direction, render, size))
-            if kind is None:
-                kind = _register((provider, channel, direction, render, size))
-            fields = (kind, stamp) + value  # noqa: RUF005 (half the cost of unpacking)
+            size: int | None = len(value)
         else:
-            kind = _KIND_NUMBERS.get((provider, channel, direction, render, None))
-            if kind is None:
-                kind = _register((provider, channel, direction, render, None))
-            fields = (kind, stamp, value)
+            size, value = None, (value,)
+        kind = _KIND_NUMBERS.get((provider, channel, direction, render, size))
+        if kind is None:
+            kind = _register((provider, channel, direction, render, size))
+        self.record_kind(kind, value, at)
+
+    def record_kind(self, kind: int, value: tuple[Any, ...], at: datetime | None = None) -> None:
+        """`record_lazy` of the entry of kind `kind` (`lazy_kind`) and value `value`, a plain
+        tuple of the kind's size: what hot paths call (the SMPP listener for every PDU, a fake
+        for every message and status change)."""
+        fields = (kind, at if at is not None else self._now()) + value  # noqa: RUF005 (cheaper)
         lock = self._lock  # not `with`: it makes two bound methods per use (a hot path)
         lock.acquire()
         try:

@@ -28,7 +28,7 @@ from werkzeug.wrappers import Request, Response
 from pytest_smsmock.core.accounts import Account, AccountBook
 from pytest_smsmock.core.callbacks import CallbackDispatcher, FaultHook, Sender
 from pytest_smsmock.core.ids import IdGenerator
-from pytest_smsmock.core.journal import Journal
+from pytest_smsmock.core.journal import Journal, lazy_kind
 from pytest_smsmock.core.lifecycle import DEFAULT_PLAN, LifecycleRunner, Plan
 from pytest_smsmock.core.messages import (
     FINAL_STATUSES,
@@ -176,6 +176,10 @@ class ProviderFake:
         self.messages.on_evict = self.forget_message
         self.inbox: OnceQueue[InboundMessage] = OnceQueue()
         self.lifecycle = LifecycleRunner(runtime.clock, self._status_changed, name=self.name)
+        # The journal's kinds of the entries of every message (a hot path: resolved once).
+        self._accepted_kind = lazy_kind(self.name, "message", "event", _render_accepted, 5)
+        self._change_kind = lazy_kind(self.name, "dlr", "event", _render_change, 2)
+        self._change_kind_coded = lazy_kind(self.name, "dlr", "event", _render_change, 4)
         self.callbacks = CallbackDispatcher(
             self.name,
             runtime.clock,
@@ -473,11 +477,8 @@ class ProviderFake:
     def accept(self, message: Message, plan: Plan | None = None) -> Message:
         """Store an accepted message, journal it and start its life on the clock."""
         self.messages.add(message)
-        self.journal.record_lazy(
-            self.name,
-            "message",
-            "event",
-            _render_accepted,
+        self.journal.record_kind(
+            self._accepted_kind,
             (message.message_id, message.to, message.sender, message.parts, message.protocol),
         )
         self.lifecycle.start(message, DEFAULT_PLAN if plan is None else plan)
@@ -486,10 +487,12 @@ class ProviderFake:
     def _status_changed(self, message: Message, change: StatusChange) -> None:
         error, native = change.error, change.native
         if error is None and native is None:
-            value: tuple[Any, ...] = (message.message_id, change.status._value_)
+            self.journal.record_kind(
+                self._change_kind, (message.message_id, change.status._value_), change.at
+            )
         else:
             value = (message.message_id, change.status._value_, error, native)
-        self.journal.record_lazy(self.name, "dlr", "event", _render_change, value, at=change.at)
+            self.journal.record_kind(self._change_kind_coded, value, change.at)
         smpp = self._smpp if message.protocol == "smpp" else None
         if smpp is None and message.protocol == "smpp":
             smpp = self.smpp  # sent over SMPP before the SMPP side was used (a test's own Message)

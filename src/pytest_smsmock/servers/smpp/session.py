@@ -20,6 +20,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from pytest_smsmock.core.journal import lazy_kind
 from pytest_smsmock.providers.smpp_common import SmppService, SmppSession
 from pytest_smsmock.servers.smpp.describe import describe_bytes, describe_pdu, render_pdu
 from pytest_smsmock.servers.smpp.faults import SessionFaults
@@ -114,7 +115,11 @@ class Session(SessionFaults, asyncio.BufferedProtocol):
         self._session_id: int | None = None  # `info.id`, once the session has its info
         # Looked up once per session, not per PDU: the journal and the engine's source.
         self._name = fake.name
-        self._record_lazy = fake.journal.record_lazy
+        self._record_kind = fake.journal.record_kind
+        self._pdu_kinds = {
+            direction: lazy_kind(self._name, "smpp", direction, render_pdu, 2)
+            for direction in ("in", "out")
+        }
         self._engine = fake.runtime.engine
         self._runtime = fake.runtime  # `.tap` / `.replay`: a recorder, a replayed cassette
         self.conn = SmscConnection(now=server.vnow(), config=service.session_config())
@@ -485,7 +490,7 @@ class Session(SessionFaults, asyncio.BufferedProtocol):
                 self._record(direction, describe_pdu(pdu), pdu)
                 return
             session = self._session_id = info.id
-        self._record_lazy(self._name, "smpp", direction, render_pdu, (session, pdu))
+        self._record_kind(self._pdu_kinds[direction], (session, pdu))
 
     def _record(self, direction: str, summary: str, pdu: Pdu | None = None, **detail: Any) -> None:
         info = getattr(self, "info", None)
