@@ -262,6 +262,13 @@ def main(counts: tuple[int, ...] = COUNTS) -> dict[str, Any]:
             f"x{scale:g} messages: wall x{r['wall_s'] / base['wall_s']:.1f}, "
             f"memory x{r['peak_mib'] / max(base['peak_mib'], 0.1):.1f}"
         )
+    for r in rows:
+        if r["messages"] == 100_000:  # issue 20's target 2, at the count it names
+            print(
+                f"target (issue 20): 100k messages under 1 KiB each at peak: "
+                f"{r['bytes_per_message']:,} B; under 3 s where 90f397c took 6.1 s: "
+                f"{r['wall_s']} s here (compare with 90f397c in the same run: bench/README.md)"
+            )
     counted = instructions()
     if counted is not None:
         print(
