@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from bench import against as bench_against
 from bench.callgrind import per_call
 from pytest_smsmock.core.accounts import Account
 from pytest_smsmock.core.messages import Message, Status
@@ -262,20 +263,22 @@ def main(counts: tuple[int, ...] = COUNTS) -> dict[str, Any]:
             f"x{scale:g} messages: wall x{r['wall_s'] / base['wall_s']:.1f}, "
             f"memory x{r['peak_mib'] / max(base['peak_mib'], 0.1):.1f}"
         )
+    against = None
     for r in rows:
         if r["messages"] == 100_000:  # issue 20's target 2, at the count it names
             print(
                 f"target (issue 20): 100k messages under 1 KiB each at peak: "
                 f"{r['bytes_per_message']:,} B; under 3 s where 90f397c took 6.1 s: "
-                f"{r['wall_s']} s here (compare with 90f397c in the same run: bench/README.md)"
+                f"{r['wall_s']} s here, and against 90f397c in this run:"
             )
+            against = bench_against.main(bench_against.ISSUE_REVISION, 100_000, rounds=2)
     counted = instructions()
     if counted is not None:
         print(
             f"callgrind, 5,000 messages: {counted['submit']:,.0f} instructions per message "
             f"through the submission path, {counted['direct']:,.0f} through decide()+accept()"
         )
-    return {"rows": rows, "instructions_per_message": counted}
+    return {"rows": rows, "instructions_per_message": counted, "against": against}
 
 
 if __name__ == "__main__":
