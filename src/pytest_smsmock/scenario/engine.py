@@ -127,8 +127,10 @@ NO_DECISION = SubmitDecision()
 
 # Built unchecked once per submission a rule plans (`core/frozen.py`): a decision checks
 # nothing, and a drawn delay is never negative (the schema admits no negative duration, and
-# each distribution draws within its bounds), which is all a `Transition` checks.
-_decision = unchecked_builder(SubmitDecision, keywords=True)
+# each distribution draws within its bounds), which is all a `Transition` checks. Positional:
+# `_planned(plan, respond, fault, rule, rule_name)` (a keyword argument costs ~600
+# instructions).
+_planned = unchecked_builder(SubmitDecision)
 _transition = unchecked_builder(Transition)
 
 
@@ -226,6 +228,7 @@ class Engine:
         self._statuses: dict[tuple[str, str | int], tuple[Status, int | str | None]] = {}
         self._errors: dict[tuple[str, str | int], int | str] = {}
         self._timelines: dict[tuple[int, str], tuple[_TimelineStep, ...]] = {}
+        self._dlr_streams: dict[str, random.Random] = {}  # `stream("dlr/<provider>")`, by provider
         self._rule_checks = [
             (rule, _checks(rule.match)) for rule in (scenario.rules if scenario else ())
         ]
@@ -380,7 +383,7 @@ class Engine:
             if rule.respond is not None:
                 return SubmitDecision(respond=rule.respond, rule=rule.index, rule_name=rule.name)
             plan = self._plan(rule, provider)
-        return _decision(plan=plan, rule=rule.index, rule_name=rule.name)
+        return _planned(plan, None, None, rule.index, rule.name)
 
     def _first_rule(self, context: SubmitContext, n: int) -> Rule | None:
         uses = self._rule_uses
@@ -407,7 +410,9 @@ class Engine:
         return True
 
     def _plan(self, rule: Rule, provider: str) -> Plan:
-        rng = self.stream(f"dlr/{provider}")
+        rng = self._dlr_streams.get(provider)
+        if rng is None:
+            rng = self._dlr_streams[provider] = self.stream(f"dlr/{provider}")
         steps = []
         for step in self._timeline(rule, provider):
             after = step.after.draw(rng)
