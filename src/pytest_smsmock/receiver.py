@@ -35,6 +35,7 @@ from urllib.parse import parse_qsl, urlsplit
 from werkzeug.wrappers import Request, Response
 
 from pytest_smsmock.core.callbacks import CallbackRequest, CallbackResult, Sender, send_all
+from pytest_smsmock.core.frozen import value_class
 from pytest_smsmock.core.messages import Status
 from pytest_smsmock.providers.push_common import ParsedPush, PushRequest, push_format
 
@@ -54,7 +55,7 @@ _real_sleep = time.sleep  # a test's patch_sleep never reaches the receiver's th
 _DETECT_ORDER = ("broadnet", "smsc", "mimsms", "infobip")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Report:
     """One report in a push, read the provider's way. `status` is as the provider wrote it
     (``DELIVERED``, ``DELIVRD``, ``1``...), `canonical` the fakes' own `Status` for it."""
@@ -70,7 +71,7 @@ class Report:
     fields: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Push:
     """One request the receiver got, and what it answered."""
 

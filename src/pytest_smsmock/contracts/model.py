@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from pytest_smsmock.contracts.shapes import Drift
+from pytest_smsmock.core.frozen import value_class
 from pytest_smsmock.errors import SmsMockError
 
 __all__ = ["CaseResult", "Contract", "ContractError", "Interaction", "Report"]
@@ -46,7 +47,7 @@ class _Dumper(yaml.SafeDumper):
         return True
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Interaction:
     name: str
     request: dict[str, Any]
@@ -65,7 +66,7 @@ class Interaction:
         return data
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Contract:
     provider: str
     interactions: tuple[Interaction, ...]
@@ -129,7 +130,7 @@ class Contract:
         )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class CaseResult:
     provider: str
     name: str
@@ -167,7 +168,7 @@ class CaseResult:
         return data
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Report:
     target: str  # "fake" or "live <scheme://host:port>"
     cases: tuple[CaseResult, ...]

@@ -15,12 +15,12 @@ import json
 import re
 import ssl
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 from pytest_smsmock.contracts.model import CaseResult, Contract, ContractError, Interaction, Report
 from pytest_smsmock.contracts.shapes import Drift, compare, parse_body
+from pytest_smsmock.core.frozen import value_class
 
 if TYPE_CHECKING:
     from pytest_smsmock.hub import SmsMock
@@ -53,7 +53,7 @@ def add_key_accounts(hub: SmsMock, providers: Sequence[str]) -> None:
         getattr(hub, provider).add_account("contract-key", "contract-key-pw", api_key=FAKE_API_KEY)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Target:
     """Where the requests go. `base_urls` by provider; `description` is what a report shows
     (never the credentials)."""
@@ -67,7 +67,7 @@ class Target:
     timeout: float = 10.0
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Answer:
     status: int
     content_type: str

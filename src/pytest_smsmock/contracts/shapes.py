@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from typing import Any
+
+from pytest_smsmock.core.frozen import value_class
 
 __all__ = ["FORMATS", "Drift", "compare", "infer", "parse_body"]
 
@@ -46,7 +47,7 @@ _COMPILED = {name: re.compile(pattern) for name, pattern in FORMATS.items()}
 Shape = dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Drift:
     """One place where an answer does not fit its shape. `kind` is one of ``status``,
     ``content_type``, ``missing``, ``extra``, ``type``, ``format``, ``error``. `expected` and

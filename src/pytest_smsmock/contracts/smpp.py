@@ -28,12 +28,12 @@ import socket
 import ssl
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pytest_smsmock.contracts.model import CaseResult, Contract, ContractError, Interaction, Report
 from pytest_smsmock.contracts.runner import mask, missing_reason
 from pytest_smsmock.contracts.shapes import Drift, compare, infer
+from pytest_smsmock.core.frozen import value_class
 from pytest_smsmock.recording.cassette import SmppPdu
 from pytest_smsmock.smpp import (
     Bind,
@@ -97,7 +97,7 @@ SUITE_SUBMIT: dict[str, Any] = {
 _PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class SmppTarget:
     host: str
     port: int

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from pytest_smsmock.clock import Clock, ScheduledEvent
+from pytest_smsmock.core.frozen import value_class
 from pytest_smsmock.core.journal import Journal
 from pytest_smsmock.core.tap import Tap
 
@@ -46,7 +47,7 @@ DEFAULT_TIMEOUT = 2.0
 DEFAULT_CONCURRENCY = 16
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class CallbackRequest:
     method: str
     url: str
@@ -57,7 +58,7 @@ class CallbackRequest:
     provider: str = ""  # who pushes it: set by the dispatcher (the receiver parses by it)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class CallbackResult:
     status: int | None = None
     body: bytes = b""

@@ -21,9 +21,9 @@ Pure code: bytes and text in, bytes and text out.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from typing import NamedTuple
 
+from pytest_smsmock.core.frozen import value_class
 from pytest_smsmock.errors import SmsMockError
 
 __all__ = [
@@ -309,7 +309,7 @@ def weighted_length(text: str, double: frozenset[str] = GSM7_EXTENSION_CHARS) ->
 _USER_DATA_OCTETS = 140
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Segmentation:
     """How a text splits into SMS parts.
 

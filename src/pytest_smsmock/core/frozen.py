@@ -1,8 +1,13 @@
-"""Building frozen slotted values on a hot path: the one place that speed trick lives.
+"""Frozen slotted values: how the package defines them (`value_class`) and builds them on a
+hot path (the builders, the one place that speed trick lives).
 
-A frozen dataclass's generated ``__init__`` sets every field through ``object.__setattr__``
-(a C call that looks the attribute up again) and runs ``__post_init__`` checks. For values the
-caller built valid itself and builds once per PDU or per receipt (a submit_sm's content and its
+`value_class` is the one way the package defines its immutable values (PDUs, scenario steps,
+journal entries, ...): a frozen, slotted, keyword-only dataclass made without compiling a
+method per class besides ``__init__`` (its docstring says why).
+
+A frozen dataclass's ``__init__`` sets every field through ``object.__setattr__`` (a C call
+that looks the attribute up again) and runs ``__post_init__`` checks. For values the caller
+built valid itself and builds once per PDU or per receipt (a submit_sm's content and its
 response, the connection's event for it, a status change, a journal entry), the slots' own
 setters do the same in a fraction of the instructions. `bench/README.md` ("SMPP") gives the
 figures that keep each use: the callgrind count per socket-free submit_sm.
@@ -21,10 +26,13 @@ given positionally cost 4.5k.
 from __future__ import annotations
 
 import dataclasses
+import inspect
+import operator
+import reprlib
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, dataclass_transform
 
-__all__ = ["new_tuple", "positional_builder", "slot_setter", "unchecked_builder"]
+__all__ = ["new_tuple", "positional_builder", "slot_setter", "unchecked_builder", "value_class"]
 
 _T = TypeVar("_T")
 
@@ -75,7 +83,8 @@ def positional_builder(cls: type[_T], names: tuple[str, ...]) -> Callable[..., _
     once, from the class's fields: a field added to `cls` is set by it as well."""
     fields = dataclasses.fields(cls)  # type: ignore[arg-type]
     params = cls.__dataclass_params__  # type: ignore[attr-defined]
-    if params.frozen or hasattr(cls, "__post_init__") or not hasattr(cls, "__slots__"):
+    frozen = params.frozen or cls.__setattr__ is not object.__setattr__  # a `value_class`
+    if frozen or hasattr(cls, "__post_init__") or not hasattr(cls, "__slots__"):
         raise TypeError(f"{cls.__qualname__}: a mutable slotted dataclass without __post_init__")
     known = {f.name for f in fields}
     unknown = [name for name in names if name not in known]
@@ -99,3 +108,181 @@ def positional_builder(cls: type[_T], names: tuple[str, ...]) -> Callable[..., _
     build: Callable[..., _T] = namespace["build"]
     build.__qualname__ = f"positional {cls.__qualname__}"
     return build
+
+
+@dataclass_transform(
+    frozen_default=True,
+    kw_only_default=True,
+    field_specifiers=(dataclasses.field, dataclasses.Field),
+)
+def value_class(cls: type[_T]) -> type[_T]:
+    """``@dataclass(frozen=True, slots=True, kw_only=True)``, made with a fraction of the work.
+
+    A value is what that dataclass is: fields (``dataclasses.fields``, ``replace``, ``asdict``
+    work on it), slots, a keyword-only ``__init__`` with the same signature and defaults that
+    calls ``__post_init__``, ``__eq__`` and ``__hash__`` over the compared fields (as tuples,
+    as the dataclass compares and hashes them), its ``__repr__``, assignment and deletion
+    refused with ``dataclasses.FrozenInstanceError``, and the pickling and copying of a frozen
+    slotted dataclass. A method the class defines itself is kept, as the dataclass keeps it.
+
+    Why not the decorator itself: under CPython 3.11 it writes the source of six methods per
+    class and compiles each, and parsing and compiling them was most of what the first use of
+    the fakes cost (bench/README.md, "Foundation", third pass: 143 classes; the first Infobip
+    send of a session went from +380 M to +214 M instructions). Here dataclasses collect the
+    fields and add the slots, generating nothing (``init``, ``repr`` and ``eq`` off, not
+    frozen: so ``__dataclass_params__`` reads, and a value inherits only from a value);
+    ``__init__`` is generated from the fields, one compile per class, setting each slot
+    directly; the other methods are closures over the field names, nothing to compile.
+    """
+    documented = bool(cls.__doc__)
+    if not documented:
+        cls.__doc__ = cls.__name__  # written below, once `__init__` has its signature
+    for name in ("__setattr__", "__delattr__"):
+        if name in cls.__dict__:
+            raise TypeError(f"Cannot overwrite attribute {name} in class {cls.__name__}")
+    explicit_hash = "__hash__" in cls.__dict__ and not (
+        cls.__dict__["__hash__"] is None and "__eq__" in cls.__dict__
+    )
+    made: Any = dataclasses.dataclass(
+        cls, init=False, repr=False, eq=False, slots=True, kw_only=True
+    )
+    fields = dataclasses.fields(made)
+    names = tuple(f.name for f in fields)
+    if "__init__" not in made.__dict__:
+        made.__init__ = _value_init(made, fields)
+    if "__repr__" not in made.__dict__:
+        made.__repr__ = _value_repr(tuple(f.name for f in fields if f.repr))
+    compared = _fields_tuple(tuple(f.name for f in fields if f.compare))
+    if "__eq__" not in made.__dict__:
+        made.__eq__ = _value_eq(compared)
+    if not explicit_hash:
+        made.__hash__ = _value_hash(compared)
+    made.__setattr__, made.__delattr__ = _value_frozen(made, names)
+    if "__getstate__" not in made.__dict__:
+        made.__getstate__ = _value_getstate
+        made.__setstate__ = _value_setstate
+    if not documented:
+        made.__doc__ = made.__name__ + str(inspect.signature(made)).replace(" -> None", "")
+    result: type[_T] = made
+    return result
+
+
+def _value_init(cls: type[Any], fields: tuple[dataclasses.Field[Any], ...]) -> Any:
+    """``__init__`` of a value: keyword-only parameters as the dataclass orders and defaults
+    them (a default factory shown as ``<factory>``), each field set through its slot."""
+    params: list[str] = []
+    lines = []
+    namespace: dict[str, Any] = {"_factory": _HAS_DEFAULT_FACTORY}
+    for f in fields:
+        name = f.name
+        namespace[f"_set_{name}"] = slot_setter(cls, name)
+        if f.kw_only is not True:
+            raise TypeError(f"{cls.__qualname__}.{name}: a value's fields are keyword-only")
+        has_factory = f.default_factory is not dataclasses.MISSING
+        if has_factory:
+            namespace[f"_dflt_{name}"] = f.default_factory
+        elif f.default is not dataclasses.MISSING:
+            namespace[f"_dflt_{name}"] = f.default
+        if f.init:
+            if has_factory:
+                params.append(f"{name}=_factory")
+                lines.append(f"_set_{name}(self, _dflt_{name}() if {name} is _factory else {name})")
+            else:
+                has_default = f.default is not dataclasses.MISSING
+                params.append(f"{name}=_dflt_{name}" if has_default else name)
+                lines.append(f"_set_{name}(self, {name})")
+        elif has_factory:
+            lines.append(f"_set_{name}(self, _dflt_{name}())")
+        elif f.default is not dataclasses.MISSING:
+            lines.append(f"_set_{name}(self, _dflt_{name})")
+    if hasattr(cls, "__post_init__"):
+        lines.append("self.__post_init__()")
+    # What the dataclass would do and this does not: an InitVar (passed to __post_init__), a
+    # field named self (the dataclass renames the parameter), a field spelled like a global.
+    names = {f.name for f in fields}
+    declared = cls.__dataclass_fields__.values()  # the fields, ClassVars and InitVars
+    if any(f.name not in names and "InitVar" in str(f.type) for f in declared):
+        raise TypeError(f"{cls.__qualname__}: a value has no InitVar")
+    if "self" in names or names & namespace.keys():
+        raise TypeError(f"{cls.__qualname__}: a field named like a name of __init__")
+    signature = f"self, *, {', '.join(params)}" if params else "self"
+    source = f"def __init__({signature}):\n    " + "\n    ".join(lines or ["pass"])
+    exec(source, namespace)  # source built from the field names only
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__module__ = cls.__module__
+    init.__annotations__ = {f.name: f.type for f in fields if f.init} | {"return": None}
+    return init
+
+
+class _HasDefaultFactory:
+    def __repr__(self) -> str:
+        return "<factory>"
+
+
+_HAS_DEFAULT_FACTORY = _HasDefaultFactory()
+
+
+def _fields_tuple(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """The tuple of a value's `names` fields, as the dataclass's methods build it."""
+    if len(names) > 1:
+        getter: Callable[[Any], tuple[Any, ...]] = operator.attrgetter(*names)
+        return getter
+    if names:
+        (name,) = names
+
+        def one(self: Any) -> tuple[Any, ...]:
+            return (getattr(self, name),)
+
+        return one
+    return lambda self: ()
+
+
+def _value_repr(names: tuple[str, ...]) -> Callable[[Any], str]:
+    @reprlib.recursive_repr()
+    def __repr__(self: Any) -> str:
+        shown = ", ".join([f"{name}={getattr(self, name)!r}" for name in names])
+        return f"{self.__class__.__qualname__}({shown})"
+
+    return __repr__
+
+
+def _value_eq(fields: Callable[[Any], tuple[Any, ...]]) -> Callable[[Any, Any], Any]:
+    def __eq__(self: Any, other: Any) -> Any:
+        if other.__class__ is self.__class__:
+            return fields(self) == fields(other)
+        return NotImplemented
+
+    return __eq__
+
+
+def _value_hash(fields: Callable[[Any], tuple[Any, ...]]) -> Callable[[Any], int]:
+    def __hash__(self: Any) -> int:
+        return hash(fields(self))
+
+    return __hash__
+
+
+def _value_frozen(
+    cls: type[Any], names: tuple[str, ...]
+) -> tuple[Callable[[Any, str, Any], None], Callable[[Any, str], None]]:
+    def __setattr__(self: Any, name: str, value: Any) -> None:
+        if type(self) is cls or name in names:
+            raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cls, self).__setattr__(name, value)
+
+    def __delattr__(self: Any, name: str) -> None:
+        if type(self) is cls or name in names:
+            raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cls, self).__delattr__(name)
+
+    return __setattr__, __delattr__
+
+
+def _value_getstate(self: Any) -> list[Any]:
+    return [getattr(self, f.name) for f in dataclasses.fields(self)]
+
+
+def _value_setstate(self: Any, state: list[Any]) -> None:
+    for f, item in zip(dataclasses.fields(self), state, strict=False):
+        object.__setattr__(self, f.name, item)

@@ -23,17 +23,17 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from typing import Any
 
-from pytest_smsmock.core.frozen import slot_setter
+from pytest_smsmock.core.frozen import slot_setter, value_class
 from pytest_smsmock.core.masking import mask_detail, mask_text
 
 __all__ = ["Journal", "JournalEntry", "lazy_kind"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class JournalEntry:
     """One interaction. `channel` is http, smpp, callback, dlr, mo, clock, scenario, error or
     hint (why something was refused, in words: listed first in a failed test's report)."""

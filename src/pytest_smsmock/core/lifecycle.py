@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pytest_smsmock.clock import Clock, ScheduledEvent
+from pytest_smsmock.core.frozen import value_class
 from pytest_smsmock.core.messages import FINAL_STATUSES, Message, Status, StatusChange
 
 __all__ = ["DEFAULT_PLAN", "LifecycleRunner", "Plan", "Transition"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Transition:
     """One step of a plan. `native` is the provider's own status to report for it (a scenario
     naming ``DELIVERED_TO_HANDSET`` or SMSC code 22), kept apart from `error`."""

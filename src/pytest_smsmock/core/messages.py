@@ -15,7 +15,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, NoReturn, overload
 
-from pytest_smsmock.core.frozen import unchecked_builder
+from pytest_smsmock.core.frozen import unchecked_builder, value_class
 from pytest_smsmock.errors import SmsMockAssertionError
 
 __all__ = [
@@ -56,7 +56,7 @@ FINAL_STATUSES = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class StatusChange:
     """One change of a message's status; `native` is the provider's own status for it, when a
     scenario named one (None: the provider's usual name for `status`)."""
@@ -180,7 +180,7 @@ class Message:
         return None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class InboundMessage:
     """A mobile-originated message injected by a test or a scenario."""
 

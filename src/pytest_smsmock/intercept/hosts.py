@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 
+from pytest_smsmock.core.frozen import value_class
 from pytest_smsmock.errors import ConfigError
 
 __all__ = ["DEFAULT_HOSTS", "HostMap", "Route", "is_loopback"]
@@ -33,7 +33,7 @@ DEFAULT_HOSTS: Mapping[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Route:
     """Where requests to one host go: a provider's fake and one of its HTTP listeners
     (None: its first, primary one)."""

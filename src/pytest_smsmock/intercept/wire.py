@@ -6,7 +6,8 @@ by Content-Length or chunked; no upgrades, no pipelining beyond reading requests
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from pytest_smsmock.core.frozen import value_class
 
 __all__ = ["MAX_REQUEST", "RequestReader", "WireError", "WireRequest", "render_response"]
 
@@ -18,7 +19,7 @@ class WireError(ValueError):
     """Bytes that are not an HTTP/1.1 request."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class WireRequest:
     method: str
     target: str  # origin form (/path?query) or absolute form (http://host/path)

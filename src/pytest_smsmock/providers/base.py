@@ -27,6 +27,7 @@ from werkzeug.wrappers import Request, Response
 
 from pytest_smsmock.core.accounts import Account, AccountBook
 from pytest_smsmock.core.callbacks import CallbackDispatcher, FaultHook, Sender
+from pytest_smsmock.core.frozen import value_class
 from pytest_smsmock.core.ids import IdGenerator
 from pytest_smsmock.core.journal import Journal, lazy_kind
 from pytest_smsmock.core.lifecycle import DEFAULT_PLAN, LifecycleRunner, Plan
@@ -115,7 +116,7 @@ def _render_change(value: tuple[Any, ...]) -> tuple[str, dict[str, Any]]:
     return summary, detail
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class HttpListener:
     """One HTTP access point of a provider; `tls=True` serves HTTPS with the hub's test CA,
     and starts when its URL is first asked for (the CA is made then)."""
@@ -124,7 +125,7 @@ class HttpListener:
     tls: bool = False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class SmppListener:
     name: str
     tls: bool = False

@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Protocol, cast
 from urllib.parse import parse_qsl
 
+from pytest_smsmock.core.frozen import value_class
+
 __all__ = ["ParsedPush", "PushFormat", "PushRequest", "push_format"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class PushRequest:
     method: str
     path: str
@@ -54,7 +55,7 @@ class PushRequest:
         return {**dict(self.query), **dict(self.form())}
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class ParsedPush:
     kind: str  # dlr | mo | hlr
     reports: tuple[Mapping[str, Any], ...]

@@ -24,7 +24,7 @@ import dataclasses
 import enum
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from functools import cache
 from importlib import resources
@@ -33,6 +33,7 @@ from typing import Any
 
 import yaml
 
+from pytest_smsmock.core.frozen import value_class
 from pytest_smsmock.errors import ConfigError
 from pytest_smsmock.smpp.codec import decode
 from pytest_smsmock.smpp.errors import SmppError
@@ -60,7 +61,7 @@ class CassetteError(ConfigError):
     """A cassette file that does not load; the message names the file, line and field."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class HttpExchange:
     at: float
     provider: str
@@ -80,7 +81,7 @@ class HttpExchange:
         return f"{self.provider} {self.method} {target}"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Push:
     at: float
     provider: str
@@ -100,7 +101,7 @@ class Push:
         return f"{self.provider} push {self.kind} {self.method} {self.url}"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class SmppPdu:
     at: float
     provider: str
@@ -137,7 +138,7 @@ class SmppPdu:
 Interaction = HttpExchange | Push | SmppPdu
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class StatusRecord:
     after: float  # seconds after the message was accepted
     status: str
@@ -145,7 +146,7 @@ class StatusRecord:
     error: str | int | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class MessageRecord:
     provider: str
     message_id: str
@@ -155,7 +156,7 @@ class MessageRecord:
     statuses: tuple[StatusRecord, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Cassette:
     version: int = 1
     source: str = ""

@@ -23,12 +23,12 @@ import dataclasses
 import json
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from pytest_smsmock.core.callbacks import CallbackRequest
+from pytest_smsmock.core.frozen import value_class
 from pytest_smsmock.errors import ConfigError, SmsMockAssertionError
 from pytest_smsmock.recording.cassette import Cassette, HttpExchange, Interaction, Push, SmppPdu
 from pytest_smsmock.recording.redact import MARK, SECRET_FIELDS
@@ -158,7 +158,7 @@ def _diff(recorded: Mapping[str, str], live: Mapping[str, str]) -> list[str]:
 # -- the replayer ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Miss:
     """A request no recording answered, with the nearest one and how it differs."""
 

@@ -32,12 +32,11 @@ import random
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, Protocol, TypeVar
 
 from pytest_smsmock.core.callbacks import CallbackRequest, CallbackResult, FaultHook
-from pytest_smsmock.core.frozen import unchecked_builder
+from pytest_smsmock.core.frozen import unchecked_builder, value_class
 from pytest_smsmock.core.lifecycle import DEFAULT_PLAN, Plan, Transition
 from pytest_smsmock.core.messages import FINAL_STATUSES, Status
 from pytest_smsmock.errors import ScenarioError
@@ -100,7 +99,7 @@ class SubmitContext(NamedTuple):
     api: str = ""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class SubmitDecision:
     """`respond`: a provider-native answer instead of acceptance (e.g. ``{"status": -13}``);
     `fault`: a transport fault the submission meets (HTTP or SMPP, by its protocol); `plan`: the

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime, timedelta
+
+from pytest_smsmock.core.frozen import value_class
 
 __all__ = [
     "HTTP_BEHAVIOUR",
@@ -123,7 +125,7 @@ RAW_HTTP_FAULT_KINDS: tuple[str, ...] = tuple(
 HTTP_FAULT_KINDS = PLAIN_HTTP_FAULT_KINDS + RAW_HTTP_FAULT_KINDS
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class HttpFault:
     """An HTTP answer (or a socket-level misbehaviour) a scenario puts in place of the provider's.
 
@@ -212,7 +214,7 @@ class ReceiptEffect(enum.Enum):
     THEN_UNBIND = "sent, then the SMSC unbinds"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class SmppBehaviour:
     """One row of the SMPP table: the action on a bind, on any other request, on a receipt."""
 
@@ -262,7 +264,7 @@ _UNCONCERNED = SmppBehaviour()
 SMPP_FAULT_KINDS: tuple[str, ...] = tuple(str(k) for k in SMPP_BEHAVIOUR)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class SmppContext:
     """What the SMPP listener knows of a PDU when it asks `Engine.smpp_fault`."""
 
@@ -274,7 +276,7 @@ class SmppContext:
     sequence: int = 0
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class SmppFault:
     """What the SMPP listener does instead of its normal answer to a PDU (`SMPP_BEHAVIOUR`).
 

@@ -26,10 +26,11 @@ import math
 import random
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from pytest_smsmock.core.frozen import value_class
 from pytest_smsmock.scenario.faults import (
     HTTP_FAULT_KINDS,
     RAW_HTTP_FAULT_KINDS,
@@ -105,7 +106,7 @@ SMPP_ALIASES = {
 
 
 # -- time values -----------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Fixed:
     """A duration written as ``90s``, ``10m``, ``1d2h``, a number of seconds, or ``{fixed: ..}``."""
 
@@ -115,7 +116,7 @@ class Fixed:
         return timedelta(seconds=self.seconds)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Uniform:
     low: float
     high: float
@@ -124,7 +125,7 @@ class Uniform:
         return timedelta(seconds=rng.uniform(self.low, self.high))
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class LogNormal:
     """Long-tailed delays: half the draws fall below `median`; `sigma` is the log-spread."""
 
@@ -139,7 +140,7 @@ class LogNormal:
         return timedelta(seconds=value)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Exponential:
     mean: float
     cap: float | None = None
@@ -151,7 +152,7 @@ class Exponential:
         return timedelta(seconds=value)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Choice:
     """Weighted choice between time values: ``{choice: {30s: 0.7, 5m: 0.3}}``."""
 
@@ -197,7 +198,7 @@ def pick(rng: random.Random, values: Sequence[_T], cum_weights: Sequence[float])
 
 
 # -- matching ---------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Pattern:
     """`exact` (a plain string), `prefix` (``{prefix: "385"}``), `glob` (``"38591*"``) or
     `regex` (``"/^385/"``, searched). A leading ``+`` on the value is ignored for phone numbers."""
@@ -234,7 +235,7 @@ def _starts_with(prefix: str, text: str) -> bool:
     return text.startswith(prefix)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Nth:
     """Which occurrences (1-based): ``3``, ``[1, 3]``, ``{every: 5}``, ``{from: 3, to: 6}``."""
 
@@ -253,7 +254,7 @@ class Nth:
         return not (self.end is not None and n > self.end)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Window:
     """A span of virtual time counted from when the scenario was loaded."""
 
@@ -266,7 +267,7 @@ class Window:
         return not (self.end is not None and offset >= self.end)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Rate:
     """More than `limit` occurrences within `per` seconds of virtual time (a burst)."""
 
@@ -274,7 +275,7 @@ class Rate:
     per: float
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Match:
     providers: tuple[str, ...] = ()
     protocols: tuple[str, ...] = ()
@@ -289,21 +290,21 @@ class Match:
 
 
 # -- what happens ------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class StatusChoice:
     """A status (canonical or provider-native, name or code), or a weighted choice of them."""
 
     options: tuple[tuple[str | int, float], ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class DlrStep:
     after: TimeValue
     status: StatusChoice
     error: str | int | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class FaultSpec:
     """A fault and its parameters; which ones apply depends on `kind` (see the schema)."""
 
@@ -321,7 +322,7 @@ class FaultSpec:
     sequence: str | None = None  # generic_nack: request | zero
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Rule:
     index: int
     name: str = ""
@@ -336,7 +337,7 @@ class Rule:
         return f"rules[{self.index}]" + (f" ({self.name})" if self.name else "")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Selector:
     """Which matching occurrences a fault hits; no selector means every one."""
 
@@ -347,7 +348,7 @@ class Selector:
     rate: Rate | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class TransportFault:
     """``on: "provider:protocol:target"``: target is a path glob (HTTP) or a command (SMPP)."""
 
@@ -361,7 +362,7 @@ class TransportFault:
     spec: FaultSpec = field(default_factory=lambda: FaultSpec(kind="http_status"))
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class CallbackFaultSpec:
     """The client's endpoint failing: attempts 1..`fail_first` of each push (or all of them)."""
 
@@ -377,7 +378,7 @@ class CallbackFaultSpec:
     body: str = ""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class CallbackSettings:
     """How the fakes push to the client's endpoints while this scenario is loaded (None: the
     hub's own setting, `SmsMock(callback_timeout=, callback_concurrency=)`)."""
@@ -386,7 +387,7 @@ class CallbackSettings:
     concurrency: int | None = None  # pushes of one instant in flight at once
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Retention:
     """What a long run keeps while this scenario is loaded (None: the hub's own bound,
     `SmsMock(max_journal_entries=, max_finished_messages=)`)."""
@@ -395,7 +396,7 @@ class Retention:
     finished_messages: int | None = None  # per provider; the oldest finished go first
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class MoEvent:
     sender: str
     text: str = ""
@@ -403,27 +404,27 @@ class MoEvent:
     options: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class BalanceEvent:
     account: str
     set: str | None = None
     add: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class ExpiryEvent:
     account: str
     expired: bool = True
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class OutageEvent:
     listeners: tuple[str, ...] = ()  # empty: every listener of the provider
     protocol: str = "http"  # http | smpp | *
     duration: TimeValue | None = None  # None: stays down
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class HlrEvent:
     msisdn: str
     result: Mapping[str, Any] = field(default_factory=dict)
@@ -432,7 +433,7 @@ class HlrEvent:
 EventAction = MoEvent | BalanceEvent | ExpiryEvent | OutageEvent | HlrEvent
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Event:
     index: int
     at: TimeValue
@@ -450,7 +451,7 @@ class Event:
         }[type(self.action)]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class AccountSpec:
     provider: str
     username: str
@@ -458,7 +459,7 @@ class AccountSpec:
     options: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Scenario:
     version: int = 1
     source: str = "<scenario>"

@@ -53,7 +53,6 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
@@ -64,6 +63,7 @@ from pytest_smsmock.core.callbacks import (
     CallbackRequest,
     CallbackResult,
 )
+from pytest_smsmock.core.frozen import value_class
 from pytest_smsmock.errors import ConfigError
 from pytest_smsmock.servers.threads import mark_serving
 
@@ -290,7 +290,7 @@ def _perform(handler: _KeepAliveHandler, fault: HttpFault, answer: Response | No
     raise ConnectionAbortedError(f"smsmock: injected fault {kind}")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class HttpLimits:
     """What one listener allows a client (see the module docstring)."""
 

@@ -43,9 +43,8 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from pytest_smsmock.core.frozen import unchecked_builder
+from pytest_smsmock.core.frozen import unchecked_builder, value_class
 from pytest_smsmock.smpp.codec import DEFAULT_MAX_COMMAND_LENGTH, PduReader, encode
 from pytest_smsmock.smpp.constants import CommandId, CommandStatus, is_response
 from pytest_smsmock.smpp.errors import DecodeError, LocalProtocolError, SmppError
@@ -117,7 +116,7 @@ SUBMIT_STATES = tuple(
 _CLOSED = State.CLOSED
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class SessionConfig:
     """Per-session knobs; the provider profile fills them from its document.
 
@@ -146,21 +145,21 @@ class SessionConfig:
 # -- events -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Event:
     """Something the application should know; `data` is what to write now (may be empty)."""
 
     data: bytes = b""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class BindRequested(Event):
     """Answer with `accept_bind` or `reject_bind`."""
 
     pdu: Bind
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class RequestReceived(Event):
     """A request for the application (submit_sm, submit_multi, data_sm, query_sm, cancel_sm,
     replace_sm); answer with `accept_submit`, `reject` or `send`. `frame` is the request as
@@ -170,7 +169,7 @@ class RequestReceived(Event):
     frame: bytes = b""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class ResponseReceived(Event):
     """The ESME answered one of the SMSC's requests."""
 
@@ -178,24 +177,24 @@ class ResponseReceived(Event):
     request: Request
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class UnexpectedResponse(Event):
     """A response matching no outstanding request; not answered (answering could loop)."""
 
     pdu: Response
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class EnquireLinkAnswered(Event):
     pdu: EnquireLink
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class UnbindAnswered(Event):
     pdu: Unbind
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class UnbindHeld(Event):
     """The ESME unbound while answers to its earlier requests are still held: the connection
     answers the unbind after the last of them (`UnbindAnswered`, then `ConnectionClosed`, from
@@ -205,7 +204,7 @@ class UnbindHeld(Event):
     held: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Refused(Event):
     """The connection answered an error itself: a PDU that does not decode, a command in the
     wrong state, an unsupported command, a full window. `pdu` is None when it did not decode."""
@@ -214,21 +213,21 @@ class Refused(Event):
     pdu: Pdu | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class EnquireLinkSent(Event):
     """The keep-alive timer sent an enquire_link (from `check_timers`)."""
 
     pdu: EnquireLink
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class RequestTimedOut(Event):
     """An SMSC request got no response within `response_timeout`; its window slot is freed."""
 
     request: Request
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class ConnectionClosed(Event):
     """Write what came before, then close the transport. Always the last event."""
 

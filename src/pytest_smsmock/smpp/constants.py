@@ -9,8 +9,9 @@ for Infobip and "invalid address" for Broadnet, 0xFF is "insufficient balance" f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum, IntFlag
+
+from pytest_smsmock.core.frozen import value_class
 
 __all__ = [
     "GENERIC_NACK",
@@ -194,7 +195,7 @@ _STANDARD_DESCRIPTIONS: dict[int, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class VendorStatus:
     """A command_status a provider document defines outside SMPP 3.4 or gives its own meaning."""
 

@@ -33,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
-from pytest_smsmock.core.frozen import unchecked_builder
+from pytest_smsmock.core.frozen import unchecked_builder, value_class
 from pytest_smsmock.smpp.constants import INTERFACE_VERSION, CommandId, CommandStatus
 from pytest_smsmock.smpp.errors import SmppError
 from pytest_smsmock.smpp.tlvs import Tlv
@@ -179,7 +179,7 @@ def _check_cstring(name: str, value: object, spec: CString) -> None:
 # -- submit_multi structures -----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class DestAddress:
     """A submit_multi destination with dest_flag 1 (SME address)."""
 
@@ -193,7 +193,7 @@ class DestAddress:
         _check_cstring("destination_addr", self.destination_addr, _ADDR21_DST)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class DistributionList:
     """A submit_multi destination with dest_flag 2 (distribution list name)."""
 
@@ -203,7 +203,7 @@ class DistributionList:
         _check_cstring("dl_name", self.dl_name, CString(21, _S.ESME_RINVDLNAME))
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class UnsuccessSme:
     """One failed destination in submit_multi_resp."""
 
@@ -222,7 +222,7 @@ class UnsuccessSme:
 # -- PDU base classes -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Pdu:
     """Base of every PDU. Subclasses set `command_id` and `layout`; `has_body` is False for
     header-only PDUs (they have no `tlvs`); `optional_body` marks responses whose first field
@@ -240,12 +240,12 @@ class Pdu:
         _validate_body(self)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Request(Pdu):
     """A PDU that is not a response (its command_status is always 0 on the wire)."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Response(Pdu):
     """A response PDU; `command_status` is what the peer answers."""
 
@@ -371,7 +371,7 @@ def _check_omitted_body(pdu: Pdu) -> None:
 # -- generic ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class GenericNack(Response):
     command_id: ClassVar[CommandId] = CommandId.GENERIC_NACK
     has_body: ClassVar[bool] = False
@@ -390,7 +390,7 @@ _BIND_LAYOUT: tuple[tuple[str, FieldType], ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Bind(Request):
     """Base of the three bind requests (not sent itself)."""
 
@@ -407,22 +407,22 @@ class Bind(Request):
     tlvs: tuple[Tlv, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class BindTransmitter(Bind):
     command_id: ClassVar[CommandId] = CommandId.BIND_TRANSMITTER
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class BindReceiver(Bind):
     command_id: ClassVar[CommandId] = CommandId.BIND_RECEIVER
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class BindTransceiver(Bind):
     command_id: ClassVar[CommandId] = CommandId.BIND_TRANSCEIVER
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class BindResp(Response):
     """Base of the three bind responses; `sc_interface_version` goes in `tlvs`."""
 
@@ -433,22 +433,22 @@ class BindResp(Response):
     tlvs: tuple[Tlv, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class BindTransmitterResp(BindResp):
     command_id: ClassVar[CommandId] = CommandId.BIND_TRANSMITTER_RESP
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class BindReceiverResp(BindResp):
     command_id: ClassVar[CommandId] = CommandId.BIND_RECEIVER_RESP
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class BindTransceiverResp(BindResp):
     command_id: ClassVar[CommandId] = CommandId.BIND_TRANSCEIVER_RESP
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Outbind(Request):
     command_id: ClassVar[CommandId] = CommandId.OUTBIND
     layout: ClassVar[tuple[tuple[str, FieldType], ...]] = (
@@ -461,25 +461,25 @@ class Outbind(Request):
     tlvs: tuple[Tlv, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Unbind(Request):
     command_id: ClassVar[CommandId] = CommandId.UNBIND
     has_body: ClassVar[bool] = False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class UnbindResp(Response):
     command_id: ClassVar[CommandId] = CommandId.UNBIND_RESP
     has_body: ClassVar[bool] = False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class EnquireLink(Request):
     command_id: ClassVar[CommandId] = CommandId.ENQUIRE_LINK
     has_body: ClassVar[bool] = False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class EnquireLinkResp(Response):
     command_id: ClassVar[CommandId] = CommandId.ENQUIRE_LINK_RESP
     has_body: ClassVar[bool] = False
@@ -508,7 +508,7 @@ _SM_LAYOUT: tuple[tuple[str, FieldType], ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class _ShortMessagePdu(Request):
     layout: ClassVar[tuple[tuple[str, FieldType], ...]] = _SM_LAYOUT
 
@@ -532,12 +532,12 @@ class _ShortMessagePdu(Request):
     tlvs: tuple[Tlv, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class SubmitSm(_ShortMessagePdu):
     command_id: ClassVar[CommandId] = CommandId.SUBMIT_SM
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class DeliverSm(_ShortMessagePdu):
     """SMSC -> ESME. The spec wants schedule_delivery_time, validity_period,
     replace_if_present_flag and sm_default_msg_id NULL here; they are not enforced, so a
@@ -546,7 +546,7 @@ class DeliverSm(_ShortMessagePdu):
     command_id: ClassVar[CommandId] = CommandId.DELIVER_SM
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class _MessageIdResp(Response):
     layout: ClassVar[tuple[tuple[str, FieldType], ...]] = (("message_id", _MESSAGE_ID),)
     optional_body: ClassVar[bool] = True
@@ -555,24 +555,24 @@ class _MessageIdResp(Response):
     tlvs: tuple[Tlv, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class SubmitSmResp(_MessageIdResp):
     command_id: ClassVar[CommandId] = CommandId.SUBMIT_SM_RESP
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class DeliverSmResp(_MessageIdResp):
     """message_id is unused by the spec (NULL); None = the ESME sent no body at all."""
 
     command_id: ClassVar[CommandId] = CommandId.DELIVER_SM_RESP
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class DataSmResp(_MessageIdResp):
     command_id: ClassVar[CommandId] = CommandId.DATA_SM_RESP
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class SubmitMulti(Request):
     command_id: ClassVar[CommandId] = CommandId.SUBMIT_MULTI
     layout: ClassVar[tuple[tuple[str, FieldType], ...]] = (
@@ -599,7 +599,7 @@ class SubmitMulti(Request):
     tlvs: tuple[Tlv, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class SubmitMultiResp(Response):
     command_id: ClassVar[CommandId] = CommandId.SUBMIT_MULTI_RESP
     layout: ClassVar[tuple[tuple[str, FieldType], ...]] = (
@@ -613,7 +613,7 @@ class SubmitMultiResp(Response):
     tlvs: tuple[Tlv, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class DataSm(Request):
     command_id: ClassVar[CommandId] = CommandId.DATA_SM
     layout: ClassVar[tuple[tuple[str, FieldType], ...]] = (
@@ -642,7 +642,7 @@ class DataSm(Request):
     tlvs: tuple[Tlv, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class QuerySm(Request):
     command_id: ClassVar[CommandId] = CommandId.QUERY_SM
     layout: ClassVar[tuple[tuple[str, FieldType], ...]] = (
@@ -659,7 +659,7 @@ class QuerySm(Request):
     tlvs: tuple[Tlv, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class QuerySmResp(Response):
     command_id: ClassVar[CommandId] = CommandId.QUERY_SM_RESP
     layout: ClassVar[tuple[tuple[str, FieldType], ...]] = (
@@ -677,7 +677,7 @@ class QuerySmResp(Response):
     tlvs: tuple[Tlv, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class CancelSm(Request):
     command_id: ClassVar[CommandId] = CommandId.CANCEL_SM
     layout: ClassVar[tuple[tuple[str, FieldType], ...]] = (
@@ -702,13 +702,13 @@ class CancelSm(Request):
     tlvs: tuple[Tlv, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class CancelSmResp(Response):
     command_id: ClassVar[CommandId] = CommandId.CANCEL_SM_RESP
     has_body: ClassVar[bool] = False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class ReplaceSm(Request):
     command_id: ClassVar[CommandId] = CommandId.REPLACE_SM
     layout: ClassVar[tuple[tuple[str, FieldType], ...]] = (
@@ -735,13 +735,13 @@ class ReplaceSm(Request):
     tlvs: tuple[Tlv, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class ReplaceSmResp(Response):
     command_id: ClassVar[CommandId] = CommandId.REPLACE_SM_RESP
     has_body: ClassVar[bool] = False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class AlertNotification(Request):
     """SMSC -> ESME, no response."""
 

@@ -29,9 +29,9 @@ Rules (SMPP 3.4 §2.2-2.3, §4; the table below is the whole truth, `connection.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
 
+from pytest_smsmock.core.frozen import value_class
 from pytest_smsmock.smpp.constants import CommandId, CommandStatus
 
 __all__ = [
@@ -76,7 +76,7 @@ class Action(Enum):
     FORBID = "forbid"  # LocalProtocolError carrying `status`
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Outcome:
     action: Action
     status: int = CommandStatus.ESME_ROK

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterable
-from dataclasses import dataclass
 from enum import Enum, IntEnum
 
+from pytest_smsmock.core.frozen import value_class
 from pytest_smsmock.smpp.constants import CommandStatus
 from pytest_smsmock.smpp.errors import SmppError
 
@@ -113,7 +113,7 @@ class TlvKind(Enum):
     OCTETS = "octets"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class TlvSpec:
     """How a tag's value is typed: `size` is the octet count of an INT, or the maximum
     length (NUL included) of a CSTRING / OCTETS (None: only the 16-bit length bounds it)."""
@@ -218,7 +218,7 @@ def _fail(message: str, status: int) -> SmppError:
     return SmppError(message, status=status)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Tlv:
     """One optional parameter. The value's Python type must match the tag's `TlvSpec`;
     unknown tags take `bytes`."""

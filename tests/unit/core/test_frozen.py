@@ -1,16 +1,152 @@
-"""The hot-path builders of `core/frozen.py` build what the classes' own constructors build."""
+"""`core/frozen.py`: a `value_class` behaves as the frozen slotted keyword-only dataclass it
+stands for; the hot-path builders build what the classes' own constructors build."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+import copy
+import dataclasses
+import inspect
+import pickle
+from dataclasses import FrozenInstanceError, dataclass, field, fields
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, ClassVar, NamedTuple  # noqa: F401 (ClassVar: in _SAMPLE, by name)
 
 import pytest
 
-from pytest_smsmock.core.frozen import new_tuple, positional_builder
+from pytest_smsmock.core.frozen import (
+    new_tuple,
+    positional_builder,
+    unchecked_builder,
+    value_class,
+)
 from pytest_smsmock.core.messages import Message
+
+
+def _twins(body: str) -> tuple[Any, Any]:
+    """The class `body` defines, as the dataclass and as a `value_class` (same module, name and
+    qualified name, so their reprs and docs can be compared)."""
+    made = []
+    for decorator in ("dataclass(frozen=True, slots=True, kw_only=True)", "value_class"):
+        namespace: dict[str, Any] = {}
+        source = "from __future__ import annotations\n" + f"@{decorator}\n{body}"
+        exec(source, {**globals(), "__name__": __name__}, namespace)
+        made.append(namespace.popitem()[1])
+    return made[0], made[1]
+
+
+_SAMPLE = """
+class Sample:
+    name: str
+    count: int = 2
+    tags: tuple[str, ...] = ()
+    extra: dict[str, int] = field(default_factory=dict)
+    hidden: float = field(default=0.5, repr=False)
+    ignored: str = field(default="x", compare=False)
+    derived: int = field(init=False, repr=False, compare=False)
+    kind: ClassVar[str] = "sample"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "derived", self.count * 2)
+"""
+
+
+def _same(a: object, b: object) -> bool:
+    return [getattr(a, f.name) for f in fields(a)] == [getattr(b, f.name) for f in fields(b)]  # type: ignore[arg-type]
+
+
+def test_value_class_behaves_as_the_frozen_dataclass() -> None:
+    Dc, Value = _twins(_SAMPLE)
+    assert [
+        (f.name, f.type, f.default, f.default_factory, f.init, f.repr, f.compare, f.kw_only)
+        for f in fields(Value)
+    ] == [
+        (f.name, f.type, f.default, f.default_factory, f.init, f.repr, f.compare, f.kw_only)
+        for f in fields(Dc)
+    ]
+    assert str(inspect.signature(Value)) == str(inspect.signature(Dc))
+    assert Value.__doc__ == Dc.__doc__
+    assert Value.__slots__ == Dc.__slots__
+    assert Value.__match_args__ == Dc.__match_args__ == ()
+    assert Value.kind == "sample"
+
+    dc, value = Dc(name="a", tags=("t",)), Value(name="a", tags=("t",))
+    assert _same(dc, value)
+    assert repr(value) == repr(dc).replace(Dc.__qualname__, Value.__qualname__)
+    assert value.derived == 4 and value.extra == {} and value.extra is not Value(name="a").extra
+    # Equality and hash over the compared fields, as tuples (the dataclass's own hash values).
+    assert value == Value(name="a", tags=("t",), ignored="other")
+    assert value != Value(name="b", tags=("t",))
+    assert value != dc and Value(name="a") != ("a", 2)
+    with pytest.raises(TypeError, match="unhashable"):
+        hash(value)  # a dict field, as the dataclass
+    hashable = Value(name="a", extra=None)
+    assert hash(hashable) == hash(Dc(name="a", extra=None))
+    # Frozen: assignment and deletion refused with the dataclass's error.
+    for target in (dc, value):
+        with pytest.raises(FrozenInstanceError, match="cannot assign to field 'name'"):
+            target.name = "b"
+        with pytest.raises(FrozenInstanceError, match="cannot delete field 'name'"):
+            del target.name
+    with pytest.raises(FrozenInstanceError):
+        value.other = 1
+    # Keyword-only, required fields required, init=False fields refused, as the dataclass.
+    for cls in (Dc, Value):
+        with pytest.raises(TypeError, match="positional argument"):
+            cls("a")
+        with pytest.raises(TypeError, match="missing 1 required keyword-only argument: 'name'"):
+            cls()
+        with pytest.raises(TypeError, match="unexpected keyword argument 'derived'"):
+            cls(name="a", derived=1)
+    # What works on dataclasses works on values.
+    assert dataclasses.is_dataclass(type(value))
+    assert dataclasses.replace(value, count=3) == Value(name="a", tags=("t",), count=3)
+    assert dataclasses.replace(value, count=3).derived == 6
+    assert dataclasses.asdict(value) == dataclasses.asdict(dc)
+    for clone in (copy.copy(value), copy.deepcopy(value)):
+        assert clone == value and clone.derived == 4
+    pickled = Pickled(a=1, b=("x",))
+    assert pickle.loads(pickle.dumps(pickled)) == pickled
+
+
+@value_class
+class Pickled:
+    a: int
+    b: tuple[str, ...] = ()
+
+
+def test_value_class_keeps_what_the_class_defines_and_inherits_from_a_value() -> None:
+    @value_class
+    class Base:
+        a: int
+
+        def __repr__(self) -> str:
+            return "base"
+
+    @value_class
+    class Child(Base):
+        b: str = "b"
+
+        def __eq__(self, other: object) -> bool:
+            return True
+
+    assert repr(Base(a=1)) == "base"
+    assert repr(Child(a=1)).endswith("Child(a=1, b='b')")  # a dataclass's subclass has its own
+    assert Child(a=1) == Child(a=2) and Base(a=1) != Base(a=2)
+    assert hash(Child(a=1, b="x")) == hash((1, "x"))  # the dataclass's hash, as before
+    with pytest.raises(FrozenInstanceError, match="cannot assign to field 'a'"):
+        Child(a=1).a = 2  # type: ignore[misc]
+    assert [f.name for f in fields(Child)] == ["a", "b"]
+    build = unchecked_builder(Child, keywords=True)
+    assert build(a=1) == Child(a=1) and build(a=1).b == "b"
+    with pytest.raises(TypeError, match="__setattr__"):
+
+        @value_class
+        class Mutable:
+            a: int
+
+            def __setattr__(self, name: str, value: object) -> None:
+                pass
 
 
 def _differences(a: object, b: object) -> list[str]:
@@ -62,6 +198,10 @@ def test_positional_builder_refuses_what_it_cannot_build_alike() -> None:
     class Frozen:
         a: int
 
+    @value_class
+    class Value:
+        a: int
+
     @dataclass(slots=True)
     class Checked:
         a: int
@@ -76,6 +216,8 @@ def test_positional_builder_refuses_what_it_cannot_build_alike() -> None:
 
     with pytest.raises(TypeError):
         positional_builder(Frozen, ("a",))
+    with pytest.raises(TypeError):
+        positional_builder(Value, ("a",))
     with pytest.raises(TypeError):
         positional_builder(Checked, ("a",))
     with pytest.raises(TypeError, match="no default"):

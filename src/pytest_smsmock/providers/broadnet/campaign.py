@@ -16,10 +16,10 @@ Where the document is silent:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pytest_smsmock.core.accounts import Account
+from pytest_smsmock.core.frozen import value_class
 from pytest_smsmock.providers.broadnet import ids
 from pytest_smsmock.providers.broadnet.model import Batch, BroadnetModel
 from pytest_smsmock.providers.broadnet.options import AccountSettings
@@ -34,7 +34,7 @@ __all__ = ["Campaign", "Credentials", "ReportLine", "enquire", "report", "run"]
 MAX_NUMBERS = 10000
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Credentials:
     username: str | None = None
     password: str | None = None
@@ -46,7 +46,7 @@ class Credentials:
         return fake.login(self.username, self.password, self.accesskey, ip)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Campaign:
     credentials: Credentials
     format: str | None = None
@@ -59,7 +59,7 @@ class Campaign:
     custom: tuple[tuple[str | None, str | None], ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class ReportLine:
     request_status: str
     dlr_status: str

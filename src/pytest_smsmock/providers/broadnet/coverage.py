@@ -10,13 +10,14 @@ anything else is a routing error (HTTP23 / 006), as on the real gateway.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Final
+
+from pytest_smsmock.core.frozen import value_class
 
 __all__ = ["COVERAGE", "Network", "covered", "networks"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Network:
     country: str
     iso: str

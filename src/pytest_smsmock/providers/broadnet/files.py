@@ -10,17 +10,18 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from werkzeug.wrappers import Response
+
+from pytest_smsmock.core.frozen import value_class
 
 __all__ = ["Download", "csv_file", "pdf_file", "xls_file", "xlsx_file"]
 
 Row = Sequence[object]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Download:
     body: bytes
     mimetype: str

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pytest_smsmock.core.accounts import Account
+from pytest_smsmock.core.frozen import value_class
 from pytest_smsmock.core.messages import Message, Status, StatusChange
 from pytest_smsmock.providers.base import HttpListener, ProviderFake, SmppListener
 from pytest_smsmock.providers.broadnet import ids
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["Batch", "BatchEntry", "BroadnetModel", "check_account"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class BatchEntry:
     msisdn: str
     message_id: str | None

@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import timedelta, timezone
 from decimal import Decimal
 from typing import Any, Final
 
 from pytest_smsmock.clock import parse_duration
 from pytest_smsmock.core.accounts import Account, to_decimal
+from pytest_smsmock.core.frozen import value_class
 from pytest_smsmock.errors import ConfigError
 
 __all__ = [
@@ -97,7 +97,7 @@ def parse_gmt(value: str) -> timezone:
     return timezone(-delta if sign == "-" else delta)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class AccountSettings:
     """An account's provider options, parsed once."""
 

@@ -27,7 +27,6 @@ import enum
 import re
 import string
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Final
 
@@ -39,6 +38,7 @@ from pytest_smsmock.core.encoding import (
     is_gsm7,
     weighted_length,
 )
+from pytest_smsmock.core.frozen import value_class
 from pytest_smsmock.core.messages import Message
 from pytest_smsmock.providers import submission as submission_path
 from pytest_smsmock.providers.broadnet.coverage import covered
@@ -87,7 +87,7 @@ class MessageType(enum.IntEnum):
 _LIMITS: Final = {Encoding.GSM7: (160, 153), Encoding.UCS2: (70, 67)}
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Content:
     """A message text as the gateway sends it."""
 
@@ -105,7 +105,7 @@ class Content:
         return 8 if self.encoding is Encoding.UCS2 else 0
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Recipient:
     """One destination as the client wrote it, with its own text (JSON/XML format 2)."""
 

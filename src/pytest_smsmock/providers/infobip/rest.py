@@ -73,7 +73,6 @@ import json
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -83,6 +82,7 @@ from werkzeug.wrappers import Request, Response
 
 from pytest_smsmock.core.callbacks import CallbackRequest
 from pytest_smsmock.core.encoding import EncodingError, split_octets
+from pytest_smsmock.core.frozen import value_class
 from pytest_smsmock.core.messages import InboundMessage, Message, StatusChange
 from pytest_smsmock.errors import ConfigError, Refusal
 from pytest_smsmock.providers import submission as submission_path
@@ -198,7 +198,7 @@ _PATHS: Mapping[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class RestDialect:
     """Which REST endpoints a host serves, how clients authenticate, and its default price."""
 

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
 from pytest_smsmock.core.encoding import count_parts
+from pytest_smsmock.core.frozen import value_class
 from pytest_smsmock.core.messages import InboundMessage, Message
 from pytest_smsmock.providers.infobip import rest_status as v1
 from pytest_smsmock.providers.infobip.networks import lookup_network
@@ -139,7 +139,7 @@ def sent_at(message: Message) -> datetime:
     return scheduled
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Wire:
     """Renders messages in a host's time zone, with its network table and currencies."""
 

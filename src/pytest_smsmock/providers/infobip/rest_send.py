@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from pytest_smsmock.core.frozen import value_class
 from pytest_smsmock.providers.infobip.rest_errors import RestError, bad_request, invalid
 from pytest_smsmock.providers.infobip.rest_models import parse_time
 from pytest_smsmock.providers.infobip.rest_text import LANGUAGE_CODES, TRANSLITERATIONS
@@ -71,13 +72,13 @@ _VALIDITY_UNITS = {
 _HEX = re.compile(r"(?:[0-9A-Fa-f]{2}\s*)*")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Destination:
     to: str
     message_id: str | None = None  # the client's own id, if it gave one
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class TimeWindow:
     """Days (0 = Monday) and a daily span in UTC minutes when a message may leave."""
 

@@ -21,9 +21,9 @@ Rules:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from pytest_smsmock.core.frozen import value_class
 from pytest_smsmock.core.messages import Status
 
 __all__ = [
@@ -63,7 +63,7 @@ ERROR_GROUPS: Mapping[int, tuple[str, str]] = {
 }
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class V1Status:
     id: int
     group_id: int
@@ -88,7 +88,7 @@ class V1Status:
         return data
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class V1Error:
     id: int
     group_id: int

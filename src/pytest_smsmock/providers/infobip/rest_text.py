@@ -22,10 +22,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from pytest_smsmock.core.encoding import GSM7_BASIC, GSM7_EXTENSION, Encoding, segment
+from pytest_smsmock.core.frozen import value_class
 
 __all__ = [
     "LANGUAGES",
@@ -173,7 +173,7 @@ def resolve_language(text: str, code: str | None) -> str | None:
     return None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Measure:
     """How a text travels: its encoding, its parts, and the units left in the last part."""
 

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -50,6 +50,7 @@ from pytest_smsmock.core.encoding import (
     decode_gsm7,
     segment,
 )
+from pytest_smsmock.core.frozen import value_class
 from pytest_smsmock.core.lifecycle import Transition
 from pytest_smsmock.core.messages import Message, Status
 from pytest_smsmock.errors import Refusal
@@ -96,13 +97,13 @@ class SendRefused(Refusal):
         super().__init__(f"{status}: {reason}", status=status)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Recipient:
     gsm: str
     custom_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class SendRequest:
     """One message of a send request, as the client spelled it (None = not given)."""
 
@@ -127,7 +128,7 @@ class SendRequest:
     recipients: tuple[Recipient, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class RecipientResult:
     status: int
     message_id: str = ""
@@ -136,7 +137,7 @@ class RecipientResult:
     message: Message | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class _Content:
     text: str
     binary: bytes | None

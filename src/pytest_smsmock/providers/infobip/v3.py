@@ -42,7 +42,6 @@ import json
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -53,6 +52,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
 from pytest_smsmock.core.callbacks import CallbackRequest
+from pytest_smsmock.core.frozen import value_class
 from pytest_smsmock.core.queues import OnceQueue
 from pytest_smsmock.providers.http_faults import faulted
 from pytest_smsmock.providers.infobip import hlr
@@ -119,7 +119,7 @@ QUIRKS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class V3Dialect:
     """Where a host serves the v3 API and how it spells things."""
 
@@ -162,7 +162,7 @@ MIMSMS_DIALECT = V3Dialect(
 )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class DeliveryReport:
     """One DLR as the v3 API reports it (push or pull)."""
 

@@ -18,9 +18,9 @@ deleted or archived message answers.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 
+from pytest_smsmock.core.frozen import value_class
 from pytest_smsmock.core.messages import Status
 
 __all__ = [
@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class NativeStatus:
     code: int
     name: str

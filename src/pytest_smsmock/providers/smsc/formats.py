@@ -25,10 +25,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape
+
+from pytest_smsmock.core.frozen import value_class
 
 __all__ = [
     "JSON_NUMBERS",
@@ -285,7 +286,7 @@ def render_error(code: int, description: str, fmt: int, *, message_id: int | Non
 
 
 # -- send -----------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class PhoneInfo:
     """One recipient in the `op=1` / `err=1` lists of a send answer."""
 

@@ -8,12 +8,13 @@ same operator, IMSI and MSC. Unknown prefixes answer empty names and mccmnc `0`.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+
+from pytest_smsmock.core.frozen import value_class
 
 __all__ = ["COUNTRIES", "Subscriber", "lookup"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class Subscriber:
     country: str
     operator: str

@@ -11,11 +11,12 @@ Times are Moscow time (UTC+3, no DST) unless `tz` shifts them (hours relative to
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from urllib.parse import parse_qsl
 
 from werkzeug.wrappers import Request
+
+from pytest_smsmock.core.frozen import value_class
 
 __all__ = [
     "CHARSETS",
@@ -98,7 +99,7 @@ def decode_params(request: Request, *, body: bool = True) -> tuple[dict[str, str
 _PHONE_JUNK = re.compile(r"[\s()\-.]")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value_class
 class ParsedPhones:
     valid: tuple[str, ...]
     invalid: tuple[str, ...]
