@@ -31,7 +31,7 @@ from pytest_smsmock.errors import Refusal
 from pytest_smsmock.hub import SmsMock
 from pytest_smsmock.providers.base import ProviderFake
 from pytest_smsmock.providers.submission import Draft, submit
-from pytest_smsmock.scenario.engine import SubmitContext, SubmitDecision
+from pytest_smsmock.scenario.decisions import SubmitContext, SubmitDecision
 
 COUNTS = (1_000, 10_000, 100_000)
 HOURS = 48

@@ -30,8 +30,7 @@ from pytest_smsmock.errors import ConfigError, ServerThreadError
 from pytest_smsmock.intercept.hosts import HostMap
 from pytest_smsmock.providers import provider_class, provider_names
 from pytest_smsmock.providers.base import HttpListener, ProviderFake, Runtime
-from pytest_smsmock.scenario.engine import Engine
-from pytest_smsmock.scenario.model import Scenario
+from pytest_smsmock.scenario.decisions import Decider, NoScenario
 from pytest_smsmock.servers.threads import is_serving
 
 if TYPE_CHECKING:
@@ -43,6 +42,7 @@ if TYPE_CHECKING:
     from pytest_smsmock.providers.smsc import SmscFake
     from pytest_smsmock.receiver import Receiver
     from pytest_smsmock.recording import Cassette, Recorder, Replayer
+    from pytest_smsmock.scenario.model import Scenario
     from pytest_smsmock.servers.http import (
         HttpLimits,
         HttpListenerGroup,
@@ -157,7 +157,7 @@ class SmsMock:
         self.journal = Journal(self.clock.now, max_entries=max_journal_entries, settle=self.settle)
         self.clock.add_settler(self.settle)
         self.retention_in_force: tuple[int | None, int | None] = self._retention_defaults
-        self._engine = Engine(seed=seed)
+        self._engine: Decider = NoScenario()  # the scenario engine once one is loaded
         self._sender: Sender | None = None
         self._urllib_sender: UrllibSender | None = None  # the hub's own, once made
         if callback_timeout <= 0 or callback_concurrency < 1:
@@ -406,7 +406,7 @@ class SmsMock:
             self._errors.clear()
         self.runtime.tap = self.runtime.replay = None  # recording and replay are per test
         self.scenario = None
-        self._engine = Engine(seed=self.seed)
+        self._engine = NoScenario()
         self._set_callbacks(*self._callback_defaults)
         for fake in self.fakes.built():  # one not built yet will be fresh when it is
             fake.reset(seed=self.seed)
@@ -429,7 +429,9 @@ class SmsMock:
     ) -> Scenario:
         """Load a scenario now. A seed given here (or by the marker) beats the file's."""
         from pytest_smsmock.events import schedule_events
+        from pytest_smsmock.scenario.engine import Engine
         from pytest_smsmock.scenario.loader import load_scenario
+        from pytest_smsmock.scenario.model import Scenario
 
         scenario = (
             source

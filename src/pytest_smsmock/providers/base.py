@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
     from pytest_smsmock.clock import VirtualClock
-    from pytest_smsmock.scenario.engine import Engine, SubmitContext, SubmitDecision
+    from pytest_smsmock.scenario.decisions import Decider, SubmitContext, SubmitDecision
 
 __all__ = ["HttpListener", "ProviderFake", "Runtime", "SmppHook", "SmppListener"]
 
@@ -138,7 +138,7 @@ class Runtime:
     clock: VirtualClock
     journal: Journal
     sender: Callable[[], Sender]
-    engine: Callable[[], Engine]
+    engine: Callable[[], Decider]
     report_error: Callable[[BaseException], None]
     #: Brings the listeners up to date with what clients sent before the fakes' state is read
     #: (`SmsMock.settle`); a no-op without them.
@@ -214,7 +214,7 @@ class ProviderFake:
         return self.runtime.journal
 
     @property
-    def engine(self) -> Engine:
+    def engine(self) -> Decider:
         return self.runtime.engine()
 
     @property

@@ -111,7 +111,7 @@ if TYPE_CHECKING:
     from pytest_smsmock.core.accounts import Account
     from pytest_smsmock.core.lifecycle import Plan
     from pytest_smsmock.providers.base import ProviderFake
-    from pytest_smsmock.scenario.engine import SubmitDecision
+    from pytest_smsmock.scenario.decisions import SubmitDecision
 
 __all__ = [
     "DEFAULT_COMMANDS",

@@ -31,13 +31,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from pytest_smsmock.core.frozen import new_tuple
 from pytest_smsmock.core.lifecycle import DEFAULT_PLAN, Plan
 from pytest_smsmock.errors import Refusal
-from pytest_smsmock.scenario.engine import NO_DECISION, SubmitContext, SubmitDecision
+from pytest_smsmock.scenario.decisions import NO_DECISION, SubmitContext, SubmitDecision
 from pytest_smsmock.scenario.faults import HttpFault, SmppFault, SubmitEffect
 
 if TYPE_CHECKING:
     from pytest_smsmock.core.accounts import Account, AccountBook
     from pytest_smsmock.core.messages import Message
-    from pytest_smsmock.scenario.engine import Engine
+    from pytest_smsmock.scenario.decisions import Decider
 
 __all__ = [
     "RESPOND_KEYS",
@@ -129,7 +129,7 @@ class SubmitHost(Protocol):
     def accounts(self) -> AccountBook: ...
 
     @property
-    def engine(self) -> Engine: ...
+    def engine(self) -> Decider: ...
 
     def decide(self, context: SubmitContext) -> SubmitDecision: ...
 

@@ -2,9 +2,10 @@
 
 Fakes ask it what happens to a submission (`decide_submit`), whether an HTTP request, a TLS
 connection or an SMPP PDU meets a fault (`http_fault`, `http_connection_fault`, `smpp_fault`)
-and whether a callback to the client fails (`callback_fault`). Without a scenario every answer
-is the provider's normal behaviour and every message follows the default plan (delivered after
-5 virtual seconds).
+and whether a callback to the client fails (`callback_fault`). Where the scenario says nothing,
+the answer is the provider's normal behaviour and every message follows the default plan
+(delivered after 5 virtual seconds); a hub with no scenario asks `NoScenario` instead
+(`scenario/decisions.py`), which answers that way without this module or the model.
 
 Determinism: every random draw comes from a `random.Random` seeded with the scenario seed, one
 stream per purpose and provider (``match/infobip``, ``dlr/infobip``, ``faults[2]``, ...), so a
@@ -36,10 +37,11 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple, Protocol, TypeVar
 
 from pytest_smsmock.core.callbacks import CallbackRequest, CallbackResult, FaultHook
-from pytest_smsmock.core.frozen import unchecked_builder, value_class
-from pytest_smsmock.core.lifecycle import DEFAULT_PLAN, Plan, Transition
+from pytest_smsmock.core.frozen import unchecked_builder
+from pytest_smsmock.core.lifecycle import Plan, Transition
 from pytest_smsmock.core.messages import FINAL_STATUSES, Status
 from pytest_smsmock.errors import ScenarioError
+from pytest_smsmock.scenario.decisions import NO_DECISION, SubmitContext, SubmitDecision
 from pytest_smsmock.scenario.faults import (
     SMPP_BEHAVIOUR,
     FaultKind,
@@ -65,51 +67,13 @@ from pytest_smsmock.scenario.model import (
     running_total,
 )
 
-__all__ = [
-    "NO_DECISION",
-    "Engine",
-    "StatusResolver",
-    "SubmitContext",
-    "SubmitDecision",
-    "check_names",
-]
+__all__ = ["Engine", "StatusResolver", "check_names"]
 
 #: A body that exercises a client's parser (WireMock's MALFORMED_RESPONSE_CHUNK).
 MALFORMED_CHUNK = b"lskdu018973t09sylgasjkfg1][]'./.sdlv"
 
 
 _FaultT = TypeVar("_FaultT", "HttpFault", "SmppFault")
-
-
-class SubmitContext(NamedTuple):
-    """What the engine knows of a submission when it decides.
-
-    A named tuple rather than a frozen dataclass, as `providers/submission.py`'s values: as
-    immutable, and built in a fraction of the instructions (a frozen dataclass sets each of its
-    eight fields through ``object.__setattr__``) once for every submission a scenario decides.
-    """
-
-    provider: str
-    protocol: str  # http | smpp
-    account: str
-    to: str
-    sender: str
-    text: str
-    at: datetime
-    api: str = ""
-
-
-@value_class
-class SubmitDecision:
-    """`respond`: a provider-native answer instead of acceptance (e.g. ``{"status": -13}``);
-    `fault`: a transport fault the submission meets (HTTP or SMPP, by its protocol); `plan`: the
-    message's life when accepted; `rule`: the index of the scenario rule that decided, if any."""
-
-    plan: Plan = DEFAULT_PLAN
-    respond: Mapping[str, Any] | None = None
-    fault: HttpFault | SmppFault | None = None
-    rule: int | None = None
-    rule_name: str = ""
 
 
 class _TimelineStep(NamedTuple):
@@ -120,9 +84,6 @@ class _TimelineStep(NamedTuple):
     cum_weights: tuple[float, ...] | None  # None: one outcome, nothing to draw
     error: int | str | None
 
-
-#: The decision without a rule: the default plan (shared: a decision is immutable).
-NO_DECISION = SubmitDecision()
 
 # Built unchecked once per submission a rule plans (`core/frozen.py`): a decision checks
 # nothing, and a drawn delay is never negative (the schema admits no negative duration, and

@@ -24,7 +24,7 @@ import pytest
 from pytest_smsmock.core.lifecycle import Transition
 from pytest_smsmock.core.messages import Status
 from pytest_smsmock.hub import SmsMock
-from pytest_smsmock.scenario.engine import SubmitDecision
+from pytest_smsmock.scenario.decisions import SubmitDecision
 
 NUMBER = "8801712345678"  # the document's 88017xxxxxxxx
 TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0100")

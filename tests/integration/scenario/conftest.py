@@ -18,7 +18,7 @@ from pytest_smsmock.hub import SmsMock
 from pytest_smsmock.providers.base import HttpListener, ProviderFake
 from pytest_smsmock.providers.http_faults import faulted
 from pytest_smsmock.providers.submission import Draft, submit
-from pytest_smsmock.scenario.engine import SubmitDecision
+from pytest_smsmock.scenario.decisions import SubmitDecision
 
 NATIVE = {
     "DELIVRD": (Status.DELIVERED, None),

@@ -7,7 +7,7 @@ import requests
 
 from pytest_smsmock.errors import ScenarioError
 from pytest_smsmock.hub import SmsMock
-from pytest_smsmock.scenario.engine import SubmitContext
+from pytest_smsmock.scenario.decisions import SubmitContext
 from pytest_smsmock.scenario.loader import parse_text
 
 SEND = {"user": "test", "password": "test", "to": "38591000001", "from": "Shop", "text": "hi"}

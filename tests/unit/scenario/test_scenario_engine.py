@@ -11,7 +11,8 @@ from pytest_smsmock.core.callbacks import CallbackRequest, CallbackResult
 from pytest_smsmock.core.lifecycle import DEFAULT_PLAN, Transition
 from pytest_smsmock.core.messages import Status
 from pytest_smsmock.errors import ScenarioError
-from pytest_smsmock.scenario.engine import Engine, SubmitContext
+from pytest_smsmock.scenario.decisions import SubmitContext
+from pytest_smsmock.scenario.engine import Engine
 from pytest_smsmock.scenario.faults import HttpFault, SmppContext, SmppFault
 from pytest_smsmock.scenario.loader import load_scenario
 

@@ -14,7 +14,7 @@ from pytest_smsmock.hub import SmsMock
 from pytest_smsmock.providers.base import HttpListener, ProviderFake
 from pytest_smsmock.providers.http_faults import FaultedResponse, faulted
 from pytest_smsmock.providers.submission import Draft, submit
-from pytest_smsmock.scenario.engine import SubmitContext
+from pytest_smsmock.scenario.decisions import SubmitContext
 from pytest_smsmock.scenario.faults import SmppFault
 from pytest_smsmock.scenario.loader import parse_text
 

@@ -48,7 +48,7 @@ from pytest_smsmock.providers.broadnet.status import Rejection, rejection_for
 from pytest_smsmock.providers.submission import Charging, Draft
 
 if TYPE_CHECKING:
-    from pytest_smsmock.scenario.engine import SubmitDecision
+    from pytest_smsmock.scenario.decisions import SubmitDecision
     from pytest_smsmock.scenario.faults import HttpFault, SmppFault
 
 __all__ = [

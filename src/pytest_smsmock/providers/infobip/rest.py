@@ -125,7 +125,7 @@ from pytest_smsmock.scenario.faults import HttpFault, SmppFault
 if TYPE_CHECKING:
     from pytest_smsmock.core.accounts import Account
     from pytest_smsmock.providers.base import ProviderFake
-    from pytest_smsmock.scenario.engine import SubmitDecision
+    from pytest_smsmock.scenario.decisions import SubmitDecision
 
 __all__ = [
     "APIS",

@@ -61,7 +61,7 @@ from pytest_smsmock.providers.submission import Draft
 if TYPE_CHECKING:
     from pytest_smsmock.core.accounts import Account
     from pytest_smsmock.providers.base import ProviderFake
-    from pytest_smsmock.scenario.engine import SubmitDecision
+    from pytest_smsmock.scenario.decisions import SubmitDecision
     from pytest_smsmock.scenario.faults import HttpFault, SmppFault
 
 __all__ = [

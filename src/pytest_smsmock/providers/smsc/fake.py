@@ -120,7 +120,7 @@ from pytest_smsmock.providers.smsc.params import (
 from pytest_smsmock.providers.smsc.translit import transliterate
 from pytest_smsmock.providers.smsc.wap import wap_push_si
 from pytest_smsmock.providers.submission import Charging, Draft, replaces_answer
-from pytest_smsmock.scenario.engine import SubmitDecision
+from pytest_smsmock.scenario.decisions import SubmitDecision
 from pytest_smsmock.scenario.faults import HttpFault, SmppFault
 
 __all__ = ["SMSC_PLAN", "SmscFake"]

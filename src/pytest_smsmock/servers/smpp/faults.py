@@ -25,7 +25,7 @@ from pytest_smsmock.smpp.pdus import Bind, DeliverSm, GenericNack, Pdu, Request,
 if TYPE_CHECKING:
     from pytest_smsmock.providers.base import ProviderFake, SmppListener
     from pytest_smsmock.providers.smpp_common import SmppService, SmppSession
-    from pytest_smsmock.scenario.engine import Engine
+    from pytest_smsmock.scenario.decisions import Decider
     from pytest_smsmock.smpp.connection import SmscConnection
 
 __all__ = ["MAX_FAULT_DELAY", "SessionFaults"]
@@ -51,7 +51,7 @@ class SessionFaults:
     conn: SmscConnection
     info: SmppSession
     closed: bool
-    _engine: Callable[[], Engine]
+    _engine: Callable[[], Decider]
 
     # The session's own output and journal (`servers/smpp/session.py`).
     def _send(self, data: bytes, pdu: Pdu | None = None) -> None: ...
@@ -71,7 +71,7 @@ class SessionFaults:
 
     # -- lookup ----------------------------------------------------------------------------------
     def _fault(self, pdu: Request) -> SmppFault | None:
-        """The scenario's fault for this PDU (`Engine.smpp_fault`), if any."""
+        """The scenario's fault for this PDU (`Decider.smpp_fault`), if any."""
         engine = self._engine()
         if engine.scenario is None:
             return None

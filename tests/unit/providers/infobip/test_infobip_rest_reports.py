@@ -173,7 +173,7 @@ def test_intermediate_reports_push_every_change_and_xml_when_asked(
 ) -> None:
     from pytest_smsmock.core.lifecycle import Transition
     from pytest_smsmock.core.messages import Status
-    from pytest_smsmock.scenario.engine import SubmitDecision
+    from pytest_smsmock.scenario.decisions import SubmitDecision
 
     plan = (
         Transition(after=timedelta(seconds=1), status=Status.ENROUTE),
@@ -201,7 +201,7 @@ def test_a_rejected_message_is_refunded_and_reads_price_zero(
 ) -> None:
     from pytest_smsmock.core.lifecycle import Transition
     from pytest_smsmock.core.messages import Status
-    from pytest_smsmock.scenario.engine import SubmitDecision
+    from pytest_smsmock.scenario.decisions import SubmitDecision
 
     plan = (Transition(after=timedelta(seconds=1), status=Status.REJECTED),)
     monkeypatch.setattr(fake.engine, "has_rules", True)  # every submit asks

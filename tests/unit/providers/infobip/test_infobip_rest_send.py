@@ -14,7 +14,7 @@ from pytest_smsmock.core.lifecycle import Transition
 from pytest_smsmock.core.messages import Status
 from pytest_smsmock.hub import SmsMock
 from pytest_smsmock.providers.infobip import InfobipFake
-from pytest_smsmock.scenario.engine import SubmitDecision
+from pytest_smsmock.scenario.decisions import SubmitDecision
 from pytest_smsmock.scenario.faults import FaultKind, HttpFault
 
 START = datetime(2025, 1, 1, tzinfo=UTC)

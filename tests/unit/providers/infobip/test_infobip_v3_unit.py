@@ -313,7 +313,7 @@ def test_send_error_causes(fake: InfobipFake) -> None:
 def test_scenario_respond_and_general_error(
     fake: InfobipFake, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pytest_smsmock.scenario.engine import SubmitDecision
+    from pytest_smsmock.scenario.decisions import SubmitDecision
 
     monkeypatch.setattr(fake.engine, "has_rules", True)  # every submit asks
     monkeypatch.setattr(fake, "decide", lambda context: SubmitDecision(respond={"status": -99}))

@@ -20,7 +20,7 @@ from pytest_smsmock.errors import ConfigError
 from pytest_smsmock.hub import SmsMock
 from pytest_smsmock.providers.infobip.rest_models import format_time, parse_time
 from pytest_smsmock.providers.mimsms import MimsmsFake
-from pytest_smsmock.scenario.engine import SubmitDecision
+from pytest_smsmock.scenario.decisions import SubmitDecision
 
 ALADDIN = "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
 SEND_KEYS = {"to", "status", "smsCount", "messageId"}

@@ -18,7 +18,7 @@ from pytest_smsmock.core.lifecycle import Transition
 from pytest_smsmock.core.messages import Status
 from pytest_smsmock.hub import SmsMock
 from pytest_smsmock.providers.smsc.fake import SmscFake
-from pytest_smsmock.scenario.engine import SubmitContext, SubmitDecision
+from pytest_smsmock.scenario.decisions import SubmitContext, SubmitDecision
 
 AUTH = {"login": "test", "psw": "test", "fmt": 3, "charset": "utf-8"}
 
