@@ -161,7 +161,7 @@ def value_class(cls: type[_T]) -> type[_T]:
     if "__getstate__" not in made.__dict__:
         made.__getstate__ = _value_getstate
         made.__setstate__ = _value_setstate
-    if not documented:
+    if not documented:  # as the dataclass writes it
         made.__doc__ = made.__name__ + str(inspect.signature(made)).replace(" -> None", "")
     result: type[_T] = made
     return result
@@ -169,31 +169,40 @@ def value_class(cls: type[_T]) -> type[_T]:
 
 def _value_init(cls: type[Any], fields: tuple[dataclasses.Field[Any], ...]) -> Any:
     """``__init__`` of a value: keyword-only parameters as the dataclass orders and defaults
-    them (a default factory shown as ``<factory>``), each field set through its slot."""
+    them (a default factory shown as ``<factory>``), each field set through its slot; compiled
+    on its first call (`_compiled_on_first_call`)."""
     params: list[str] = []
     lines = []
+    parameters = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
     namespace: dict[str, Any] = {"_factory": _HAS_DEFAULT_FACTORY}
     for f in fields:
         name = f.name
         namespace[f"_set_{name}"] = slot_setter(cls, name)
         if f.kw_only is not True:
             raise TypeError(f"{cls.__qualname__}.{name}: a value's fields are keyword-only")
-        has_factory = f.default_factory is not dataclasses.MISSING
-        if has_factory:
+        default: Any = inspect.Parameter.empty
+        if f.default_factory is not dataclasses.MISSING:
             namespace[f"_dflt_{name}"] = f.default_factory
+            default = _HAS_DEFAULT_FACTORY
         elif f.default is not dataclasses.MISSING:
-            namespace[f"_dflt_{name}"] = f.default
+            namespace[f"_dflt_{name}"] = default = f.default
         if f.init:
-            if has_factory:
+            parameters.append(
+                inspect.Parameter(
+                    name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=f.type
+                )
+            )
+            if default is _HAS_DEFAULT_FACTORY:
                 params.append(f"{name}=_factory")
                 lines.append(f"_set_{name}(self, _dflt_{name}() if {name} is _factory else {name})")
             else:
-                has_default = f.default is not dataclasses.MISSING
-                params.append(f"{name}=_dflt_{name}" if has_default else name)
+                params.append(
+                    name if default is inspect.Parameter.empty else f"{name}=_dflt_{name}"
+                )
                 lines.append(f"_set_{name}(self, {name})")
-        elif has_factory:
+        elif default is _HAS_DEFAULT_FACTORY:
             lines.append(f"_set_{name}(self, _dflt_{name}())")
-        elif f.default is not dataclasses.MISSING:
+        elif default is not inspect.Parameter.empty:
             lines.append(f"_set_{name}(self, _dflt_{name})")
     if hasattr(cls, "__post_init__"):
         lines.append("self.__post_init__()")
@@ -207,12 +216,45 @@ def _value_init(cls: type[Any], fields: tuple[dataclasses.Field[Any], ...]) -> A
         raise TypeError(f"{cls.__qualname__}: a field named like a name of __init__")
     signature = f"self, *, {', '.join(params)}" if params else "self"
     source = f"def __init__({signature}):\n    " + "\n    ".join(lines or ["pass"])
-    exec(source, namespace)  # source built from the field names only
-    init = namespace["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    init.__module__ = cls.__module__
-    init.__annotations__ = {f.name: f.type for f in fields if f.init} | {"return": None}
-    return init
+    annotations = {f.name: f.type for f in fields if f.init} | {"return": None}
+
+    def compile_init() -> Callable[..., None]:
+        exec(source, namespace)  # source built from the field names only
+        init: Callable[..., None] = namespace["__init__"]
+        init.__qualname__ = f"{cls.__qualname__}.__init__"
+        init.__module__ = cls.__module__
+        init.__annotations__ = annotations
+        return init
+
+    return _compiled_on_first_call(
+        cls, compile_init, inspect.Signature(parameters, return_annotation=None), annotations
+    )
+
+
+def _compiled_on_first_call(
+    cls: type[Any],
+    compile_init: Callable[[], Callable[..., None]],
+    signature: inspect.Signature,
+    annotations: dict[str, Any],
+) -> Callable[..., None]:
+    """A value's ``__init__`` that compiles the real one on its first call and hands over to
+    it for good (the class's ``__init__`` is then the compiled one). Compiling is most of what
+    defining a value costs (~0.45 M instructions, mostly the parser), and a session builds
+    some of the values it defines: one message sent over HTTP builds 15 of 29 (most of them
+    module constants), a first SMPP use 21 of 86 (bench/README.md, "Foundation", third pass:
+    -8 M instructions for the HTTP send). Until then `inspect.signature` reads the signature
+    the compiled one will have."""
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        init = compile_init()
+        cls.__init__ = init
+        init(self, *args, **kwargs)
+
+    __init__.__signature__ = signature  # type: ignore[attr-defined]
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    __init__.__module__ = cls.__module__
+    __init__.__annotations__ = annotations
+    return __init__
 
 
 class _HasDefaultFactory:

@@ -109,6 +109,22 @@ def test_value_class_behaves_as_the_frozen_dataclass() -> None:
     assert pickle.loads(pickle.dumps(pickled)) == pickled
 
 
+def test_value_init_is_compiled_on_its_first_call() -> None:
+    @value_class
+    class Lazy:
+        a: int
+        b: str = "b"
+
+    stand_in = Lazy.__dict__["__init__"]
+    signature = "(*, a: 'int', b: 'str' = 'b') -> None"
+    assert str(inspect.signature(Lazy)) == signature
+    with pytest.raises(TypeError, match="positional argument"):
+        Lazy(1)  # type: ignore[call-arg]  # the stand-in hands the call to the compiled __init__
+    assert Lazy.__dict__["__init__"] is not stand_in
+    assert Lazy(a=1) == Lazy(a=1, b="b") and repr(Lazy(a=2)).endswith("Lazy(a=2, b='b')")
+    assert str(inspect.signature(Lazy)) == signature
+
+
 @value_class
 class Pickled:
     a: int
