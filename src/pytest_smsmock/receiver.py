@@ -27,7 +27,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
@@ -35,7 +35,7 @@ from urllib.parse import parse_qsl, urlsplit
 from werkzeug.wrappers import Request, Response
 
 from pytest_smsmock.core.callbacks import CallbackRequest, CallbackResult, Sender, send_all
-from pytest_smsmock.core.frozen import value_class
+from pytest_smsmock.core.frozen import record_class, value_class
 from pytest_smsmock.core.messages import Status
 from pytest_smsmock.providers.push_common import ParsedPush, PushRequest, push_format
 
@@ -105,7 +105,7 @@ class Push:
         return self.body.decode("utf-8", "replace")
 
 
-@dataclass(slots=True, kw_only=True)
+@record_class
 class _Rule:
     status: int
     body: bytes | None

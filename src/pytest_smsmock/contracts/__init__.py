@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from pytest_smsmock.contracts.consumer import load_contracts
@@ -30,6 +29,7 @@ from pytest_smsmock.contracts.suites import (
     load_suite,
     load_suites,
 )
+from pytest_smsmock.core.frozen import record_class
 from pytest_smsmock.errors import SmsMockError
 
 __all__ = [
@@ -83,7 +83,7 @@ def live_target(
     )
 
 
-@dataclass(slots=True, kw_only=True)
+@record_class
 class Plan:
     """Each contract with the runner that runs its cases against its target, in order (the
     pytest items run them one by one); `close` ends the sessions and stops the fakes."""

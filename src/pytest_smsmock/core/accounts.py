@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from typing import Any
 
+from pytest_smsmock.core.frozen import record_class
 from pytest_smsmock.errors import ConfigError
 
 __all__ = ["Account", "AccountBook", "to_decimal"]
@@ -24,7 +25,7 @@ def to_decimal(value: object, *, name: str = "balance") -> Decimal:
         raise ConfigError(f"{name} must be a number, got {value!r}") from exc
 
 
-@dataclass(slots=True, kw_only=True, eq=False)
+@record_class(eq=False)
 class Account:
     """One customer account of a fake provider.
 

@@ -19,11 +19,11 @@ injecting an MO) a push goes out at once, as before.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import timedelta
 
 from pytest_smsmock.clock import Clock, ScheduledEvent
-from pytest_smsmock.core.frozen import value_class
+from pytest_smsmock.core.frozen import record_class, value_class
 from pytest_smsmock.core.journal import Journal
 from pytest_smsmock.core.tap import Tap
 
@@ -90,7 +90,7 @@ def accept_2xx(result: CallbackResult) -> bool:
     return result.error is None and result.status is not None and 200 <= result.status < 300
 
 
-@dataclass(slots=True)
+@record_class(kw_only=False)
 class _Delivery:
     request: CallbackRequest
     retries: Sequence[timedelta]

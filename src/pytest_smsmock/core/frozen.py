@@ -30,9 +30,17 @@ import inspect
 import operator
 import reprlib
 from collections.abc import Callable
-from typing import Any, TypeVar, dataclass_transform
+from types import MethodType
+from typing import Any, TypeVar, dataclass_transform, overload
 
-__all__ = ["new_tuple", "positional_builder", "slot_setter", "unchecked_builder", "value_class"]
+__all__ = [
+    "new_tuple",
+    "positional_builder",
+    "record_class",
+    "slot_setter",
+    "unchecked_builder",
+    "value_class",
+]
 
 _T = TypeVar("_T")
 
@@ -131,130 +139,209 @@ def value_class(cls: type[_T]) -> type[_T]:
     send of a session went from +380 M to +214 M instructions). Here dataclasses collect the
     fields and add the slots, generating nothing (``init``, ``repr`` and ``eq`` off, not
     frozen: so ``__dataclass_params__`` reads, and a value inherits only from a value);
-    ``__init__`` is generated from the fields, one compile per class, setting each slot
-    directly; the other methods are closures over the field names, nothing to compile.
+    ``__init__`` is generated from the fields and compiled on its first call, setting each
+    slot directly; the other methods are closures over the field names, nothing to compile.
     """
+    return _made(cls, frozen=True, eq=True, kw_only=True)
+
+
+@overload
+def record_class(cls: type[_T], /) -> type[_T]: ...
+
+
+@overload
+def record_class(*, eq: bool = True, kw_only: bool = True) -> Callable[[type[_T]], type[_T]]: ...
+
+
+@dataclass_transform(kw_only_default=True, field_specifiers=(dataclasses.field, dataclasses.Field))
+def record_class(cls: type[_T] | None = None, /, *, eq: bool = True, kw_only: bool = True) -> Any:
+    """``@dataclass(slots=True, kw_only=True)`` (or with ``eq=False``, ``kw_only=False``), made
+    as `value_class` makes a value: a mutable slotted dataclass (a `Message`, an `Account`)
+    whose ``__init__`` is compiled on its first call and whose ``__repr__`` and ``__eq__`` are
+    closures (unhashable with ``eq``, as the dataclass; identity without)."""
+
+    def make(cls: type[_T]) -> type[_T]:
+        return _made(cls, frozen=False, eq=eq, kw_only=kw_only)
+
+    return make if cls is None else make(cls)
+
+
+def _made(cls: type[_T], *, frozen: bool, eq: bool, kw_only: bool) -> type[_T]:
+    """The class as ``dataclass(slots=True, frozen=frozen, eq=eq, kw_only=kw_only)`` makes it
+    (see `value_class`)."""
     documented = bool(cls.__doc__)
     if not documented:
         cls.__doc__ = cls.__name__  # written below, once `__init__` has its signature
     for name in ("__setattr__", "__delattr__"):
-        if name in cls.__dict__:
+        if name in cls.__dict__:  # frozen: the dataclass refuses it; mutable: __init__ skips it
             raise TypeError(f"Cannot overwrite attribute {name} in class {cls.__name__}")
     explicit_hash = "__hash__" in cls.__dict__ and not (
         cls.__dict__["__hash__"] is None and "__eq__" in cls.__dict__
     )
     made: Any = dataclasses.dataclass(
-        cls, init=False, repr=False, eq=False, slots=True, kw_only=True
+        cls, init=False, repr=False, eq=False, slots=True, kw_only=kw_only
     )
     fields = dataclasses.fields(made)
-    names = tuple(f.name for f in fields)
     if "__init__" not in made.__dict__:
-        made.__init__ = _value_init(made, fields)
+        _check_init(made)
+        made.__init__ = _FirstCall(made, frozen=frozen)
     if "__repr__" not in made.__dict__:
-        made.__repr__ = _value_repr(tuple(f.name for f in fields if f.repr))
-    compared = _fields_tuple(tuple(f.name for f in fields if f.compare))
-    if "__eq__" not in made.__dict__:
-        made.__eq__ = _value_eq(compared)
-    if not explicit_hash:
-        made.__hash__ = _value_hash(compared)
-    made.__setattr__, made.__delattr__ = _value_frozen(made, names)
-    if "__getstate__" not in made.__dict__:
-        made.__getstate__ = _value_getstate
-        made.__setstate__ = _value_setstate
+        made.__repr__ = _repr(tuple(f.name for f in fields if f.repr))
+    if eq:
+        compared = _fields_tuple(tuple(f.name for f in fields if f.compare))
+        if "__eq__" not in made.__dict__:
+            made.__eq__ = _eq(compared)
+        if not explicit_hash:  # the dataclass's table: frozen values hash, records do not
+            made.__hash__ = _hash(compared) if frozen else None
+    if frozen:
+        made.__setattr__, made.__delattr__ = _frozen(made, tuple(f.name for f in fields))
+        if "__getstate__" not in made.__dict__:
+            made.__getstate__ = _getstate
+            made.__setstate__ = _setstate
     if not documented:  # as the dataclass writes it
         made.__doc__ = made.__name__ + str(inspect.signature(made)).replace(" -> None", "")
     result: type[_T] = made
     return result
 
 
-def _value_init(cls: type[Any], fields: tuple[dataclasses.Field[Any], ...]) -> Any:
-    """``__init__`` of a value: keyword-only parameters as the dataclass orders and defaults
-    them (a default factory shown as ``<factory>``), each field set through its slot; compiled
-    on its first call (`_compiled_on_first_call`)."""
-    params: list[str] = []
-    lines = []
-    parameters = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+class _FirstCall:
+    """A class's ``__init__`` until its first call, which compiles the class's own
+    (`_compiled_init`) and hands over to it for good: the class's ``__init__`` is the compiled
+    one from then on. Compiling is most of what defining a class costs (~0.45 M instructions,
+    mostly the parser), and a session builds some of the classes it defines: one message sent
+    over HTTP builds 15 of the 29 values it defines (most of them module constants) and 5 of
+    its 9 records, a first SMPP use 18 of 83 values (bench/README.md, "Foundation", third
+    pass). Until then `inspect.signature` reads the signature the compiled one will have;
+    nothing else is kept (a signature and a namespace kept for each class cost every full
+    collection: 1,250 objects more for the collector to walk in an SMPP session)."""
+
+    __slots__ = ("cls", "frozen")
+
+    def __init__(self, cls: type[Any], *, frozen: bool) -> None:
+        self.cls = cls
+        self.frozen = frozen
+
+    def __get__(self, instance: object, owner: type[Any] | None = None) -> Any:
+        return self if instance is None else MethodType(self, instance)
+
+    def __call__(self, instance: object, /, *args: Any, **kwargs: Any) -> None:
+        init = _compiled_init(self.cls, frozen=self.frozen)
+        self.cls.__init__ = init
+        init(instance, *args, **kwargs)
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        return inspect.Signature(
+            [
+                inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+                *[
+                    inspect.Parameter(f.name, kind, default=default, annotation=f.type)
+                    for f, kind, default in _parameters(self.cls)
+                ],
+            ],
+            return_annotation=None,
+        )
+
+    @property
+    def __annotations__(self) -> dict[str, Any]:  # type: ignore[override]
+        return _annotations(self.cls)
+
+
+def _parameters(cls: type[Any]) -> list[tuple[dataclasses.Field[Any], Any, Any]]:
+    """(field, kind, default) of each parameter of the class's ``__init__``, as the dataclass
+    orders and defaults them: the positional ones, then the keyword-only ones; a default
+    factory's default is ``<factory>``."""
+    empty, positional, keyword = (
+        inspect.Parameter.empty,
+        inspect.Parameter.POSITIONAL_OR_KEYWORD,
+        inspect.Parameter.KEYWORD_ONLY,
+    )
+    found: list[tuple[dataclasses.Field[Any], Any, Any]] = []
+    fields = dataclasses.fields(cls)
+    for kind in (positional, keyword):
+        for f in fields:
+            if not f.init or (f.kw_only is True) != (kind is keyword):
+                continue
+            if f.default_factory is not dataclasses.MISSING:
+                default: Any = _HAS_DEFAULT_FACTORY
+            else:
+                default = empty if f.default is dataclasses.MISSING else f.default
+            if default is empty and kind is positional and any(d is not empty for *_, d in found):
+                raise TypeError(f"non-default argument {f.name!r} follows default argument")
+            found.append((f, kind, default))
+    return found
+
+
+def _annotations(cls: type[Any]) -> dict[str, Any]:
+    return {f.name: f.type for f in dataclasses.fields(cls) if f.init} | {"return": None}
+
+
+def _compiled_init(cls: type[Any], *, frozen: bool) -> Callable[..., None]:
+    """The class's ``__init__``, compiled: the parameters of `_parameters`, then each field
+    set as the dataclass sets it, then ``__post_init__``. A frozen value's fields are set
+    through their slots' setters (a third of ``object.__setattr__``'s instructions), a
+    record's by plain assignment (cheaper still, and what the dataclass does)."""
+    fields = dataclasses.fields(cls)
     namespace: dict[str, Any] = {"_factory": _HAS_DEFAULT_FACTORY}
+    params = ["self"]
+    for f, kind, default in _parameters(cls):
+        if kind is inspect.Parameter.KEYWORD_ONLY and "*" not in params:
+            params.append("*")
+        if default is _HAS_DEFAULT_FACTORY:
+            params.append(f"{f.name}=_factory")
+        elif default is inspect.Parameter.empty:
+            params.append(f.name)
+        else:
+            params.append(f"{f.name}=_dflt_{f.name}")
+    lines = []
     for f in fields:
         name = f.name
-        namespace[f"_set_{name}"] = slot_setter(cls, name)
-        if f.kw_only is not True:
-            raise TypeError(f"{cls.__qualname__}.{name}: a value's fields are keyword-only")
-        default: Any = inspect.Parameter.empty
         if f.default_factory is not dataclasses.MISSING:
             namespace[f"_dflt_{name}"] = f.default_factory
-            default = _HAS_DEFAULT_FACTORY
-        elif f.default is not dataclasses.MISSING:
-            namespace[f"_dflt_{name}"] = default = f.default
-        if f.init:
-            parameters.append(
-                inspect.Parameter(
-                    name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=f.type
-                )
+            value = (
+                f"_dflt_{name}() if {name} is _factory else {name}" if f.init else f"_dflt_{name}()"
             )
-            if default is _HAS_DEFAULT_FACTORY:
-                params.append(f"{name}=_factory")
-                lines.append(f"_set_{name}(self, _dflt_{name}() if {name} is _factory else {name})")
-            else:
-                params.append(
-                    name if default is inspect.Parameter.empty else f"{name}=_dflt_{name}"
-                )
-                lines.append(f"_set_{name}(self, {name})")
-        elif default is _HAS_DEFAULT_FACTORY:
-            lines.append(f"_set_{name}(self, _dflt_{name}())")
-        elif default is not inspect.Parameter.empty:
-            lines.append(f"_set_{name}(self, _dflt_{name})")
+        elif f.init:
+            if f.default is not dataclasses.MISSING:
+                namespace[f"_dflt_{name}"] = f.default
+            value = name
+        elif f.default is not dataclasses.MISSING:
+            namespace[f"_dflt_{name}"] = f.default
+            value = f"_dflt_{name}"
+        else:
+            continue  # set by __post_init__, if at all
+        if frozen:
+            namespace[f"_set_{name}"] = slot_setter(cls, name)
+            lines.append(f"_set_{name}(self, {value})")
+        else:
+            lines.append(f"self.{name} = {value}")
     if hasattr(cls, "__post_init__"):
         lines.append("self.__post_init__()")
-    # What the dataclass would do and this does not: an InitVar (passed to __post_init__), a
-    # field named self (the dataclass renames the parameter), a field spelled like a global.
-    names = {f.name for f in fields}
+    source = f"def __init__({', '.join(params)}):\n    " + "\n    ".join(lines or ["pass"])
+    exec(source, namespace)  # source built from the field names only
+    init: Callable[..., None] = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__module__ = cls.__module__
+    init.__annotations__ = _annotations(cls)
+    return init
+
+
+def _check_init(cls: type[Any]) -> None:
+    """Refuse, when the class is made, what `_compiled_init` does not do as the dataclass
+    would: an InitVar (passed to __post_init__), a field named self (the dataclass renames
+    the parameter), a field spelled like a name of the namespace; and a parameter without a
+    default after one with (`_parameters`)."""
+    names = {f.name for f in dataclasses.fields(cls)}
     declared = cls.__dataclass_fields__.values()  # the fields, ClassVars and InitVars
     if any(f.name not in names and "InitVar" in str(f.type) for f in declared):
-        raise TypeError(f"{cls.__qualname__}: a value has no InitVar")
-    if "self" in names or names & namespace.keys():
+        raise TypeError(f"{cls.__qualname__}: no InitVar here")
+    if (
+        "self" in names
+        or "_factory" in names
+        or any(n.startswith(("_dflt_", "_set_")) for n in names)
+    ):
         raise TypeError(f"{cls.__qualname__}: a field named like a name of __init__")
-    signature = f"self, *, {', '.join(params)}" if params else "self"
-    source = f"def __init__({signature}):\n    " + "\n    ".join(lines or ["pass"])
-    annotations = {f.name: f.type for f in fields if f.init} | {"return": None}
-
-    def compile_init() -> Callable[..., None]:
-        exec(source, namespace)  # source built from the field names only
-        init: Callable[..., None] = namespace["__init__"]
-        init.__qualname__ = f"{cls.__qualname__}.__init__"
-        init.__module__ = cls.__module__
-        init.__annotations__ = annotations
-        return init
-
-    return _compiled_on_first_call(
-        cls, compile_init, inspect.Signature(parameters, return_annotation=None), annotations
-    )
-
-
-def _compiled_on_first_call(
-    cls: type[Any],
-    compile_init: Callable[[], Callable[..., None]],
-    signature: inspect.Signature,
-    annotations: dict[str, Any],
-) -> Callable[..., None]:
-    """A value's ``__init__`` that compiles the real one on its first call and hands over to
-    it for good (the class's ``__init__`` is then the compiled one). Compiling is most of what
-    defining a value costs (~0.45 M instructions, mostly the parser), and a session builds
-    some of the values it defines: one message sent over HTTP builds 15 of 29 (most of them
-    module constants), a first SMPP use 21 of 86 (bench/README.md, "Foundation", third pass:
-    -8 M instructions for the HTTP send). Until then `inspect.signature` reads the signature
-    the compiled one will have."""
-
-    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        init = compile_init()
-        cls.__init__ = init
-        init(self, *args, **kwargs)
-
-    __init__.__signature__ = signature  # type: ignore[attr-defined]
-    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
-    __init__.__module__ = cls.__module__
-    __init__.__annotations__ = annotations
-    return __init__
+    _parameters(cls)
 
 
 class _HasDefaultFactory:
@@ -266,7 +353,7 @@ _HAS_DEFAULT_FACTORY = _HasDefaultFactory()
 
 
 def _fields_tuple(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
-    """The tuple of a value's `names` fields, as the dataclass's methods build it."""
+    """The tuple of the fields `names` of an instance, as the dataclass's methods build it."""
     if len(names) > 1:
         getter: Callable[[Any], tuple[Any, ...]] = operator.attrgetter(*names)
         return getter
@@ -280,7 +367,7 @@ def _fields_tuple(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
     return lambda self: ()
 
 
-def _value_repr(names: tuple[str, ...]) -> Callable[[Any], str]:
+def _repr(names: tuple[str, ...]) -> Callable[[Any], str]:
     @reprlib.recursive_repr()
     def __repr__(self: Any) -> str:
         shown = ", ".join([f"{name}={getattr(self, name)!r}" for name in names])
@@ -289,7 +376,7 @@ def _value_repr(names: tuple[str, ...]) -> Callable[[Any], str]:
     return __repr__
 
 
-def _value_eq(fields: Callable[[Any], tuple[Any, ...]]) -> Callable[[Any, Any], Any]:
+def _eq(fields: Callable[[Any], tuple[Any, ...]]) -> Callable[[Any, Any], Any]:
     def __eq__(self: Any, other: Any) -> Any:
         if other.__class__ is self.__class__:
             return fields(self) == fields(other)
@@ -298,14 +385,14 @@ def _value_eq(fields: Callable[[Any], tuple[Any, ...]]) -> Callable[[Any, Any], 
     return __eq__
 
 
-def _value_hash(fields: Callable[[Any], tuple[Any, ...]]) -> Callable[[Any], int]:
+def _hash(fields: Callable[[Any], tuple[Any, ...]]) -> Callable[[Any], int]:
     def __hash__(self: Any) -> int:
         return hash(fields(self))
 
     return __hash__
 
 
-def _value_frozen(
+def _frozen(
     cls: type[Any], names: tuple[str, ...]
 ) -> tuple[Callable[[Any, str, Any], None], Callable[[Any, str], None]]:
     def __setattr__(self: Any, name: str, value: Any) -> None:
@@ -321,10 +408,10 @@ def _value_frozen(
     return __setattr__, __delattr__
 
 
-def _value_getstate(self: Any) -> list[Any]:
+def _getstate(self: Any) -> list[Any]:
     return [getattr(self, f.name) for f in dataclasses.fields(self)]
 
 
-def _value_setstate(self: Any, state: list[Any]) -> None:
+def _setstate(self: Any, state: list[Any]) -> None:
     for f, item in zip(dataclasses.fields(self), state, strict=False):
         object.__setattr__(self, f.name, item)

@@ -9,13 +9,13 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, NoReturn, overload
 
-from pytest_smsmock.core.frozen import unchecked_builder, value_class
+from pytest_smsmock.core.frozen import record_class, unchecked_builder, value_class
 from pytest_smsmock.errors import SmsMockAssertionError
 
 __all__ = [
@@ -97,7 +97,7 @@ def _no_extra() -> dict[str, Any]:
     return _NO_EXTRA
 
 
-@dataclass(slots=True, kw_only=True, eq=False)
+@record_class(eq=False)
 class Message:
     """One accepted message (one recipient). Mutable: its status moves over its life."""
 

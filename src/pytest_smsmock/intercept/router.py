@@ -21,10 +21,11 @@ import io
 import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 from urllib.parse import unquote_to_bytes
 
+from pytest_smsmock.core.frozen import record_class
 from pytest_smsmock.errors import InterceptError
 from pytest_smsmock.intercept.hosts import HostMap, Route
 
@@ -51,7 +52,7 @@ class Unreachable(Exception):
         super().__init__(message)
 
 
-@dataclass(slots=True)
+@record_class(kw_only=False)
 class Answer:
     status: int
     reason: str

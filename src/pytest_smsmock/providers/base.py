@@ -18,7 +18,6 @@ from __future__ import annotations
 import importlib
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
@@ -27,7 +26,7 @@ from werkzeug.wrappers import Request, Response
 
 from pytest_smsmock.core.accounts import Account, AccountBook
 from pytest_smsmock.core.callbacks import CallbackDispatcher, FaultHook, Sender
-from pytest_smsmock.core.frozen import value_class
+from pytest_smsmock.core.frozen import record_class, value_class
 from pytest_smsmock.core.ids import IdGenerator
 from pytest_smsmock.core.journal import Journal, lazy_kind
 from pytest_smsmock.core.lifecycle import DEFAULT_PLAN, LifecycleRunner, Plan
@@ -131,7 +130,7 @@ class SmppListener:
     tls: bool = False
 
 
-@dataclass(slots=True, kw_only=True)
+@record_class
 class Runtime:
     """What the hub lends each fake. Swappable parts are reached through callables."""
 

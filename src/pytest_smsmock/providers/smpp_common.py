@@ -42,7 +42,7 @@ import codecs
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
@@ -65,7 +65,7 @@ from pytest_smsmock.core.encoding import (
     split_octets,
     split_udh,
 )
-from pytest_smsmock.core.frozen import new_tuple, positional_builder, slot_setter
+from pytest_smsmock.core.frozen import new_tuple, positional_builder, record_class, slot_setter
 from pytest_smsmock.core.messages import (
     FINAL_STATUSES,
     InboundMessage,
@@ -238,7 +238,7 @@ class SmppTransport(Protocol):
     def close_sessions(self, provider: str, generation: int, *, wait: float) -> None: ...
 
 
-@dataclass(slots=True, eq=False)
+@record_class(eq=False, kw_only=False)
 class Outbound:
     """A deliver_sm waiting for (or on its way to) a receiver: a receipt or an MO."""
 
@@ -249,7 +249,7 @@ class Outbound:
     attempts: int = 0
 
 
-@dataclass(slots=True, eq=False)
+@record_class(eq=False, kw_only=False)
 class SmppSession:
     """What the application knows of one connection (owned by the listener's loop)."""
 

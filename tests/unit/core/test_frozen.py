@@ -17,17 +17,22 @@ import pytest
 from pytest_smsmock.core.frozen import (
     new_tuple,
     positional_builder,
+    record_class,
     unchecked_builder,
     value_class,
 )
 from pytest_smsmock.core.messages import Message
 
 
-def _twins(body: str) -> tuple[Any, Any]:
-    """The class `body` defines, as the dataclass and as a `value_class` (same module, name and
-    qualified name, so their reprs and docs can be compared)."""
+def _twins(
+    body: str,
+    dataclass_form: str = "dataclass(frozen=True, slots=True, kw_only=True)",
+    ours: str = "value_class",
+) -> tuple[Any, Any]:
+    """The class `body` defines, as the dataclass and as ours (same module, name and qualified
+    name, so their reprs and docs can be compared)."""
     made = []
-    for decorator in ("dataclass(frozen=True, slots=True, kw_only=True)", "value_class"):
+    for decorator in (dataclass_form, ours):
         namespace: dict[str, Any] = {}
         source = "from __future__ import annotations\n" + f"@{decorator}\n{body}"
         exec(source, {**globals(), "__name__": __name__}, namespace)
@@ -107,6 +112,50 @@ def test_value_class_behaves_as_the_frozen_dataclass() -> None:
         assert clone == value and clone.derived == 4
     pickled = Pickled(a=1, b=("x",))
     assert pickle.loads(pickle.dumps(pickled)) == pickled
+
+
+@pytest.mark.parametrize(
+    ("dataclass_form", "ours"),
+    [
+        ("dataclass(slots=True, kw_only=True)", "record_class"),
+        ("dataclass(slots=True, kw_only=True, eq=False)", "record_class(eq=False)"),
+        ("dataclass(slots=True)", "record_class(kw_only=False)"),
+        ("dataclass(slots=True, eq=False)", "record_class(eq=False, kw_only=False)"),
+    ],
+)
+def test_record_class_behaves_as_the_mutable_dataclass(dataclass_form: str, ours: str) -> None:
+    body = """
+class Record:
+    name: str
+    count: int = 2
+    items: list[str] = field(default_factory=list)
+    note: str = field(default="", compare=False, repr=False)
+"""
+    Dc, Record = _twins(body, dataclass_form, ours)
+    assert str(inspect.signature(Record)) == str(inspect.signature(Dc))
+    assert Record.__doc__ == Dc.__doc__
+    assert Record.__slots__ == Dc.__slots__
+    assert Record.__match_args__ == Dc.__match_args__
+    dc, record = Dc(name="a"), Record(name="a")
+    assert repr(record) == repr(dc).replace(Dc.__qualname__, Record.__qualname__)
+    record.count = 3
+    record.items.append("x")
+    assert (record.count, record.items, Record(name="b").items) == (3, ["x"], [])
+    with pytest.raises(AttributeError):
+        record.other = 1
+    same = Record(name="a", count=3, items=["x"], note="other")
+    if "eq=False" in ours:
+        assert record != same and hash(record) == object.__hash__(record)
+    else:
+        assert record == same and Record.__hash__ is None and Dc.__hash__ is None
+    if "kw_only=False" in ours:
+        assert Record("a", 3) == Record("a", 3) or "eq=False" in ours
+    with pytest.raises(TypeError, match="non-default argument 'late' follows default argument"):
+
+        @record_class(kw_only=False)
+        class Wrong:
+            early: int = 1
+            late: int  # type: ignore[misc]
 
 
 def test_value_init_is_compiled_on_its_first_call() -> None:

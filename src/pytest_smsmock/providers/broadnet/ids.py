@@ -28,10 +28,10 @@ run reaches (86.4 million XML batches in one virtual second).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
+from pytest_smsmock.core.frozen import record_class
 from pytest_smsmock.core.ids import IdGenerator
 from pytest_smsmock.providers.broadnet.options import SERVER_TZ
 from pytest_smsmock.providers.broadnet.status import Rejection
@@ -54,7 +54,7 @@ MAX_AHEAD: Final = timedelta(days=1)
 _SECOND: Final = timedelta(seconds=1)
 
 
-@dataclass(slots=True)
+@record_class(kw_only=False)
 class IdSpace:
     """The ids of one shape: a second's stamp (`layout`, strftime) plus `tail` random digits,
     none of them twice; see the module docstring for what happens when a second is full."""

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pytest_smsmock.core.accounts import Account
-from pytest_smsmock.core.frozen import value_class
+from pytest_smsmock.core.frozen import record_class, value_class
 from pytest_smsmock.core.messages import Message, Status, StatusChange
 from pytest_smsmock.providers.base import HttpListener, ProviderFake, SmppListener
 from pytest_smsmock.providers.broadnet import ids
@@ -33,7 +33,7 @@ class BatchEntry:
     code: str  # "000", or why this number was not sent ("005", "006")
 
 
-@dataclass(slots=True, kw_only=True)
+@record_class
 class Batch:
     """One JSON/XML submission: what its status enquiry reports."""
 

@@ -19,10 +19,11 @@ from __future__ import annotations
 import enum
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from pytest_smsmock.core.frozen import record_class
 from pytest_smsmock.core.lifecycle import DEFAULT_PLAN, Transition
 from pytest_smsmock.core.messages import Message, Status
 from pytest_smsmock.providers.infobip.rest_errors import RestError, not_found
@@ -61,7 +62,7 @@ TRANSITIONS: Mapping[tuple[BulkStatus, BulkStatus], str] = {
 }
 
 
-@dataclass(slots=True, kw_only=True)
+@record_class
 class Bulk:
     bulk_id: str
     account: str

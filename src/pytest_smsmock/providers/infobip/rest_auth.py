@@ -22,10 +22,10 @@ import base64
 import binascii
 import json
 import threading
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from pytest_smsmock.core.frozen import record_class
 from pytest_smsmock.providers.infobip.rest_errors import RestError, bad_request, unauthorized
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ SESSION_IDLE = timedelta(hours=1)
 TOKEN_LIFETIME = timedelta(hours=2)
 
 
-@dataclass(slots=True, kw_only=True)
+@record_class
 class _Grant:
     account: str
     expires_at: datetime

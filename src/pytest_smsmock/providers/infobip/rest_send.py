@@ -31,11 +31,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime, timedelta
 from typing import Any
 
-from pytest_smsmock.core.frozen import value_class
+from pytest_smsmock.core.frozen import record_class, value_class
 from pytest_smsmock.providers.infobip.rest_errors import RestError, bad_request, invalid
 from pytest_smsmock.providers.infobip.rest_models import parse_time
 from pytest_smsmock.providers.infobip.rest_text import LANGUAGE_CODES, TRANSLITERATIONS
@@ -100,7 +100,7 @@ class TimeWindow:
         return when  # unreachable with at least one day
 
 
-@dataclass(slots=True, kw_only=True)
+@record_class
 class Outgoing:
     """One message of a request: one content to one or more destinations."""
 
@@ -128,7 +128,7 @@ class Outgoing:
     regional: dict[str, Any] | None = None
 
 
-@dataclass(slots=True, kw_only=True)
+@record_class
 class Batch:
     """A whole send request."""
 

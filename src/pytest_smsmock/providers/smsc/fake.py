@@ -74,7 +74,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -86,6 +86,7 @@ from werkzeug.wrappers import Request, Response
 from pytest_smsmock.core.accounts import Account, to_decimal
 from pytest_smsmock.core.callbacks import CallbackRequest
 from pytest_smsmock.core.encoding import Encoding, EncodingError, segment, split_octets
+from pytest_smsmock.core.frozen import record_class
 from pytest_smsmock.core.lifecycle import Plan, Transition
 from pytest_smsmock.core.messages import Message, Status, StatusChange
 from pytest_smsmock.errors import ConfigError, Refusal
@@ -158,7 +159,7 @@ class ApiError(Refusal):
         self.message_id = message_id
 
 
-@dataclass(slots=True, kw_only=True)
+@record_class
 class _Ctx:
     params: dict[str, str]
     charset: str
@@ -182,7 +183,7 @@ def _int(params: dict[str, str], name: str, default: int, allowed: Iterable[int]
     return value
 
 
-@dataclass(slots=True, kw_only=True)
+@record_class
 class _Group:
     """One text to one or more phones: the `phones`/`mes` pair, or one line of `list`."""
 
