@@ -31,7 +31,10 @@ def test_fixture_exposes_every_provider_and_the_clock(pytester: pytest.Pytester)
 def test_a_test_that_uses_one_provider_builds_only_that_one(pytester: pytest.Pytester) -> None:
     """The fakes are built on first use: a suite that only talks to Infobip never imports the
     other providers' packages nor the libraries only they need (Broadnet's XLS/PDF writers), and
-    a provider used later in the session starts its listeners then."""
+    a provider used later in the session starts its listeners then. Within Infobip, a test that
+    speaks REST loads neither the legacy API v3 (its sending rules, status tables, Number
+    Context, the XML escaping) nor, without a scenario, the scenario engine and model; each
+    works when a later test asks for it."""
     pytester.makepyfile(
         """
         import sys
@@ -39,14 +42,37 @@ def test_a_test_that_uses_one_provider_builds_only_that_one(pytester: pytest.Pyt
 
         HEAVY = ("openpyxl", "xlwt", "fpdf", "pytest_smsmock.providers.broadnet",
                  "pytest_smsmock.providers.smsc", "pytest_smsmock.providers.enhanced_smpp")
+        LAZY = ("pytest_smsmock.providers.infobip.v3", "pytest_smsmock.providers.infobip.sending",
+                "pytest_smsmock.providers.infobip.hlr", "xml.sax",
+                "pytest_smsmock.scenario.engine", "pytest_smsmock.scenario.model",
+                "pytest_smsmock.scenario.loader")
 
-        def test_infobip_only(smsmock):
+        def send(fake, to="385911234567"):
+            body = {"messages": [{"destinations": [{"to": to}], "text": "hi"}]}
+            answer = requests.post(fake.url + "/sms/2/text/advanced", json=body,
+                                   auth=("test", "test"), timeout=10)
+            assert answer.status_code == 200, answer.text
+            return answer.json()["messages"][0]["messageId"]
+
+        def test_infobip_rest_only(smsmock):
+            send(smsmock.infobip)
+            smsmock.clock.advance("10s")
+            assert [m.status for m in smsmock.infobip.messages] == ["delivered"]
+            assert [f.name for f in smsmock.built_fakes()] == ["infobip"]
+            assert [m for m in HEAVY + LAZY if m in sys.modules] == []
+
+        def test_v3_and_a_scenario_later(smsmock):
             answer = requests.get(smsmock.infobip.url + "/api/command",
                                   params={"username": "test", "password": "test", "cmd": "CREDITS"},
                                   timeout=10)
-            assert answer.status_code == 200
-            assert [f.name for f in smsmock.built_fakes()] == ["infobip"]
-            assert [m for m in HEAVY if m in sys.modules] == []
+            assert answer.status_code == 200 and answer.text
+            assert "pytest_smsmock.providers.infobip.v3" in sys.modules
+            smsmock.load_scenario({"version": 1, "rules": [
+                {"match": {"to": "38591*"}, "dlr": [{"after": "1s", "status": "undeliverable"}]}]})
+            send(smsmock.infobip)
+            smsmock.clock.advance("2s")
+            assert [m.status for m in smsmock.infobip.messages] == ["undeliverable"]
+            assert "pytest_smsmock.scenario.engine" in sys.modules
 
         def test_broadnet_later(smsmock):
             assert "broadnet" not in [f.name for f in smsmock.built_fakes()]
@@ -57,7 +83,7 @@ def test_a_test_that_uses_one_provider_builds_only_that_one(pytester: pytest.Pyt
         """
     )
     # A process of its own: an inline run would share this process's imports.
-    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=3)
 
 
 def test_a_test_that_uses_http_only_builds_no_smpp_side(pytester: pytest.Pytester) -> None:

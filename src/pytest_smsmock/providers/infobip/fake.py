@@ -23,7 +23,7 @@ mo_url=..., api_key=..., **options)``; ``api_key`` is what ``Authorization: App 
 - ``hlr_results``: ``{number or "*": {field: value}}`` Number Context results (IMSI, MSC, stat,
   err, mccmnc, ported, roaming, ...; see `hlr.py`); ``hlr_url``: where async Number Context
   reports go (default ``dlr_url``); ``hlr_delay``: seconds until they go (default 2).
-- ``quirks``: names from `v3.QUIRKS` to turn on for this account.
+- ``quirks``: names from `options.QUIRKS` to turn on for this account.
 - ``default_sender`` (REST: the sender of a message without one, default ``InfoSMS``),
   ``legacy_mccmnc`` (REST v1 logs spell ``mccmnc``).
 
@@ -39,24 +39,16 @@ their names) as ``respond: {status: ...}``. The user's page is ``docs/providers/
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
-from pytest_smsmock.errors import ConfigError
 from pytest_smsmock.providers.base import HttpListener, ProviderFake, SmppListener
-from pytest_smsmock.providers.infobip import hlr, rest_status
+from pytest_smsmock.providers.infobip import rest_status
+from pytest_smsmock.providers.infobip.options import ACCOUNT_OPTIONS, validate_v3_options
 from pytest_smsmock.providers.infobip.rest import APIS as REST_APIS
 from pytest_smsmock.providers.infobip.rest import INFOBIP_REST, RestApi
-from pytest_smsmock.providers.infobip.v3 import (
-    ACCOUNT_OPTIONS,
-    INFOBIP_DIALECT,
-    QUIRKS,
-    DeliveryReport,
-    V3Api,
-    is_url_template,
-)
 
 if TYPE_CHECKING:
     from pytest_smsmock.core.accounts import Account
@@ -64,37 +56,9 @@ if TYPE_CHECKING:
     from pytest_smsmock.core.queues import OnceQueue
     from pytest_smsmock.providers.base import Runtime
     from pytest_smsmock.providers.infobip.smpp import InfobipSmpp
+    from pytest_smsmock.providers.infobip.v3 import DeliveryReport, V3Api
 
 __all__ = ["ACCOUNT_OPTIONS", "InfobipFake"]
-
-
-def validate_v3_options(provider: str, account: Account, known: frozenset[str]) -> None:
-    """Refuse unknown or malformed v3 account options (shared with MiMSMS)."""
-    unknown = sorted(set(account.options) - known)
-    if unknown:
-        raise ConfigError(
-            f"{provider}: unknown account option(s) {unknown}; known: {sorted(known)}"
-        )
-    quirks = account.options.get("quirks") or ()
-    if isinstance(quirks, str) or not all(q in QUIRKS for q in quirks):
-        raise ConfigError(f"{provider}: quirks must be a list of {sorted(QUIRKS)}, got {quirks!r}")
-    for key in ("allowed_senders", "uncovered_prefixes"):
-        value = account.options.get(key)
-        if value is not None and (
-            isinstance(value, str) or not all(isinstance(v, str) for v in value)
-        ):
-            raise ConfigError(f"{provider}: {key} must be a list of strings, got {value!r}")
-    results = account.options.get("hlr_results")
-    if results is not None:
-        if not isinstance(results, Mapping):
-            raise ConfigError(f"{provider}: hlr_results must map numbers to fields")
-        for number, fields in results.items():
-            try:
-                hlr.normalise(fields)
-            except (KeyError, AttributeError) as exc:
-                raise ConfigError(
-                    f"{provider}: hlr_results[{number!r}]: unknown field {exc}"
-                ) from None
 
 
 class InfobipFake(ProviderFake):
@@ -107,9 +71,29 @@ class InfobipFake(ProviderFake):
 
     def __init__(self, runtime: Runtime, *, seed: int | str = 0) -> None:
         # Built before the base class, whose __init__ resets (and so reaches reset_state()).
-        self.v3 = V3Api(self, INFOBIP_DIALECT)
+        self._v3: V3Api | None = None
+        self._v3_lock = threading.Lock()  # a server thread may be first to ask for it
         self.rest = RestApi(self, INFOBIP_REST)
         super().__init__(runtime, seed=seed)
+
+    @property
+    def v3(self) -> V3Api:
+        """The legacy HTTP API v3, built on its first use (a request to one of its paths, a
+        message that is not REST's changing status, a template MO URL, its quirks, reports or
+        Number Context results, a scenario naming its statuses): a session that speaks REST
+        only never loads it, nor its sending rules and status tables (bench/README.md,
+        "Foundation", third pass). Built fresh, it is as a reset leaves it."""
+        v3 = self._v3
+        if v3 is None:
+            with self._v3_lock:
+                v3 = self._v3
+                if v3 is None:
+                    from pytest_smsmock.providers.infobip.v3 import INFOBIP_DIALECT, V3Api
+
+                    v3 = V3Api(self, INFOBIP_DIALECT)
+                    v3.reports.set_maxlen(self.messages.max_finished)  # as `set_max_finished`
+                    self._v3 = v3
+        return v3
 
     @property
     def secondary_url(self) -> str:
@@ -118,7 +102,7 @@ class InfobipFake(ProviderFake):
 
     @property
     def quirks(self) -> set[str]:
-        """Quirk switches on for every account (names from `v3.QUIRKS`)."""
+        """Quirk switches on for every account (names from `options.QUIRKS`)."""
         return self.v3.quirks
 
     @property
@@ -132,6 +116,8 @@ class InfobipFake(ProviderFake):
 
     def set_hlr_result(self, number: str, **fields: Any) -> None:
         """What Number Context answers for `number` (``"*"``: every number)."""
+        from pytest_smsmock.providers.infobip import hlr
+
         self.v3.hlr_results[number] = hlr.normalise(fields)
 
     # -- ProviderFake hooks ----------------------------------------------------------------
@@ -169,6 +155,8 @@ class InfobipFake(ProviderFake):
         for account in accounts:
             if not account.mo_url:
                 continue
+            from pytest_smsmock.providers.infobip.v3 import is_url_template
+
             if is_url_template(account.mo_url):
                 self.v3.push_mo(account, message)
             else:
@@ -209,11 +197,14 @@ class InfobipFake(ProviderFake):
         return None if value.strip().lstrip("-").isdigit() else gsm_error(value)
 
     def reset_state(self) -> None:
-        self.v3.reset()
+        if self._v3 is not None:
+            self._v3.reset()
         self.rest.reset()
 
     def pull_queues(self) -> list[OnceQueue[Any]]:
-        return [self.inbox, self.v3.reports]
+        if self._v3 is None:
+            return [self.inbox]  # the v3 reports queue gets the bound when it is built
+        return [self.inbox, self._v3.reports]
 
     def forget_message(self, message: Message) -> None:
         self.rest.forget_message(message)

@@ -56,6 +56,7 @@ from pytest_smsmock.core.frozen import value_class
 from pytest_smsmock.core.queues import OnceQueue
 from pytest_smsmock.providers.http_faults import faulted
 from pytest_smsmock.providers.infobip import hlr
+from pytest_smsmock.providers.infobip.options import ACCOUNT_OPTIONS, QUIRKS
 from pytest_smsmock.providers.infobip.sending import (
     Recipient,
     RecipientResult,
@@ -101,22 +102,6 @@ PUSH_RETRIES = (
     timedelta(minutes=5),
     timedelta(minutes=10),
 )
-
-QUIRKS: dict[str, str] = {
-    "documented_custom_id_xml": "XML send answers with custom ids exactly as printed: the second "
-    "result loses its <result> tag and reads <status><0</status> (malformed XML)",
-    "status_space": 'bad credentials answer "status":"- 1" in JSON (as the example shows) '
-    "instead of -5",
-    "json_messageId": 'JSON send answers use the key "messageId" (one example) instead of '
-    '"messageid"',
-    "padded_custom_ids": 'JSON send answers echo custom ids with spaces around: " clientmsgID "',
-    "done_date_space": 'pushed DLRs spell the attribute "done date" (as the push sample; not '
-    'well-formed XML) instead of "donedate"',
-    "gsmerrcode": 'DLRs name the error attribute "gsmerrcode" (as the sample PHP reads) '
-    'instead of "gsmerror"',
-    "hlr_xml_double_gt": "sync Number Context XML writes <is_ported>>false and <num_ok>>true "
-    "as printed",
-}
 
 
 @value_class
@@ -364,21 +349,6 @@ def _params(request: Request) -> dict[str, str]:
 
 def _text_response(body: str, status: int = 200, content_type: str = "text/plain") -> Response:
     return Response(body.encode("utf-8"), status=status, content_type=content_type)
-
-
-#: The account options the v3 API reads (documented in `providers.infobip.fake`).
-ACCOUNT_OPTIONS = frozenset(
-    {
-        "allowed_senders",
-        "uncovered_prefixes",
-        "price",
-        "hlr_price",
-        "hlr_results",
-        "hlr_url",
-        "hlr_delay",
-        "quirks",
-    }
-)
 
 
 class V3Api:
