@@ -25,7 +25,7 @@ from __future__ import annotations
 import dataclasses
 import struct
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from pytest_smsmock.smpp.constants import CommandStatus
 from pytest_smsmock.smpp.errors import DecodeError, SmppError
@@ -68,7 +68,9 @@ _S = CommandStatus
 
 def encode(pdu: Pdu) -> bytes:
     """The wire bytes of a PDU (command_length computed)."""
-    compiled = _ENCODERS.get(type(pdu))
+    compiled: Callable[[Pdu], bytes] | None = _ENCODERS.get(type(pdu), _UNSEEN)
+    if compiled is _UNSEEN:
+        compiled = _compile_once(_ENCODERS, _compile_encoder, type(pdu))
     body = compiled(pdu) if compiled is not None else _encode_body(pdu)
     status = pdu.command_status if isinstance(pdu, Response) else 0
     return _HEADER.pack(HEADER_LENGTH + len(body), pdu.command_id, status, pdu.sequence_number) + (
@@ -206,7 +208,9 @@ def _decode_frame(frame: bytes) -> Pdu:
             command_id=command_id,
             sequence_number=sequence_number,
         )
-    compiled = _DECODERS.get(cls)
+    compiled: Callable[[bytes, int, int], Pdu | None] | None = _DECODERS.get(cls, _UNSEEN)
+    if compiled is _UNSEEN:
+        compiled = _compile_once(_DECODERS, _compile_decoder, cls)
     if compiled is not None:
         try:
             pdu = compiled(frame, sequence_number, command_status)
@@ -320,8 +324,10 @@ def _decode_tlvs_at(body: bytes, pos: int) -> tuple[Tlv, ...]:
 #
 # The listener decodes every submit_sm and encodes every response, so for each PDU class whose
 # body is made of octets, C-octet strings and a short_message (all but submit_multi and its
-# response) the layout is turned once, at import, into one straight-line Python function, as
-# dataclasses and attrs generate `__init__`. A decoder builds the frozen PDU directly
+# response) the layout is turned once, on the first PDU of the class, into one straight-line
+# Python function, as dataclasses and attrs generate `__init__` (`_compile_once`: a session
+# speaks a few of the 30 PDU types; compiling all 56 functions at import was 53 M instructions,
+# a quarter of a first SMPP use). A decoder builds the frozen PDU directly
 # (`object.__new__` + `object.__setattr__`) and makes exactly the checks decoding needs (a NUL
 # within each string's maximum, fixed time-field lengths, sm_length <= 254, the body's end).
 # It returns None, or raises (IndexError at the end of a short body), for anything it does not
@@ -428,16 +434,22 @@ def _compile_encoder(cls: type[Pdu]) -> Callable[[Pdu], bytes] | None:
     return encoder
 
 
-_DECODERS: dict[type[Pdu], Callable[[bytes, int, int], Pdu | None]] = {}
-_ENCODERS: dict[type[Pdu], Callable[[Pdu], bytes]] = {}
-for _cls in PDU_TYPES.values():
-    _decoder = _compile_decoder(_cls)
-    if _decoder is not None:
-        _DECODERS[_cls] = _decoder
-    _encoder = _compile_encoder(_cls)
-    if _encoder is not None:
-        _ENCODERS[_cls] = _encoder
-del _cls, _decoder, _encoder
+#: The compiled paths of each PDU class met so far (None: its layout has none).
+_DECODERS: dict[type[Pdu], Callable[[bytes, int, int], Pdu | None] | None] = {}
+_ENCODERS: dict[type[Pdu], Callable[[Pdu], bytes] | None] = {}
+_UNSEEN: Any = object()
+_C = TypeVar("_C")
+
+
+def _compile_once(
+    table: dict[type[Pdu], _C | None],
+    compile_path: Callable[[type[Pdu]], _C | None],
+    cls: type[Pdu],
+) -> _C | None:
+    """The compiled path of `cls`, compiled now if it is the first PDU of its class (two
+    threads may both compile it: they get the same function)."""
+    compiled = table[cls] = compile_path(cls)
+    return compiled
 
 
 # -- incremental reader -----------------------------------------------------------------------
