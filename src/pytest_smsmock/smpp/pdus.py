@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 from pytest_smsmock.core.frozen import unchecked_builder, value_class
@@ -101,12 +100,12 @@ _S = CommandStatus
 # -- wire types of mandatory fields ----------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(kw_only=False)
 class Octet:
     """An unsigned 1-octet integer."""
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(kw_only=False)
 class CString:
     """A C-octet string of at most `max_len` octets including the NUL; `fixed` lists the only
     lengths (without NUL) allowed, as for the 0-or-16 time fields."""
@@ -116,17 +115,17 @@ class CString:
     fixed: tuple[int, ...] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(kw_only=False)
 class ShortMessage:
     """sm_length (1 octet) followed by that many octets."""
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(kw_only=False)
 class DestAddresses:
     """submit_multi: number_of_dests then dest_flag-tagged SME addresses / list names."""
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(kw_only=False)
 class UnsuccessSmes:
     """submit_multi_resp: no_unsuccess then (ton, npi, address, error_status_code) entries."""
 

@@ -158,6 +158,23 @@ class Record:
             late: int  # type: ignore[misc]
 
 
+def test_positional_value_class_behaves_as_the_positional_frozen_dataclass() -> None:
+    body = """
+class Layout:
+    max_len: int
+    status: int
+    fixed: tuple[int, ...] | None = None
+"""
+    Dc, Value = _twins(body, "dataclass(frozen=True, slots=True)", "value_class(kw_only=False)")
+    assert str(inspect.signature(Value)) == str(inspect.signature(Dc))
+    assert (Value.__doc__, Value.__match_args__) == (Dc.__doc__, Dc.__match_args__)
+    assert Value(21, 3) == Value(max_len=21, status=3, fixed=None) != Value(21, 4)
+    assert hash(Value(21, 3, (0, 16))) == hash(Dc(21, 3, (0, 16)))
+    assert repr(Value(21, 3)) == repr(Dc(21, 3)).replace(Dc.__qualname__, Value.__qualname__)
+    with pytest.raises(FrozenInstanceError):
+        Value(21, 3).status = 4
+
+
 def test_value_init_is_compiled_on_its_first_call() -> None:
     @value_class
     class Lazy:
