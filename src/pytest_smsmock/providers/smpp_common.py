@@ -309,9 +309,9 @@ class Content(NamedTuple):
 _GSM7_CODINGS = frozenset({0x00, 0x01, 0x10, 0xF0})
 # Septet -> character for unpacked GSM 7-bit without escapes: a charmap decoding table (one
 # character per octet value; octets above 0x7F never reach it, the caller checks `isascii`).
-_GSM7_TABLE = "".join(
-    {code: char for char, code in GSM7_BASIC.items()}.get(octet, "\ufffe") for octet in range(256)
-)
+_GSM7_CHARS = {code: char for char, code in GSM7_BASIC.items()}
+_GSM7_TABLE = "".join(_GSM7_CHARS.get(octet, "\ufffe") for octet in range(256))
+del _GSM7_CHARS
 _charmap_decode = codecs.charmap_decode
 # Octets of user data that fit one SMS, per encoding (unpacked GSM: one septet per octet).
 _SINGLE_LIMIT = {Encoding.GSM7: 160, Encoding.UCS2: 140, Encoding.LATIN1: 140, Encoding.BINARY: 140}
