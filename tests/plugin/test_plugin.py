@@ -33,8 +33,8 @@ def test_a_test_that_uses_one_provider_builds_only_that_one(pytester: pytest.Pyt
     other providers' packages nor the libraries only they need (Broadnet's XLS/PDF writers), and
     a provider used later in the session starts its listeners then. Within Infobip, a test that
     speaks REST loads neither the legacy API v3 (its sending rules, status tables, Number
-    Context, the XML escaping) nor, without a scenario, the scenario engine and model; each
-    works when a later test asks for it."""
+    Context, the XML escaping) nor, without a scenario, the scenario engine, model and fault
+    kinds; each works when a later test asks for it."""
     pytester.makepyfile(
         """
         import sys
@@ -45,7 +45,7 @@ def test_a_test_that_uses_one_provider_builds_only_that_one(pytester: pytest.Pyt
         LAZY = ("pytest_smsmock.providers.infobip.v3", "pytest_smsmock.providers.infobip.sending",
                 "pytest_smsmock.providers.infobip.hlr", "xml.sax",
                 "pytest_smsmock.scenario.engine", "pytest_smsmock.scenario.model",
-                "pytest_smsmock.scenario.loader")
+                "pytest_smsmock.scenario.loader", "pytest_smsmock.scenario.faults")
 
         def send(fake, to="385911234567"):
             body = {"messages": [{"destinations": [{"to": to}], "text": "hi"}]}
@@ -68,10 +68,15 @@ def test_a_test_that_uses_one_provider_builds_only_that_one(pytester: pytest.Pyt
             assert answer.status_code == 200 and answer.text
             assert "pytest_smsmock.providers.infobip.v3" in sys.modules
             smsmock.load_scenario({"version": 1, "rules": [
-                {"match": {"to": "38591*"}, "dlr": [{"after": "1s", "status": "undeliverable"}]}]})
+                {"match": {"to": "38591*"}, "dlr": [{"after": "1s", "status": "undeliverable"}]},
+                {"match": {"to": "38592*"}, "fault": {"kind": "http_status", "status": 503}}]})
             send(smsmock.infobip)
             smsmock.clock.advance("2s")
             assert [m.status for m in smsmock.infobip.messages] == ["undeliverable"]
+            body = {"messages": [{"destinations": [{"to": "385921234567"}], "text": "hi"}]}
+            answer = requests.post(smsmock.infobip.url + "/sms/2/text/advanced", json=body,
+                                   auth=("test", "test"), timeout=10)
+            assert answer.status_code == 503
             assert "pytest_smsmock.scenario.engine" in sys.modules
 
         def test_broadnet_later(smsmock):

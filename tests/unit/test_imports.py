@@ -101,7 +101,8 @@ def test_the_walker_sees_a_cycle() -> None:
 
 def test_the_walker_reads_deferred_and_type_checking_imports() -> None:
     edges = graph()
-    # providers/base.py imports the fault table at module level and the decisions for types only.
+    # providers/base.py imports the fault values inside a function and for types, the
+    # decisions for types only.
     assert "pytest_smsmock.scenario.faults" in edges["pytest_smsmock.providers.base"]
     assert "pytest_smsmock.scenario.decisions" in edges["pytest_smsmock.providers.base"]
     # hub.py imports the HTTP server inside a method.

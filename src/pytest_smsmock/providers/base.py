@@ -43,13 +43,13 @@ from pytest_smsmock.core.tap import Replay, Tap
 from pytest_smsmock.core.tunables import restore_class_settings
 from pytest_smsmock.errors import ProtocolError
 from pytest_smsmock.providers.http_faults import FaultedResponse, alter, fault_response
-from pytest_smsmock.scenario.faults import FaultKind, HttpFault
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
     from pytest_smsmock.clock import VirtualClock
     from pytest_smsmock.scenario.decisions import Decider, SubmitContext, SubmitDecision
+    from pytest_smsmock.scenario.faults import HttpFault
 
 __all__ = ["HttpListener", "ProviderFake", "Runtime", "SmppHook", "SmppListener"]
 
@@ -96,6 +96,14 @@ def _render_plan(value: tuple[Any, ...]) -> tuple[str, dict[str, Any]]:
     plan = ", ".join(f"+{steps[i]} {steps[i + 1]}" for i in range(0, len(steps), 2)) or "none"
     summary = f"rules[{rule}]" + (f" ({rule_name})" if rule_name else "") + f" matched {to}: "
     return summary + f"dlr {plan}", {"rule": rule, "to": to, "fault": None}
+
+
+def _replayed_fault(kind: str) -> HttpFault:
+    """The socket fault a cassette recorded, to perform again (imported here: a session that
+    replays no cassette and loads no scenario never loads the fault kinds)."""
+    from pytest_smsmock.scenario.faults import FaultKind, HttpFault
+
+    return HttpFault(kind=FaultKind(kind), real=True)
 
 
 def _render_change(value: tuple[Any, ...]) -> tuple[str, dict[str, Any]]:
@@ -567,7 +575,7 @@ class ProviderFake:
                 self._journal_request(request, listener, body)
                 status, headers, content, raw = answer
                 response = Response(content, status=status, headers=list(headers))
-                fault = HttpFault(kind=FaultKind(raw), real=True) if raw is not None else None
+                fault = _replayed_fault(raw) if raw is not None else None
                 if fault is not None and fault.raw:  # a socket fault: performed again
                     response = self._faulted(fault, response)
                 else:

@@ -4,15 +4,23 @@
 `alter`); a fault that needs the socket travels to `servers/http.py` inside a `FaultedResponse`.
 A provider's handler hands a fault decided for a submission to `dispatch` the same way: it
 returns `faulted(fault, answer)` (its own answer, or None when the fault replaces it).
+
+`scenario/faults.py` is imported where a fault is at hand, not with this module: a fault exists
+only once a scenario (or a replayed cassette) made one, and a session without any never loads
+the fault kinds and tables (9 M instructions of the first use of the fakes: bench/README.md,
+"Foundation", third pass).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from werkzeug.wrappers import Response
 
-from pytest_smsmock.scenario.faults import FaultKind, HttpEffect, HttpFault, SmppFault
+if TYPE_CHECKING:
+    from pytest_smsmock.scenario.faults import HttpFault, SmppFault
 
-__all__ = ["MALFORMED_BODY", "FaultedResponse", "alter", "fault_response", "faulted"]
+__all__ = ["MALFORMED_BODY", "FaultedResponse", "alter", "fault_response", "faulted", "http_fault"]
 
 #: A body that exercises a client's parser (WireMock's malformed-body fault).
 MALFORMED_BODY = b'{"messages": [{"status": <html>Internal error</'
@@ -25,6 +33,8 @@ def fault_response(fault: HttpFault) -> Response:
 
 def alter(fault: HttpFault, real: Response) -> Response:
     """The provider's answer altered by an ALTER fault (other kinds leave it as it is)."""
+    from pytest_smsmock.scenario.faults import FaultKind, HttpEffect
+
     if fault.effect is not HttpEffect.ALTER:
         return real
     body = real.get_data()
@@ -55,10 +65,21 @@ class FaultedResponse(Response):
         self.inner = inner
 
 
+def http_fault(fault: HttpFault | SmppFault | None) -> HttpFault | None:
+    """`fault` if it is an HTTP fault, else None (a submission over HTTP meets HTTP faults
+    only)."""
+    if fault is None:
+        return None
+    from pytest_smsmock.scenario.faults import HttpFault
+
+    return fault if isinstance(fault, HttpFault) else None
+
+
 def faulted(fault: HttpFault | SmppFault | None, answer: Response | None) -> Response:
     """What a handler returns for a submission that met `fault` (None: `answer` as it is; a
     submission over HTTP meets HTTP faults only)."""
-    if not isinstance(fault, HttpFault):
+    met = http_fault(fault)
+    if met is None:
         assert answer is not None, "a submission without a fault has an answer"
         return answer
-    return FaultedResponse(fault, None if not fault.wraps_answer else answer)
+    return FaultedResponse(met, None if not met.wraps_answer else answer)

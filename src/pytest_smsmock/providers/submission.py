@@ -32,12 +32,12 @@ from pytest_smsmock.core.frozen import new_tuple
 from pytest_smsmock.core.lifecycle import DEFAULT_PLAN, Plan
 from pytest_smsmock.errors import Refusal
 from pytest_smsmock.scenario.decisions import NO_DECISION, SubmitContext, SubmitDecision
-from pytest_smsmock.scenario.faults import HttpFault, SmppFault, SubmitEffect
 
 if TYPE_CHECKING:
     from pytest_smsmock.core.accounts import Account, AccountBook
     from pytest_smsmock.core.messages import Message
     from pytest_smsmock.scenario.decisions import Decider
+    from pytest_smsmock.scenario.faults import HttpFault, SmppFault
 
 __all__ = [
     "RESPOND_KEYS",
@@ -138,6 +138,8 @@ class SubmitHost(Protocol):
 
 def replaces_answer(fault: HttpFault | SmppFault) -> bool:
     """The fault stands instead of the answer (nothing is accepted)."""
+    from pytest_smsmock.scenario.faults import HttpFault, SubmitEffect  # loaded: a fault exists
+
     if isinstance(fault, HttpFault):
         return not fault.wraps_answer
     return fault.behaviour.on_submit is SubmitEffect.REPLACE

@@ -86,7 +86,7 @@ from pytest_smsmock.core.frozen import value_class
 from pytest_smsmock.core.messages import InboundMessage, Message, StatusChange
 from pytest_smsmock.errors import ConfigError, Refusal
 from pytest_smsmock.providers import submission as submission_path
-from pytest_smsmock.providers.http_faults import faulted
+from pytest_smsmock.providers.http_faults import faulted, http_fault
 from pytest_smsmock.providers.infobip import rest_status as v1
 from pytest_smsmock.providers.infobip import rest_text
 from pytest_smsmock.providers.infobip.bulks import Bulks, BulkStatus
@@ -120,12 +120,12 @@ from pytest_smsmock.providers.infobip.rest_send import (
     read_v3,
 )
 from pytest_smsmock.providers.submission import Draft
-from pytest_smsmock.scenario.faults import HttpFault, SmppFault
 
 if TYPE_CHECKING:
     from pytest_smsmock.core.accounts import Account
     from pytest_smsmock.providers.base import ProviderFake
     from pytest_smsmock.scenario.decisions import SubmitDecision
+    from pytest_smsmock.scenario.faults import HttpFault, SmppFault
 
 __all__ = [
     "APIS",
@@ -447,10 +447,11 @@ class RestApi:
             )
             results += answers
             accepted += messages
-            if isinstance(fault, HttpFault):
-                if not fault.wraps_answer:
-                    return faulted(fault, None)
-                met = met or fault
+            met_here = http_fault(fault)
+            if met_here is not None:
+                if not met_here.wraps_answer:
+                    return faulted(met_here, None)
+                met = met or met_here
         self.bulks.register(account.username, bulk_id, accepted)
         destinations = sum(len(m.destinations) for m in batch.messages)
         scheduled = any(m.scheduled_at is not None for m in accepted)
