@@ -311,6 +311,15 @@ def main() -> dict[str, Any]:
 
     first_use = max(figures["session_http_first_use_s"], figures["session_cpu_http_first_use_s"])
     verdict = "met" if first_use < FIRST_USE_TARGET_S else "NOT met"
+    basis = "wall and cpu, medians of the same run"
+    if counted:
+        # The instructions at the rate pytest alone ran at in this run: a figure that does not
+        # scatter with the machine's load as the medians of five whole runs do.
+        rate = figures["session_cpu_no_plugin_s"] / figures["session_no_plugin_instructions"]
+        estimate = figures["session_http_first_use_instructions"] * rate
+        figures["session_http_first_use_estimate_s"] = estimate
+        verdict += f" (instr: ~{estimate * 1000:.0f} ms)"
+        basis += "; instructions at pytest's own rate in this run"
     rows = [
         ("session: pytest alone", session("no_plugin").lstrip("+"), "-"),
         ("session: plugin import", session("plugin_import"), "pytest alone"),
@@ -322,7 +331,7 @@ def main() -> dict[str, Any]:
         (
             f"  target: under {FIRST_USE_TARGET_S * 1000:.0f} ms",
             verdict,
-            "wall and cpu, medians of the same run",
+            basis,
         ),
         ("session: then first SMPP use", session("smpp_first_use"), "the HTTP suite"),
         (
