@@ -262,12 +262,12 @@ def session_instructions() -> dict[str, float]:
     """The same whole runs counted by callgrind, once each (bytecode cached by a first run,
     ``PYTHONHASHSEED=0``): instructions, the figure the machine's load does not move (wall
     and CPU scatter by tens of ms here). Nothing without valgrind."""
-    import re
     import shutil
     import subprocess
 
-    valgrind = shutil.which("valgrind")
-    if valgrind is None:
+    from bench.callgrind import collected
+
+    if shutil.which("valgrind") is None:
         return {}
     counted: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -276,18 +276,9 @@ def session_instructions() -> dict[str, float]:
         for name in SESSION_SUITES:
             command = _session_command(files, name)
             subprocess.run(command, cwd=tmp, env=env, check=True, capture_output=True)
-            out = Path(tmp) / "callgrind.out"
-            run = subprocess.run(
-                [valgrind, "--tool=callgrind", f"--callgrind-out-file={out}", *command],
-                cwd=tmp,
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            found = re.search(r"Collected : (\d+)", run.stderr)
-            assert found is not None, run.stderr[-2000:]
-            counted[name] = int(found.group(1))
+            total = collected(command, cwd=Path(tmp), env=env)
+            assert total is not None
+            counted[name] = total
     return {f"{key}_instructions": value for key, value in _session_figures("", counted).items()}
 
 
