@@ -9,13 +9,21 @@ when it expires becomes `expired` at that instant.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from pytest_smsmock.clock import Clock, ScheduledEvent
 from pytest_smsmock.core.frozen import value_class
-from pytest_smsmock.core.messages import FINAL_STATUSES, Message, Status, StatusChange
+from pytest_smsmock.core.messages import (
+    _STATUS_BY_VALUE,
+    FINAL_STATUSES,
+    Message,
+    Status,
+    StatusChange,
+)
 
 __all__ = ["DEFAULT_PLAN", "LifecycleRunner", "Plan", "Transition"]
 
@@ -50,15 +58,19 @@ class LifecycleRunner:
     clock, not one per message. The steps of a bucket run in the order they were scheduled;
     one step's failure does not keep the others from running: afterwards the error is raised to
     the clock as a failing event's would be (several: as one `ExceptionGroup`).
+
+    A waiting step is a `_Step`, a tuple of plain values: see there why.
     """
 
     def __init__(self, clock: Clock, on_change: ChangeHandler, *, name: str = "") -> None:
         self._clock = clock
         self._on_change = on_change
         self._label = f"{name}:lifecycle" if name else "lifecycle"
-        # message_id -> its pending step, or the list of them (a plan of several steps).
-        self._pending: dict[str, _Step | list[_Step]] = {}
+        # message_id -> its waiting steps, in the order they were scheduled. A step that is no
+        # longer here was cancelled (or has run): its bucket skips it.
+        self._pending: dict[str, tuple[_Step, ...]] = {}
         self._buckets: dict[datetime, _Bucket] = {}
+        self._bucket_numbers = itertools.count()
         self._lock = threading.Lock()
         # (submitted_at, delay, due time) of the last one-step plan: submits of one virtual
         # instant share their due time, and the same datetime object keeps its hash cached.
@@ -93,25 +105,24 @@ class LifecycleRunner:
         if scheduled is not None and scheduled > begin:
             begin = scheduled
             message.status = Status.SCHEDULED
-            self._add(message, begin, _RELEASED)
+            self._add(message, begin, _RELEASED, own=True)
         when = begin
         for step in plan:
             when = when + step.after
             if expires is not None and when > expires:
-                self._add(message, expires, _EXPIRED)
+                self._add(message, expires, _EXPIRED, own=True)
                 return
             self._add(message, when, step)
             if step.status in FINAL_STATUSES:
                 return
         # A plan that ends short of a final status (e.g. stuck en route) still expires.
         if expires is not None:
-            self._add(message, max(expires, when), _EXPIRED)
+            self._add(message, max(expires, when), _EXPIRED, own=True)
 
     def cancel(self, message_id: str) -> int:
         """Drop what is still scheduled for a message; returns how many steps were dropped."""
         with self._lock:
-            pending = self._pending.pop(message_id, None)
-            steps = pending if isinstance(pending, list) else [] if pending is None else [pending]
+            steps = self._pending.pop(message_id, ())
             for step in steps:
                 self._drop_locked(step)
         return len(steps)
@@ -128,65 +139,66 @@ class LifecycleRunner:
         scheduled send time and validity apply as they do at submission (its current ones: a
         replacement may have changed them). Returns how many steps were left."""
         with self._lock:
-            pending = self._pending.pop(message.message_id, None)
-            steps = pending if isinstance(pending, list) else [] if pending is None else [pending]
+            steps = self._pending.pop(message.message_id, ())
             for step in steps:
                 self._drop_locked(step)
         left = tuple(
-            step.transition
-            for step in steps
-            if step.transition is not _RELEASED and step.transition is not _EXPIRED
+            Transition(after=after, status=_STATUS_BY_VALUE[status], error=error, native=native)
+            for _id, _when, _number, after, status, error, native in steps
+            if after is not None  # not the runner's own release or expiry
         )
         self.start(message, left, begin=begin)
         return len(left)
 
     def pending_count(self, message_id: str) -> int:
         with self._lock:
-            pending = self._pending.get(message_id)
-            return len(pending) if isinstance(pending, list) else 0 if pending is None else 1
+            return len(self._pending.get(message_id, ()))
 
     def clear(self) -> None:
         with self._lock:
             buckets = list(self._buckets.values())
             self._buckets.clear()
-            self._pending.clear()
+            self._pending.clear()  # what was waiting is no longer: the buckets skip it
         for bucket in buckets:
             bucket.event.cancel()
-            for step in bucket.steps:
-                step.cancelled = True
 
-    def _add(self, message: Message, when: datetime, transition: Transition) -> None:
-        """Schedule `transition` (its status, error and native status; not its delay) for
-        `message` at `when`."""
+    def _add(
+        self, message: Message, when: datetime, transition: Transition, *, own: bool = False
+    ) -> None:
+        """Schedule `transition` (its status, error and native status; its delay too, for a
+        restart) for `message` at `when`; `own`: the runner's release or expiry, which a
+        restart does not carry over."""
         message_id = message.message_id
         lock = self._lock  # not `with`: it makes two bound methods per use (a hot path)
         lock.acquire()
         try:
             bucket = self._buckets.get(when)
             if bucket is None:
-                bucket = self._buckets[when] = _Bucket(self, when)
+                bucket = self._buckets[when] = _Bucket(self, when, next(self._bucket_numbers))
                 bucket.event = self._clock.call_at(when, bucket, label=self._label)
-            step = _Step(message, transition, bucket)
-            bucket.steps.append(step)
+            step: _Step = (
+                message_id,
+                when,
+                bucket.number,
+                None if own else transition.after,
+                transition.status._value_,
+                transition.error,
+                transition.native,
+            )
+            bucket += (message, step)
             bucket.live += 1
-            pending = self._pending.get(message_id)
-            if pending is None:
-                self._pending[message_id] = step
-            elif isinstance(pending, list):
-                pending.append(step)
-            else:
-                self._pending[message_id] = [pending, step]
+            self._pending[message_id] = (*self._pending.get(message_id, ()), step)
         finally:
             lock.release()
 
     def _drop_locked(self, step: _Step) -> None:
-        """Cancel one step; a bucket left with nothing to do leaves the clock."""
-        if step.cancelled:
+        """Cancel one step (already out of `_pending`); a bucket left with nothing to do leaves
+        the clock. A bucket that has fired is no longer in `_buckets`: nothing to do then."""
+        bucket = self._buckets.get(step[1])
+        if bucket is None or bucket.number != step[2]:
             return
-        step.cancelled = True
-        bucket = step.bucket
         bucket.live -= 1
-        if bucket.live == 0 and self._buckets.get(bucket.when) is bucket:
+        if bucket.live == 0:
             del self._buckets[bucket.when]
             bucket.event.cancel()
 
@@ -194,38 +206,41 @@ class LifecycleRunner:
         with self._lock:
             if self._buckets.get(bucket.when) is bucket:
                 del self._buckets[bucket.when]  # a step scheduled from now on gets a new bucket
-            # The bucket lets go of its event and steps, which point back at it: they go as soon
-            # as the instant is done, not at the collector's next full pass (a long run's
-            # buckets wait hours of virtual time, so they would be among its oldest objects).
-            steps, bucket.steps = bucket.steps, []
+            # The bucket lets go of its event, which points back at it: both go as soon as the
+            # instant is done, not at the collector's next full pass (a long run's buckets wait
+            # hours of virtual time, so they would be among its oldest objects).
             del bucket.event
         errors: list[Exception] = []
         on_change, lock, waiting = self._on_change, self._lock, self._pending
         final = FINAL_STATUSES
+        statuses = _STATUS_BY_VALUE
         when = bucket.when
-        for step in steps:
-            if step.cancelled:
-                continue
-            message = step.message
+        for index in range(0, len(bucket), 2):
+            message, step = bucket[index], bucket[index + 1]
+            message_id = message.message_id
             lock.acquire()  # not `with`: it makes two bound methods per step (a hot path)
             try:
-                step.cancelled = True  # done: a later cancel() finds nothing to drop
-                pending = waiting.get(message.message_id)
-                if pending is step:
-                    del waiting[message.message_id]
-                elif isinstance(pending, list):
-                    pending.remove(step)
-                    if not pending:
-                        del waiting[message.message_id]
+                # Done: out of `_pending` (a later cancel() finds nothing to drop). A step no
+                # longer there was cancelled. Found by identity: a restart can schedule an equal
+                # one at the same instant.
+                steps = waiting.get(message_id, ())
+                if len(steps) == 1 and steps[0] is step:
+                    del waiting[message_id]
+                else:
+                    rest = tuple(s for s in steps if s is not step)
+                    if len(rest) == len(steps):
+                        continue
+                    if rest:
+                        waiting[message_id] = rest
+                    else:
+                        del waiting[message_id]
             finally:
                 lock.release()
             if message.status in final:
                 continue
-            transition = step.transition
+            _id, _when, _number, _after, status, error, native = step
             try:
-                change = message.set_status(
-                    transition.status, when, transition.error, transition.native
-                )
+                change = message.set_status(statuses[status], when, error, native)
                 on_change(message, change)
             except Exception as exc:  # the other steps of the instant still run
                 errors.append(exc)
@@ -235,32 +250,33 @@ class LifecycleRunner:
             raise ExceptionGroup(f"{len(errors)} status changes failed at {bucket.when}", errors)
 
 
-class _Bucket:
-    """Every step due at one instant, behind one clock event (its callback)."""
+#: One waiting change of one message: (message_id, due time, its bucket's number, the
+#: transition's delay or None for the runner's own release and expiry, status value, error,
+#: native status). Plain values in a tuple: the collector stops tracking it at its first pass.
+#: A long run keeps hours of virtual time of them waiting; as objects (with the `Transition` and
+#: the list of a message's steps they held) they were most of what every young collection
+#: moved into the oldest generation, which then filled four times as fast and was walked
+#: whole four times as often (bench/README.md, "Scenarios").
+_Step = tuple[str, datetime, int, timedelta | None, str, int | str | None, int | str | None]
 
-    __slots__ = ("event", "live", "runner", "steps", "when")
 
-    def __init__(self, runner: LifecycleRunner, when: datetime) -> None:
+class _Bucket(list[Any]):
+    """Every step due at one instant, behind one clock event (its callback): a flat list of
+    (message, step) pairs, in the order they were scheduled. A list itself rather than an
+    object holding one: one object fewer per instant for the collector to walk."""
+
+    __slots__ = ("event", "live", "number", "runner", "when")
+
+    def __init__(self, runner: LifecycleRunner, when: datetime, number: int) -> None:
+        super().__init__()
         self.runner = runner
         self.when = when
-        self.steps: list[_Step] = []
+        self.number = number
         self.live = 0
         self.event: ScheduledEvent
 
     def __call__(self) -> None:
         self.runner._fire(self)
-
-
-class _Step:
-    """One scheduled change of one message."""
-
-    __slots__ = ("bucket", "cancelled", "message", "transition")
-
-    def __init__(self, message: Message, transition: Transition, bucket: _Bucket) -> None:
-        self.message = message
-        self.transition = transition
-        self.bucket = bucket
-        self.cancelled = False
 
 
 # The steps a plan does not name: a scheduled message released at its time, and expiry.
