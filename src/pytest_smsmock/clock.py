@@ -188,8 +188,11 @@ class VirtualClock:
         self._source = source
         self._follow_freezegun = follow_freezegun
         self._on_error = on_error
-        # (due, seq, event): ordered by tuple comparison in C, ties in scheduling order.
-        self._heap: list[tuple[datetime, int, ScheduledEvent]] = []
+        # (due, seq): ordered by tuple comparison in C, ties in scheduling order; the event
+        # of each seq in `_events`. Plain values in the heap: the collector stops tracking them,
+        # so a long run's full passes do not walk its hours of waiting events twice over.
+        self._heap: list[tuple[datetime, int]] = []
+        self._events: dict[int, ScheduledEvent] = {}
         self._seq = itertools.count()
         self._lock = threading.Lock()
         self._firing = threading.Lock()
@@ -237,9 +240,9 @@ class VirtualClock:
         lock.acquire()
         try:
             seq = next(self._seq)
-            event = ScheduledEvent(due, seq, label, callback)
-            heapq.heappush(self._heap, (due, seq, event))
-            earliest = self._heap[0][2] is event
+            event = self._events[seq] = ScheduledEvent(due, seq, label, callback)
+            heapq.heappush(self._heap, (due, seq))
+            earliest = self._heap[0][1] == seq
         finally:
             lock.release()
         if earliest and self._listeners:
@@ -265,7 +268,8 @@ class VirtualClock:
     def pending(self) -> list[tuple[datetime, str]]:
         """Due times and labels of every pending event, earliest first."""
         with self._lock:
-            return [(e.due, e.label) for _due, _seq, e in sorted(self._heap) if not e.cancelled]
+            events = (self._events[seq] for _due, seq in sorted(self._heap))
+            return [(e.due, e.label) for e in events if not e.cancelled]
 
     def add_listener(self, listener: Callable[[], None]) -> None:
         """Call `listener()` whenever a new earliest event is scheduled (real-time driver)."""
@@ -351,9 +355,10 @@ class VirtualClock:
     def reset(self, start: datetime) -> None:
         """Forget every pending event and stand at `start`."""
         with self._lock:
-            for _due, _seq, event in self._heap:
+            for event in self._events.values():
                 event.cancel()
             self._heap.clear()
+            self._events.clear()
             self._now = _aware(start)
             self._start = self._now
             self._offset = timedelta(0)
@@ -373,23 +378,24 @@ class VirtualClock:
         """Fire what is due by `target`; with `drag`, freezegun's frozen time moves step by step
         with the clock, so an event sees ``datetime.now()`` equal to its own due time."""
         errors: list[BaseException] = []
-        heap, lock = self._heap, self._lock
+        heap, events, lock = self._heap, self._events, self._lock
         self._firing_thread = threading.get_ident()
         try:
             while True:
                 lock.acquire()  # not `with`: it makes two bound methods per event (a hot path)
                 try:
                     before = self._now
-                    while heap and heap[0][2].cancelled:
-                        heapq.heappop(heap)
+                    while heap and events[heap[0][1]].cancelled:
+                        del events[heapq.heappop(heap)[1]]
                     if not heap or heap[0][0] > target:
                         if target > self._now:
                             self._now = target
                         event = None
                     else:
-                        _due, _seq, event = heapq.heappop(heap)
-                        if event.due > self._now:
-                            self._now = event.due
+                        due, seq = heapq.heappop(heap)
+                        event = events.pop(seq)
+                        if due > self._now:
+                            self._now = due
                     now = self._now
                 finally:
                     lock.release()
@@ -412,5 +418,6 @@ class VirtualClock:
                 self._on_error(error)
 
     def _drop_cancelled(self) -> None:
-        while self._heap and self._heap[0][2].cancelled:
-            heapq.heappop(self._heap)
+        heap, events = self._heap, self._events
+        while heap and events[heap[0][1]].cancelled:
+            del events[heapq.heappop(heap)[1]]

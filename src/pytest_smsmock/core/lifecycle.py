@@ -187,7 +187,8 @@ class LifecycleRunner:
             )
             bucket += (message, step)
             bucket.live += 1
-            self._pending[message_id] = (*self._pending.get(message_id, ()), step)
+            waiting = self._pending.get(message_id)
+            self._pending[message_id] = (step,) if waiting is None else (*waiting, step)
         finally:
             lock.release()
 
@@ -224,8 +225,11 @@ class LifecycleRunner:
                 # longer there was cancelled. Found by identity: a restart can schedule an equal
                 # one at the same instant.
                 steps = waiting.get(message_id, ())
-                if len(steps) == 1 and steps[0] is step:
-                    del waiting[message_id]
+                if steps and steps[0] is step:  # the usual case: the earliest step runs
+                    if len(steps) == 1:
+                        del waiting[message_id]
+                    else:
+                        waiting[message_id] = steps[1:]
                 else:
                     rest = tuple(s for s in steps if s is not step)
                     if len(rest) == len(steps):
@@ -268,7 +272,6 @@ class _Bucket(list[Any]):
     __slots__ = ("event", "live", "number", "runner", "when")
 
     def __init__(self, runner: LifecycleRunner, when: datetime, number: int) -> None:
-        super().__init__()
         self.runner = runner
         self.when = when
         self.number = number
