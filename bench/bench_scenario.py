@@ -228,6 +228,7 @@ def measure(count: int) -> dict[str, Any]:
         wall_s=round(walls["submit"], 3),
         us_per_message=round(walls["submit"] / count * 1e6, 1),
         collector_share=round(collector / walls["submit"], 3),
+        collector_us_per_message=round(collector / count * 1e6, 1),
         direct_us_per_message=round(walls["direct"] / count * 1e6, 1),
         peak_mib=round(peak / 2**20, 1),
         bytes_per_message=round(peak / count),
@@ -247,14 +248,15 @@ def instructions(count: int = 5_000) -> dict[str, float] | None:
 def main(counts: tuple[int, ...] = COUNTS) -> dict[str, Any]:
     rows = [measure(n) for n in counts]
     print(
-        f"{'messages':>9} {'wall s':>8} {'us/msg':>8} {'gc':>5} {'direct':>8} {'peak MiB':>9} "
-        f"{'B/msg':>6} {'journal':>9} {'final':>8}"
+        f"{'messages':>9} {'wall s':>8} {'us/msg':>8} {'gc':>5} {'gc us':>6} {'direct':>8} "
+        f"{'peak MiB':>9} {'B/msg':>6} {'journal':>9} {'final':>8}"
     )
     for r in rows:
         print(
             f"{r['messages']:>9} {r['wall_s']:>8} {r['us_per_message']:>8} "
-            f"{r['collector_share']:>5.0%} {r['direct_us_per_message']:>8} {r['peak_mib']:>9} "
-            f"{r['bytes_per_message']:>6} {r['journal']:>9} {r['final']:>8}"
+            f"{r['collector_share']:>5.0%} {r['collector_us_per_message']:>6} "
+            f"{r['direct_us_per_message']:>8} {r['peak_mib']:>9} {r['bytes_per_message']:>6} "
+            f"{r['journal']:>9} {r['final']:>8}"
         )
     base = rows[0]
     for r in rows[1:]:
