@@ -189,8 +189,9 @@ class VirtualClock:
         self._follow_freezegun = follow_freezegun
         self._on_error = on_error
         # (due, seq): ordered by tuple comparison in C, ties in scheduling order; the event
-        # of each seq in `_events`. Plain values in the heap: the collector stops tracking them,
-        # so a long run's full passes do not walk its hours of waiting events twice over.
+        # of each seq in `_events`. Plain values in the heap, which the collector stops
+        # tracking: a waiting event is one tracked object, not two (a long run keeps hours of
+        # them, and every full pass of the collector walks what is tracked).
         self._heap: list[tuple[datetime, int]] = []
         self._events: dict[int, ScheduledEvent] = {}
         self._seq = itertools.count()
