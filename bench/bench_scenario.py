@@ -6,7 +6,9 @@ journal entries, lifecycle plan on the virtual clock), and lives out its drawn D
 while the clock advances over 48 hours in one-minute steps; scripted events fire on the way.
 Wall time of that path and of `decide()` + `accept()` alone (what this bench measured before;
 the same run, one after the other), peak memory (tracemalloc) in a third run, and callgrind's
-instructions per message (`bench/callgrind_scenario.py`) when valgrind is there.
+instructions per message (`bench/callgrind_scenario.py`) when valgrind is there. Beside each row
+an equal-work floor (`floor_run`); a count above 100k is run once more at the 100k run's rate
+(`at_rate`: the same messages per virtual minute over proportionally more hours).
 
     python -m bench scenario              # through the harness (bench/__main__.py)
     python -m bench.bench_scenario        # on its own
@@ -38,6 +40,7 @@ from pytest_smsmock.providers.submission import Draft, submit
 from pytest_smsmock.scenario.decisions import SubmitContext, SubmitDecision
 
 COUNTS = (1_000, 10_000, 100_000)
+RATE_OF = 100_000  # the row whose rate larger counts are also run at (`at_rate`)
 HOURS = 48
 
 SCENARIO: dict[str, Any] = {
@@ -148,16 +151,17 @@ def _direct(fake: BenchFake, account: Account, to: str, text: str, at: datetime)
     return True
 
 
-def run(count: int, *, path: str = "submit") -> dict[str, Any]:
-    """The scenario with `count` messages, each submitted through `path`: ``submit`` (the one
-    submission path, as real traffic) or ``direct`` (`decide()` and `accept()` alone)."""
+def run(count: int, *, path: str = "submit", hours: int = HOURS) -> dict[str, Any]:
+    """The scenario with `count` messages spread over `hours`, each submitted through `path`:
+    ``submit`` (the one submission path, as real traffic) or ``direct`` (`decide()` and
+    `accept()` alone)."""
     hub = SmsMock(providers=(), fakes=[BenchFake])
     fake = hub.fakes["bench"]
     assert isinstance(fake, BenchFake)
     hub.load_scenario(SCENARIO)
     account = fake.accounts.get("test")
     assert account is not None
-    step = timedelta(hours=HOURS) / count
+    step = timedelta(hours=hours) / count
     minute = timedelta(minutes=1)
     pending = timedelta(0)
     refused = 0
@@ -175,7 +179,7 @@ def run(count: int, *, path: str = "submit") -> dict[str, Any]:
         if pending >= minute:
             hub.clock.advance(pending)
             pending = timedelta(0)
-    hub.clock.advance(timedelta(hours=HOURS) + pending)
+    hub.clock.advance(timedelta(hours=hours) + pending)
     finals = sum(1 for m in fake.messages if m.status.final)
     delivered = sum(1 for m in fake.messages if m.status == Status.DELIVERED)
     return {
@@ -300,6 +304,27 @@ def measure(count: int) -> dict[str, Any]:
     return figures
 
 
+def at_rate(count: int, rate_of: int) -> dict[str, Any]:
+    """`count` messages at the rate of the `rate_of` run (over `HOURS * count / rate_of` hours):
+    the same traffic per virtual minute, so the same number of messages in flight at once. The
+    48-hour scenario at ten times the messages is also ten times the rate: what grows with the
+    count at a fixed rate is the fake's own cost; what grows only with the rate is the larger
+    set of messages waiting at once (the clock's heap, the lifecycle's buckets, what every full
+    pass of the collector walks)."""
+    hours = HOURS * count // rate_of
+    gc.collect()
+    with _CollectorTime() as spent:
+        started = time.perf_counter()
+        run(count, hours=hours)
+        wall = time.perf_counter() - started
+    return {
+        "messages": count,
+        "hours": hours,
+        "us_per_message": round(wall / count * 1e6, 1),
+        "collector_us_per_message": round(spent.seconds / count * 1e6, 1),
+    }
+
+
 def instructions(count: int = 5_000) -> dict[str, float] | None:
     """Instructions per message of the scenario under callgrind, through each path: figures
     the machine's load does not move (None without valgrind)."""
@@ -336,6 +361,17 @@ def main(counts: tuple[int, ...] = COUNTS) -> dict[str, Any]:
             f"x{r['us_per_message'] / before['us_per_message']:.2f}, "
             f"the floor's x{r['floor_us_per_message'] / before['floor_us_per_message']:.2f}"
         )
+    paced = []
+    for r in rows:
+        if r["messages"] > RATE_OF and any(b["messages"] == RATE_OF for b in rows):
+            same = next(b for b in rows if b["messages"] == RATE_OF)
+            at = at_rate(r["messages"], RATE_OF)
+            paced.append(at)
+            print(
+                f"{r['messages']:,} messages at the {RATE_OF:,} run's rate ({at['hours']} hours): "
+                f"{at['us_per_message']} us/message (collector {at['collector_us_per_message']}): "
+                f"x{at['us_per_message'] / same['us_per_message']:.2f} of the {RATE_OF:,} row"
+            )
     against = None
     for r in rows:
         if r["messages"] == 100_000:  # issue 20's target 2, at the count it names
@@ -351,7 +387,12 @@ def main(counts: tuple[int, ...] = COUNTS) -> dict[str, Any]:
             f"callgrind, 5,000 messages: {counted['submit']:,.0f} instructions per message "
             f"through the submission path, {counted['direct']:,.0f} through decide()+accept()"
         )
-    return {"rows": rows, "instructions_per_message": counted, "against": against}
+    return {
+        "rows": rows,
+        "at_rate": paced,
+        "instructions_per_message": counted,
+        "against": against,
+    }
 
 
 if __name__ == "__main__":
