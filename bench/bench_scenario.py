@@ -24,10 +24,12 @@ import random
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from bench import against as bench_against
 from bench.callgrind import per_call
@@ -42,6 +44,8 @@ from pytest_smsmock.scenario.decisions import SubmitContext, SubmitDecision
 COUNTS = (1_000, 10_000, 100_000)
 RATE_OF = 100_000  # the row whose rate larger counts are also run at (`at_rate`)
 HOURS = 48
+
+_R = TypeVar("_R")
 
 SCENARIO: dict[str, Any] = {
     "version": 1,
@@ -266,25 +270,26 @@ class _CollectorTime:
         gc.callbacks.remove(self)
 
 
+def _timed(work: Callable[[], _R]) -> tuple[_R, float, float]:
+    """`work()`'s result, its wall seconds and the collector's seconds within them, after a
+    full collection (what the run before left does not count)."""
+    gc.collect()
+    with _CollectorTime() as spent:
+        started = time.perf_counter()
+        result = work()
+        wall = time.perf_counter() - started
+    return result, wall, spent.seconds
+
+
 def measure(count: int) -> dict[str, Any]:
     """Wall time of both paths, one after the other in the same process (the shared machine's
     load moves both alike: their ratio is the figure to compare), the collector's share of the
     submission path's run, then peak memory of the submission path with tracemalloc."""
-    walls = {}
-    collector = 0.0
+    walls, collectors, results = {}, {}, {}
     for path in PATHS:
-        gc.collect()
-        with _CollectorTime() as spent:
-            started = time.perf_counter()
-            figures = run(count, path=path)
-            walls[path] = time.perf_counter() - started
-        if path == "submit":
-            collector = spent.seconds
-    gc.collect()
-    with _CollectorTime() as floor_spent:
-        started = time.perf_counter()
-        floor_run(count)
-        walls["floor"] = time.perf_counter() - started
+        results[path], walls[path], collectors[path] = _timed(partial(run, count, path=path))
+    _, walls["floor"], collectors["floor"] = _timed(partial(floor_run, count))
+    figures = results["submit"]
     gc.collect()
     tracemalloc.start()
     run(count)
@@ -293,11 +298,11 @@ def measure(count: int) -> dict[str, Any]:
     figures.update(
         wall_s=round(walls["submit"], 3),
         us_per_message=round(walls["submit"] / count * 1e6, 1),
-        collector_share=round(collector / walls["submit"], 3),
-        collector_us_per_message=round(collector / count * 1e6, 1),
+        collector_share=round(collectors["submit"] / walls["submit"], 3),
+        collector_us_per_message=round(collectors["submit"] / count * 1e6, 1),
         direct_us_per_message=round(walls["direct"] / count * 1e6, 1),
         floor_us_per_message=round(walls["floor"] / count * 1e6, 1),
-        floor_collector_us_per_message=round(floor_spent.seconds / count * 1e6, 1),
+        floor_collector_us_per_message=round(collectors["floor"] / count * 1e6, 1),
         peak_mib=round(peak / 2**20, 1),
         bytes_per_message=round(peak / count),
     )
@@ -312,16 +317,12 @@ def at_rate(count: int, rate_of: int) -> dict[str, Any]:
     set of messages waiting at once (the clock's heap, the lifecycle's buckets, what every full
     pass of the collector walks)."""
     hours = HOURS * count // rate_of
-    gc.collect()
-    with _CollectorTime() as spent:
-        started = time.perf_counter()
-        run(count, hours=hours)
-        wall = time.perf_counter() - started
+    _, wall, collector = _timed(partial(run, count, hours=hours))
     return {
         "messages": count,
         "hours": hours,
         "us_per_message": round(wall / count * 1e6, 1),
-        "collector_us_per_message": round(spent.seconds / count * 1e6, 1),
+        "collector_us_per_message": round(collector / count * 1e6, 1),
     }
 
 
