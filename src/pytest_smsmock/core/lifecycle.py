@@ -18,8 +18,8 @@ from typing import Any
 from pytest_smsmock.clock import Clock, ScheduledEvent
 from pytest_smsmock.core.frozen import value_class
 from pytest_smsmock.core.messages import (
-    _STATUS_BY_VALUE,
     FINAL_STATUSES,
+    STATUS_BY_VALUE,
     Message,
     Status,
     StatusChange,
@@ -143,7 +143,7 @@ class LifecycleRunner:
             for step in steps:
                 self._drop_locked(step)
         left = tuple(
-            Transition(after=after, status=_STATUS_BY_VALUE[status], error=error, native=native)
+            Transition(after=after, status=STATUS_BY_VALUE[status], error=error, native=native)
             for _id, _when, _number, after, status, error, native in steps
             if after is not None  # not the runner's own release or expiry
         )
@@ -203,6 +203,24 @@ class LifecycleRunner:
             del self._buckets[bucket.when]
             bucket.event.cancel()
 
+    def _take_locked(self, message_id: str, step: _Step) -> bool:
+        """Take `step` out of `_pending` as it runs (a later cancel() finds nothing to drop);
+        False when it is no longer there: it was cancelled. Found by identity: a restart can
+        schedule an equal step into the same instant."""
+        waiting = self._pending
+        steps = waiting.get(message_id, ())
+        if steps and steps[0] is step:  # the usual case: the earliest step runs
+            rest = steps[1:]
+        else:
+            rest = tuple(s for s in steps if s is not step)
+            if len(rest) == len(steps):
+                return False
+        if rest:
+            waiting[message_id] = rest
+        else:
+            del waiting[message_id]
+        return True
+
     def _fire(self, bucket: _Bucket) -> None:
         with self._lock:
             if self._buckets.get(bucket.when) is bucket:
@@ -212,35 +230,18 @@ class LifecycleRunner:
             # hours of virtual time, so they would be among its oldest objects).
             del bucket.event
         errors: list[Exception] = []
-        on_change, lock, waiting = self._on_change, self._lock, self._pending
+        on_change, lock, take = self._on_change, self._lock, self._take_locked
         final = FINAL_STATUSES
-        statuses = _STATUS_BY_VALUE
+        statuses = STATUS_BY_VALUE
         when = bucket.when
         for index in range(0, len(bucket), 2):
             message, step = bucket[index], bucket[index + 1]
-            message_id = message.message_id
             lock.acquire()  # not `with`: it makes two bound methods per step (a hot path)
             try:
-                # Done: out of `_pending` (a later cancel() finds nothing to drop). A step no
-                # longer there was cancelled. Found by identity: a restart can schedule an equal
-                # one at the same instant.
-                steps = waiting.get(message_id, ())
-                if steps and steps[0] is step:  # the usual case: the earliest step runs
-                    if len(steps) == 1:
-                        del waiting[message_id]
-                    else:
-                        waiting[message_id] = steps[1:]
-                else:
-                    rest = tuple(s for s in steps if s is not step)
-                    if len(rest) == len(steps):
-                        continue
-                    if rest:
-                        waiting[message_id] = rest
-                    else:
-                        del waiting[message_id]
+                due = take(message.message_id, step)
             finally:
                 lock.release()
-            if message.status in final:
+            if not due or message.status in final:
                 continue
             _id, _when, _number, _after, status, error, native = step
             try:

@@ -20,6 +20,7 @@ from pytest_smsmock.errors import SmsMockAssertionError
 
 __all__ = [
     "FINAL_STATUSES",
+    "STATUS_BY_VALUE",
     "InboundMessage",
     "Message",
     "MessageStore",
@@ -71,8 +72,9 @@ class StatusChange:
 #: generates is one).
 _status_change = unchecked_builder(StatusChange)
 
-#: A status by its string value (a message keeps its changes' statuses as plain strings).
-_STATUS_BY_VALUE: dict[str, Status] = {s.value: s for s in Status}
+#: A status by its string value (a message keeps its changes' statuses as plain strings, and the
+#: lifecycle its waiting steps').
+STATUS_BY_VALUE: dict[str, Status] = {s.value: s for s in Status}
 
 
 class _EmptyExtra(dict[str, Any]):
@@ -141,7 +143,7 @@ class Message:
         """Every status change, oldest first."""
         flat = self._changes
         return tuple(
-            _status_change(flat[i], _STATUS_BY_VALUE[flat[i + 1]], flat[i + 2], flat[i + 3])
+            _status_change(flat[i], STATUS_BY_VALUE[flat[i + 1]], flat[i + 2], flat[i + 3])
             for i in range(0, len(flat), 4)
         )
 
@@ -152,7 +154,7 @@ class Message:
         if not flat:
             return None
         at, status, error, native = flat[-4:]
-        return _status_change(at, _STATUS_BY_VALUE[status], error, native)
+        return _status_change(at, STATUS_BY_VALUE[status], error, native)
 
     def set_status(
         self,
